@@ -1,0 +1,175 @@
+//! Command-line arguments and dispatch. Each command lives in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+use crate::error::{Error, Result};
+use crate::plan::HttpClient;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "authgen",
+    version,
+    about = "From a connector's connector_spec.yaml to a reviewed, passing, committed auth_test.py",
+    after_help = "Exit codes: 0 done; 1 what was checked is not right (stale file, failed auth test, refused overwrite); 2 bad input or usage."
+)]
+pub struct Cli {
+    /// Connector repository root (default: nearest ancestor with pyproject.toml or .git)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render auth_test.py, show the diff, write on confirmation
+    Generate(GenerateArgs),
+    /// CI: write nothing; exit 1 and print the diff if any file is missing or stale
+    Check(CheckArgs),
+    /// Show what generate would change
+    Diff(DiffArgs),
+    /// List the auth variants and what each sends
+    Variants(VariantsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientArg {
+    Requests,
+    Urllib,
+}
+
+impl From<ClientArg> for HttpClient {
+    fn from(c: ClientArg) -> Self {
+        match c {
+            ClientArg::Requests => HttpClient::Requests,
+            ClientArg::Urllib => HttpClient::Urllib,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Selection {
+    /// Connector source names (directory names under the sources folder)
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Every source that has a spec
+    #[arg(long, conflicts_with = "sources")]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// HTTP client of the generated script (default: the existing file's, else requests)
+    #[arg(long, value_enum)]
+    pub http_client: Option<ClientArg>,
+    /// Directory whose files replace the built-in templates of the same name
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    /// Write without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show the diff, write nothing
+    #[arg(long, conflicts_with_all = ["yes", "check"])]
+    pub dry_run: bool,
+    /// Like `authgen check`: exit 1 if any file is missing or stale
+    #[arg(long)]
+    pub check: bool,
+    /// Override the variant (see `authgen variants`)
+    #[arg(long, value_name = "VARIANT")]
+    pub auth: Option<String>,
+    /// Override verification.base_url
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Override verification.endpoint
+    #[arg(long, value_name = "PATH")]
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Sources to check (default: all)
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Every source that has a spec (the default when no source is named)
+    #[arg(long, conflicts_with = "sources")]
+    pub all: bool,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VariantsArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Parse, run, print any error once, and return the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { 2 } else { 0 };
+            let _ = err.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let label = crate::term::paint(crate::term::color_stderr(), "1;31", "error");
+            eprintln!("{label}: {err}");
+            err.code()
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Generate(args) => commands::generate::generate(cli.repo.as_deref(), &args),
+        Command::Check(args) => commands::generate::check(cli.repo.as_deref(), &args),
+        Command::Diff(args) => commands::generate::diff(cli.repo.as_deref(), &args),
+        Command::Variants(args) => commands::generate::variants(&args),
+    }
+}
+
+/// Sources named, or all with `--all`; at least one.
+pub fn resolve_sources(layout: &crate::layout::Layout, selection: &Selection) -> Result<Vec<String>> {
+    if selection.all {
+        let all = layout.all_sources()?;
+        if all.is_empty() {
+            return Err(Error::Usage(format!("--all: no connector specs under {}", layout.root.display())));
+        }
+        return Ok(all);
+    }
+    if selection.sources.is_empty() {
+        return Err(Error::Usage("name at least one SOURCE, or use --all".into()));
+    }
+    Ok(selection.sources.clone())
+}

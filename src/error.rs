@@ -1,0 +1,108 @@
+//! One error type for the whole tool: every variant carries what the user
+//! needs to act on it, the wording lives in `Display`, the exit code in `code`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in a file something is, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// Bad command-line usage.
+    Usage(String),
+    /// A file could not be read or written.
+    Io { path: PathBuf, source: std::io::Error },
+    /// A spec (or other input file) is malformed or lacks what is needed.
+    Input { path: PathBuf, pos: Option<Pos>, key: Option<String>, message: String, hint: Option<String> },
+    /// A template failed to parse or render (built-in or overridden).
+    Template { name: String, message: String },
+    /// What was checked is not right (stale file, refused overwrite, failed test).
+    Failed(String),
+    /// An external program failed in a way the user must see.
+    External { program: String, message: String },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io { path: path.to_path_buf(), source }
+    }
+
+    pub fn input(path: &Path, message: impl Into<String>) -> Self {
+        Error::Input { path: path.to_path_buf(), pos: None, key: None, message: message.into(), hint: None }
+    }
+
+    pub fn with_hint(mut self, text: impl Into<String>) -> Self {
+        if let Error::Input { hint, .. } = &mut self {
+            *hint = Some(text.into());
+        }
+        self
+    }
+
+    /// Exit code of the authgen process for this error.
+    pub fn code(&self) -> i32 {
+        match self {
+            Error::Failed(_) | Error::External { .. } => 1,
+            Error::Usage(_) | Error::Io { .. } | Error::Input { .. } | Error::Template { .. } => 2,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(message) => write!(f, "{message}"),
+            Error::Io { path, source } => write!(f, "{}: {source}", shown(path).display()),
+            Error::Input { path, pos, key, message, hint } => {
+                write!(f, "{}", shown(path).display())?;
+                if let Some(pos) = pos {
+                    write!(f, ":{}:{}", pos.line, pos.col)?;
+                }
+                write!(f, ": ")?;
+                if let Some(key) = key {
+                    write!(f, "{key}: ")?;
+                }
+                write!(f, "{message}")?;
+                if let Some(hint) = hint {
+                    write!(f, "\n  hint: {hint}")?;
+                }
+                Ok(())
+            }
+            Error::Template { name, message } => write!(f, "template {name}: {message}"),
+            Error::Failed(message) => write!(f, "{message}"),
+            Error::External { program, message } => write!(f, "{program}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A path as the user would type it: relative to the working directory when under it.
+pub fn shown(path: &Path) -> &Path {
+    std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path)
+}
+
+/// Tera's top error only says "Failed to render"; the cause is further down.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}

@@ -1,0 +1,226 @@
+//! Where specs, docs, generated tests and credentials live in a connector
+//! repository: DESIGN.md's defaults, changeable in `pyproject.toml`.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+pub const DEFAULT_SPEC: &str = "src/databricks/labs/community_connector/sources/{source}/connector_spec.yaml";
+pub const DEFAULT_DOC: &str = "src/databricks/labs/community_connector/sources/{source}/{source}_api_doc.md";
+pub const DEFAULT_TEST: &str = "tests/unit/sources/{source}/auth_test.py";
+pub const DEFAULT_CREDENTIALS: &str = "tests/unit/sources/{source}/configs/dev_config.json";
+pub const DEFAULT_LOADER: &str = "tests/unit/sources/test_utils.py";
+
+/// `[tool.authgen]` in the connector repo's `pyproject.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ToolConfig {
+    spec: Option<String>,
+    doc: Option<String>,
+    test: Option<String>,
+    credentials: Option<String>,
+    loader: Option<String>,
+    templates: Option<String>,
+    http_client: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub root: PathBuf,
+    spec: String,
+    doc: String,
+    test: String,
+    credentials: String,
+    loader: String,
+    /// Template override directory from `pyproject.toml`, resolved.
+    pub templates: Option<PathBuf>,
+    pub http_client: Option<String>,
+}
+
+/// Paths of one source, absolute.
+#[derive(Debug, Clone)]
+pub struct SourcePaths {
+    pub source: String,
+    pub spec: PathBuf,
+    pub doc: PathBuf,
+    pub test: PathBuf,
+    pub credentials: PathBuf,
+    pub loader: PathBuf,
+}
+
+impl Layout {
+    /// The repo root: `--repo`, else the nearest ancestor of the working
+    /// directory with `pyproject.toml` or `.git`.
+    pub fn discover(repo: Option<&Path>) -> Result<Self> {
+        let root = match repo {
+            Some(dir) => {
+                if !dir.is_dir() {
+                    return Err(Error::Usage(format!("--repo {}: not a directory", dir.display())));
+                }
+                dir.to_path_buf()
+            }
+            None => {
+                let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
+                cwd.ancestors()
+                    .find(|dir| dir.join("pyproject.toml").is_file() || dir.join(".git").exists())
+                    .map(Path::to_path_buf)
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "no connector repository here: neither {} nor any parent holds pyproject.toml or .git (use --repo DIR)",
+                            cwd.display()
+                        ))
+                    })?
+            }
+        };
+        Self::at(root)
+    }
+
+    pub fn at(root: PathBuf) -> Result<Self> {
+        let config = read_tool_config(&root.join("pyproject.toml"))?;
+        let templates = config.templates.as_deref().map(|dir| root.join(dir));
+        Ok(Layout {
+            spec: config.spec.unwrap_or_else(|| DEFAULT_SPEC.into()),
+            doc: config.doc.unwrap_or_else(|| DEFAULT_DOC.into()),
+            test: config.test.unwrap_or_else(|| DEFAULT_TEST.into()),
+            credentials: config.credentials.unwrap_or_else(|| DEFAULT_CREDENTIALS.into()),
+            loader: config.loader.unwrap_or_else(|| DEFAULT_LOADER.into()),
+            templates,
+            http_client: config.http_client,
+            root,
+        })
+    }
+
+    pub fn source(&self, source: &str) -> Result<SourcePaths> {
+        check_source_name(source)?;
+        let fill = |pattern: &str| self.root.join(pattern.replace("{source}", source));
+        Ok(SourcePaths {
+            source: source.to_string(),
+            spec: fill(&self.spec),
+            doc: fill(&self.doc),
+            test: fill(&self.test),
+            credentials: fill(&self.credentials),
+            loader: self.root.join(&self.loader),
+        })
+    }
+
+    /// Every source that has a spec, sorted by name.
+    pub fn all_sources(&self) -> Result<Vec<String>> {
+        let (before, after) = self.spec.split_once("{source}").ok_or_else(|| {
+            Error::Usage(format!("the spec path pattern {:?} has no {{source}}: --all cannot list sources", self.spec))
+        })?;
+        let dir = self.root.join(before);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        let mut sources = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            if check_source_name(&name).is_err() {
+                continue;
+            }
+            let spec = dir.join(format!("{name}{}", after.replace("{source}", &name)));
+            if spec.is_file() {
+                sources.push(name);
+            }
+        }
+        sources.sort();
+        Ok(sources)
+    }
+
+    /// A path relative to the repo root, for messages and git.
+    pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// Source names become directory names, Python comments and commit messages.
+pub fn check_source_name(source: &str) -> Result<()> {
+    let ok = !source.is_empty()
+        && source.len() <= 100
+        && source.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !source.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{source:?} is not a source name: use letters, digits, '_' and '-' (the connector's directory name)"
+        )))
+    }
+}
+
+fn read_tool_config(path: &Path) -> Result<ToolConfig> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ToolConfig::default()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    #[derive(Deserialize)]
+    struct Pyproject {
+        tool: Option<Tool>,
+    }
+    #[derive(Deserialize)]
+    struct Tool {
+        authgen: Option<ToolConfig>,
+    }
+    let parsed: Pyproject = toml::from_str(&text).map_err(|e| {
+        let pos = e.span().map(|span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            crate::error::Pos { line, col }
+        });
+        Error::Input {
+            path: path.to_path_buf(),
+            pos,
+            key: Some("tool.authgen".into()),
+            message: e.message().to_string(),
+            hint: None,
+        }
+    })?;
+    Ok(parsed.tool.and_then(|t| t.authgen).unwrap_or_default())
+}
+
+/// `to` relative to directory `from`, both absolute and lexically clean.
+pub fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to_parts[common..] {
+        out.push(part.as_os_str());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative(Path::new("/r/tests/unit/sources/x"), Path::new("/r/tests/unit/sources/test_utils.py")),
+            PathBuf::from("../test_utils.py")
+        );
+        assert_eq!(
+            relative(Path::new("/r/t/x"), Path::new("/r/t/x/configs/dev.json")),
+            PathBuf::from("configs/dev.json")
+        );
+    }
+
+    #[test]
+    fn source_names() {
+        assert!(check_source_name("microsoft_graph").is_ok());
+        assert!(check_source_name("../etc").is_err());
+        assert!(check_source_name("").is_err());
+        assert!(check_source_name("-x").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! authgen: from a connector's `connector_spec.yaml` to a reviewed, passing,
+//! committed `auth_test.py`.
+//!
+//! Pipeline: [`spec`] → [`plan`] → [`render`] → [`sync`] (changeset, diff,
+//! atomic write); [`pipeline`] chains them and [`cli`] dispatches.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod layout;
+pub mod pipeline;
+pub mod plan;
+pub mod render;
+pub mod spec;
+pub mod sync;
+pub mod term;

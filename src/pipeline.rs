@@ -1,0 +1,159 @@
+//! spec → plan → rendered text → change, for one source or many. Writes nothing.
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::layout::{Layout, SourcePaths, relative};
+use crate::plan::{AuthPlan, HttpClient, Overrides};
+use crate::render::Renderer;
+use crate::spec::ConnectorSpec;
+use crate::sync::{self, Change};
+
+/// The marker line that records which HTTP client a generated file uses, so
+/// `check` renders it the same way.
+pub const CLIENT_MARKER: &str = "# authgen: http-client=";
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub http_client: Option<HttpClient>,
+    pub overrides: Overrides,
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct Prepared {
+    pub plan: AuthPlan,
+    pub change: Change,
+    pub paths: SourcePaths,
+}
+
+#[derive(Debug)]
+pub enum Prep {
+    Ready(Box<Prepared>),
+    /// `--all` only: a source with no verification block and no test yet.
+    Skipped {
+        source: String,
+        reason: String,
+    },
+    Failed {
+        source: String,
+        error: Error,
+    },
+}
+
+/// The HTTP client a generated file was rendered for, from its marker line.
+pub fn existing_client(text: &str) -> Option<HttpClient> {
+    text.lines().take(5).find_map(|l| l.strip_prefix(CLIENT_MARKER)).and_then(|c| HttpClient::parse(c.trim()))
+}
+
+pub fn load_spec(paths: &SourcePaths) -> Result<ConnectorSpec> {
+    if !paths.spec.is_file() {
+        return Err(Error::input(&paths.spec, "no connector spec here").with_hint(format!(
+            "create it (`authgen spec {} --auth ...`), or check the source name and the repo root",
+            paths.source
+        )));
+    }
+    ConnectorSpec::load(&paths.spec)
+}
+
+/// Plan for one source, reading its spec (no rendering).
+pub fn plan(layout: &Layout, source: &str, opts: &Options, existing: Option<&str>) -> Result<(AuthPlan, SourcePaths)> {
+    let paths = layout.source(source)?;
+    let spec = load_spec(&paths)?;
+    plan_spec(layout, &spec, paths, opts, existing)
+}
+
+fn plan_spec(
+    layout: &Layout,
+    spec: &ConnectorSpec,
+    paths: SourcePaths,
+    opts: &Options,
+    existing: Option<&str>,
+) -> Result<(AuthPlan, SourcePaths)> {
+    let client = choose_client(layout, opts, existing)?;
+    let test_dir = paths.test.parent().unwrap_or(&layout.root).to_path_buf();
+    let loader = relative(&test_dir, &paths.loader).to_string_lossy().replace('\\', "/");
+    let credentials = relative(&test_dir, &paths.credentials).to_string_lossy().replace('\\', "/");
+    let plan = AuthPlan::build(spec, &paths.source, client, &opts.overrides, loader, credentials)?;
+    Ok((plan, paths))
+}
+
+/// Explicit flag, then the existing file's marker, then pyproject, then requests.
+fn choose_client(layout: &Layout, opts: &Options, existing: Option<&str>) -> Result<HttpClient> {
+    if let Some(client) = opts.http_client {
+        return Ok(client);
+    }
+    if let Some(client) = existing.and_then(existing_client) {
+        return Ok(client);
+    }
+    match &layout.http_client {
+        Some(name) => HttpClient::parse(name).ok_or_else(|| {
+            Error::input(
+                &layout.root.join("pyproject.toml"),
+                format!("tool.authgen.http-client: {name:?} is neither requests nor urllib"),
+            )
+        }),
+        None => Ok(HttpClient::Requests),
+    }
+}
+
+pub fn prepare(layout: &Layout, renderer: &Renderer, source: &str, opts: &Options) -> Result<Prepared> {
+    let paths = layout.source(source)?;
+    let existing = sync::read_optional(&paths.test)?;
+    let (plan, paths) = plan(layout, source, opts, existing.as_deref())?;
+    let text = renderer.render(&plan)?;
+    let change = sync::compare(source, &paths.test, layout.rel(&paths.test), text)?;
+    Ok(Prepared { plan, change, paths })
+}
+
+fn prepare_one(layout: &Layout, renderer: &Renderer, source: &str, opts: &Options, all: bool) -> Prep {
+    let attempt = || -> Result<Prep> {
+        let paths = layout.source(source)?;
+        let existing = sync::read_optional(&paths.test)?;
+        let spec = load_spec(&paths)?;
+        if all && spec.verification.is_none() && existing.is_none() {
+            return Ok(Prep::Skipped {
+                source: source.to_string(),
+                reason: "no verification block and no generated test yet".into(),
+            });
+        }
+        let (plan, paths) = plan_spec(layout, &spec, paths, opts, existing.as_deref())?;
+        let text = renderer.render(&plan)?;
+        let rel = layout.rel(&paths.test).to_path_buf();
+        let status = match &existing {
+            None => sync::Status::Added,
+            Some(old) if sync::normalize(old) == text => sync::Status::Unchanged,
+            Some(_) => sync::Status::Modified,
+        };
+        let change =
+            Change { source: source.to_string(), path: paths.test.clone(), rel, old: existing, new: text, status };
+        Ok(Prep::Ready(Box::new(Prepared { plan, change, paths })))
+    };
+    attempt().unwrap_or_else(|error| Prep::Failed { source: source.to_string(), error })
+}
+
+/// Prepare many sources, on every core; results in the order given.
+pub fn prepare_many(layout: &Layout, renderer: &Renderer, sources: &[String], opts: &Options, all: bool) -> Vec<Prep> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len().max(1));
+    if workers <= 1 || sources.len() < 16 {
+        return sources.iter().map(|s| prepare_one(layout, renderer, s, opts, all)).collect();
+    }
+    let chunk = sources.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(chunk)
+            .map(|part| {
+                scope
+                    .spawn(move || part.iter().map(|s| prepare_one(layout, renderer, s, opts, all)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Prep::Failed { source: "?".into(), error: Error::Failed("a worker thread panicked".into()) }]
+                })
+            })
+            .collect()
+    })
+}

@@ -1,0 +1,410 @@
+//! The typed plan between spec and templates. Everything a template needs is
+//! decided here: the variant (and why), where the credential goes, which
+//! parameters each method needs, and every value already validated.
+
+mod infer;
+pub mod pylit;
+mod python;
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+pub use python::PyContext;
+
+use crate::error::{Error, Result};
+use crate::spec::{ConnectorSpec, KeyPath, Parameter, Text, Verification};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Variant {
+    Bearer,
+    Basic,
+    ApiKeyHeader,
+    ApiKeyQuery,
+    OauthRefresh,
+    OauthClientCredentials,
+    None,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 7] = [
+        Variant::Bearer,
+        Variant::Basic,
+        Variant::ApiKeyHeader,
+        Variant::ApiKeyQuery,
+        Variant::OauthRefresh,
+        Variant::OauthClientCredentials,
+        Variant::None,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Bearer => "bearer",
+            Variant::Basic => "basic",
+            Variant::ApiKeyHeader => "api_key_header",
+            Variant::ApiKeyQuery => "api_key_query",
+            Variant::OauthRefresh => "oauth_refresh",
+            Variant::OauthClientCredentials => "oauth_client_credentials",
+            Variant::None => "none",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    /// What goes on the wire, for `authgen variants`.
+    pub fn wire(self) -> &'static str {
+        match self {
+            Variant::Bearer => "Authorization: Bearer <secret> (header and prefix configurable)",
+            Variant::Basic => "HTTP Basic from username and password (names or {param} patterns)",
+            Variant::ApiKeyHeader => "<header>: <prefix><secret>",
+            Variant::ApiKeyQuery => "?<query_param>=<secret>",
+            Variant::OauthRefresh => {
+                "POST token_url grant refresh_token (client_id, client_secret, refresh_token) -> Bearer access token"
+            }
+            Variant::OauthClientCredentials => {
+                "POST token_url grant client_credentials (+ scopes) -> Bearer access token"
+            }
+            Variant::None => "no credential (public endpoints)",
+        }
+    }
+
+    pub fn is_oauth(self) -> bool {
+        matches!(self, Variant::OauthRefresh | Variant::OauthClientCredentials)
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HttpClient {
+    Requests,
+    Urllib,
+}
+
+impl HttpClient {
+    pub fn name(self) -> &'static str {
+        match self {
+            HttpClient::Requests => "requests",
+            HttpClient::Urllib => "urllib",
+        }
+    }
+    pub fn parse(name: &str) -> Option<HttpClient> {
+        match name {
+            "requests" => Some(HttpClient::Requests),
+            "urllib" => Some(HttpClient::Urllib),
+            _ => None,
+        }
+    }
+}
+
+/// Command-line overrides of the spec's verification block.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub auth: Option<String>,
+    pub base_url: Option<String>,
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthPlan {
+    pub source: String,
+    pub display_name: String,
+    pub http_client: HttpClient,
+    pub parameters: Vec<ParamPlan>,
+    /// The spec parameter whose value, when supplied, replaces the base URL.
+    pub base_url_param: Option<String>,
+    pub methods: Vec<MethodPlan>,
+    /// Relative to the generated test's directory.
+    pub loader: String,
+    pub credentials: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamPlan {
+    pub name: String,
+    pub required: bool,
+    pub secret: bool,
+    pub description: Option<String>,
+    /// Which auth method the parameter belongs to; `None` for shared ones.
+    pub method: Option<String>,
+    /// Added by authgen (such as an OAuth refresh token), not in the spec.
+    pub implicit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodPlan {
+    /// The `auth_methods` entry, or `None` for a spec without them.
+    pub name: Option<String>,
+    pub variant: Variant,
+    /// Why this variant: "given in ..." or "inferred from ...".
+    pub reason: String,
+    /// Every parameter that must be present for this method.
+    pub required: Vec<String>,
+    pub request: RequestPlan,
+    pub credential: CredentialPlan,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestPlan {
+    /// May hold `{param}` placeholders.
+    pub base_url: String,
+    pub endpoint: String,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub params: Vec<(String, String)>,
+    pub show: Option<ShowPath>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowPath {
+    pub label: String,
+    pub segments: Vec<ShowSegment>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowSegment {
+    Key(String),
+    Index(usize),
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CredentialPlan {
+    None,
+    Header { header: String, prefix: String, credential: String },
+    Query { query_param: String, credential: String },
+    Basic { username: String, password: String },
+    Oauth(OauthPlan),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OauthPlan {
+    pub grant: String,
+    /// May hold `{param}` placeholders.
+    pub token_url: String,
+    pub scopes: Option<String>,
+    pub client_auth: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: Option<String>,
+    pub header: String,
+    pub prefix: String,
+}
+
+impl AuthPlan {
+    /// The plan for one source.
+    pub fn build(
+        spec: &ConnectorSpec,
+        source: &str,
+        http_client: HttpClient,
+        overrides: &Overrides,
+        loader: String,
+        credentials: String,
+    ) -> Result<Self> {
+        let Some(base) = spec.verification.clone() else {
+            return Err(spec
+                .error(&KeyPath::root().key("connection").key("verification"), "no verification block: authgen cannot tell where to send the check")
+                .with_hint(format!(
+                    "add to `connection:`\n    verification:\n      base_url: https://api.example.com\n      endpoint: /me\n  or run `authgen analyze {source} --write` to propose one from the API doc"
+                )));
+        };
+        let base = apply_overrides(base, overrides);
+        let mut params = collect_parameters(spec)?;
+        let base_url_param = base_url_param(spec, &base, &params)?;
+
+        let mut methods = Vec::new();
+        if spec.auth_methods.is_empty() {
+            methods.push(infer::method_plan(spec, None, &base, &mut params, overrides)?);
+        } else {
+            for (name, _) in &base.method_for {
+                if !spec.auth_methods.iter().any(|m| &m.name == name) {
+                    let key = base.key.key("method_for").key(name);
+                    return Err(spec.error(&key, format!("no auth method named {name:?} in connection.auth_methods")));
+                }
+            }
+            for method in &spec.auth_methods {
+                let merged = match base.method_for.iter().find(|(n, _)| n == &method.name) {
+                    Some((_, over)) => merge(&base, over),
+                    None => base.clone(),
+                };
+                methods.push(infer::method_plan(spec, Some(method), &merged, &mut params, overrides)?);
+            }
+        }
+        let display_name = spec.display_name.clone().unwrap_or_else(|| heck::AsTitleCase(source).to_string());
+        Ok(AuthPlan {
+            source: source.to_string(),
+            display_name,
+            http_client,
+            parameters: params,
+            base_url_param,
+            methods,
+            loader,
+            credentials,
+        })
+    }
+
+    /// One line per method: what was decided and why.
+    pub fn notes(&self) -> Vec<String> {
+        self.methods
+            .iter()
+            .map(|m| match &m.name {
+                Some(name) => format!("{}: method {name}: {}: {}", self.source, m.variant, m.reason),
+                None => format!("{}: {}: {}", self.source, m.variant, m.reason),
+            })
+            .collect()
+    }
+
+    pub fn secret_params(&self) -> Vec<&str> {
+        self.parameters.iter().filter(|p| p.secret).map(|p| p.name.as_str()).collect()
+    }
+}
+
+fn apply_overrides(mut v: Verification, overrides: &Overrides) -> Verification {
+    let key = v.key.clone();
+    let text = |value: &String, name: &str| Text { value: value.clone(), key: key.key(name) };
+    if let Some(auth) = &overrides.auth {
+        v.auth = Some(text(auth, "auth"));
+        // An explicit variant applies to every method.
+        for (_, over) in &mut v.method_for {
+            over.auth = None;
+        }
+    }
+    if let Some(url) = &overrides.base_url {
+        v.base_url = Some(text(url, "base_url"));
+        for (_, over) in &mut v.method_for {
+            over.base_url = None;
+        }
+    }
+    if let Some(endpoint) = &overrides.endpoint {
+        v.endpoint = Some(text(endpoint, "endpoint"));
+        for (_, over) in &mut v.method_for {
+            over.endpoint = None;
+        }
+    }
+    v
+}
+
+/// `base` with `over`'s keys on top (a `method_for` entry).
+fn merge(base: &Verification, over: &Verification) -> Verification {
+    fn pick<T: Clone>(over: &Option<T>, base: &Option<T>) -> Option<T> {
+        over.clone().or_else(|| base.clone())
+    }
+    Verification {
+        base_url: pick(&over.base_url, &base.base_url),
+        endpoint: pick(&over.endpoint, &base.endpoint),
+        method: pick(&over.method, &base.method),
+        auth: pick(&over.auth, &base.auth),
+        credential: pick(&over.credential, &base.credential),
+        header: pick(&over.header, &base.header),
+        prefix: pick(&over.prefix, &base.prefix),
+        query_param: pick(&over.query_param, &base.query_param),
+        username: pick(&over.username, &base.username),
+        password: pick(&over.password, &base.password),
+        params: pick(&over.params, &base.params),
+        headers: pick(&over.headers, &base.headers),
+        show: pick(&over.show, &base.show),
+        token_url: pick(&over.token_url, &base.token_url),
+        scopes: pick(&over.scopes, &base.scopes),
+        client_auth: pick(&over.client_auth, &base.client_auth),
+        base_url_param: pick(&over.base_url_param, &base.base_url_param),
+        method_for: Vec::new(),
+        key: over.key.clone(),
+    }
+}
+
+/// Every spec parameter once, shared ones first; duplicate names refused.
+fn collect_parameters(spec: &ConnectorSpec) -> Result<Vec<ParamPlan>> {
+    let mut out: Vec<ParamPlan> = Vec::new();
+    let mut add = |p: &Parameter, method: Option<&str>| -> Result<()> {
+        check_param_name(spec, p)?;
+        if let Some(existing) = out.iter().find(|q| q.name == p.name) {
+            if existing.method.is_none() || method.is_none() {
+                return Err(spec.error(&p.key.key("name"), format!("parameter {:?} is declared twice", p.name)));
+            }
+            return Ok(()); // the same name in two auth methods: one credential key
+        }
+        out.push(ParamPlan {
+            name: p.name.clone(),
+            required: p.required,
+            secret: p.secret || infer::looks_secret(&p.name),
+            description: p.description.clone(),
+            method: method.map(str::to_string),
+            implicit: false,
+        });
+        Ok(())
+    };
+    for p in &spec.parameters {
+        add(p, None)?;
+    }
+    for m in &spec.auth_methods {
+        for p in &m.parameters {
+            add(p, Some(&m.name))?;
+        }
+    }
+    Ok(out)
+}
+
+/// Parameter names become JSON keys and placeholder names.
+fn check_param_name(spec: &ConnectorSpec, p: &Parameter) -> Result<()> {
+    let ok = p.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && p.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(spec.error(
+            &p.key.key("name"),
+            format!("parameter name {:?} is not an identifier (letters, digits, '_')", p.name),
+        ))
+    }
+}
+
+fn base_url_param(spec: &ConnectorSpec, v: &Verification, params: &[ParamPlan]) -> Result<Option<String>> {
+    match &v.base_url_param {
+        Some(None) => Ok(None),
+        Some(Some(name)) => {
+            if params.iter().any(|p| p.name == name.value) {
+                Ok(Some(name.value.clone()))
+            } else {
+                Err(spec.error(&name.key, format!("no parameter named {:?}", name.value)))
+            }
+        }
+        None => Ok(params.iter().find(|p| p.name == "base_url").map(|p| p.name.clone())),
+    }
+}
+
+/// Names inside `{...}` in a template string, in order.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Required names, deduplicated, in first-seen order.
+fn dedup(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    names.into_iter().filter(|n| seen.insert(n.clone())).collect()
+}
+
+pub(crate) fn input_error(spec: &ConnectorSpec, text: &Text, message: impl Into<String>) -> Error {
+    spec.error(&text.key, message)
+}

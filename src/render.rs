@@ -1,0 +1,97 @@
+//! Tera templates, embedded in the binary and overridable file by file.
+
+use std::path::Path;
+
+use crate::error::{Error, Result, chain};
+use crate::plan::{AuthPlan, PyContext};
+
+/// The templates shipped with authgen: (name, text).
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("auth_test.py.tera", include_str!("../templates/auth_test.py.tera")),
+    ("partials/imports.py.tera", include_str!("../templates/partials/imports.py.tera")),
+    ("partials/client_requests.py.tera", include_str!("../templates/partials/client_requests.py.tera")),
+    ("partials/client_urllib.py.tera", include_str!("../templates/partials/client_urllib.py.tera")),
+    ("partials/oauth.py.tera", include_str!("../templates/partials/oauth.py.tera")),
+    ("partials/variant_header.py.tera", include_str!("../templates/partials/variant_header.py.tera")),
+    ("partials/variant_query.py.tera", include_str!("../templates/partials/variant_query.py.tera")),
+    ("partials/variant_basic.py.tera", include_str!("../templates/partials/variant_basic.py.tera")),
+    ("partials/variant_oauth.py.tera", include_str!("../templates/partials/variant_oauth.py.tera")),
+    ("partials/variant_none.py.tera", include_str!("../templates/partials/variant_none.py.tera")),
+];
+
+const MAIN: &str = "auth_test.py.tera";
+/// The line length generated files are checked against.
+pub const LINE_LENGTH: usize = 100;
+
+pub struct Renderer {
+    tera: tera::Tera,
+}
+
+impl Renderer {
+    /// The built-in templates, with any file of the same name in `overrides`
+    /// taking its place.
+    pub fn new(overrides: Option<&Path>) -> Result<Self> {
+        let mut templates: Vec<(String, String)> =
+            BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        if let Some(dir) = overrides {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!("--templates {}: not a directory", dir.display())));
+            }
+            for (name, text) in &mut templates {
+                let path = dir.join(name.as_str());
+                match std::fs::read_to_string(&path) {
+                    Ok(custom) => *text = custom,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io(&path, e)),
+                }
+            }
+        }
+        // A partial is included in place of its tag line, whose own line break
+        // follows: drop the partial's final one so lines are not doubled.
+        for (name, text) in &mut templates {
+            if name.as_str() != MAIN {
+                let trimmed = text.trim_end_matches(['\n', '\r']).len();
+                text.truncate(trimmed);
+            }
+        }
+        let mut tera = tera::Tera::default();
+        // Python is not HTML: values are already safe literals.
+        tera.autoescape_on(Vec::new());
+        tera.add_raw_templates(templates)
+            .map_err(|e| Error::Template { name: "templates".into(), message: chain(&e) })?;
+        Ok(Renderer { tera })
+    }
+
+    pub fn render(&self, plan: &AuthPlan) -> Result<String> {
+        let context = tera::Context::from_serialize(PyContext::new(plan))
+            .map_err(|e| Error::Template { name: MAIN.into(), message: chain(&e) })?;
+        let text =
+            self.tera.render(MAIN, &context).map_err(|e| Error::Template { name: MAIN.into(), message: chain(&e) })?;
+        Ok(finish(&text))
+    }
+}
+
+/// One trailing newline, and a lint waiver on lines a long spec string made
+/// too long: a string literal cannot be wrapped without changing the file's
+/// shape, and the formatter leaves such lines alone.
+fn finish(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.trim_end().lines() {
+        let line = line.trim_end();
+        out.push_str(line);
+        if line.chars().count() > LINE_LENGTH && is_data_line(line) {
+            out.push_str("  # noqa: E501");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A constant or a dict/list entry holding spec data: the only lines a spec
+/// string can make long. Code lines are never waived.
+fn is_data_line(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with('"')
+        || t.starts_with('\'')
+        || t.split_once(" = ").is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+}

@@ -1,0 +1,526 @@
+//! `connector_spec.yaml` as real connector repos write it: a plain model with
+//! no logic. Unknown keys are ignored. Errors name the file, key and line.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::error::{Error, Pos, Result};
+
+/// A dotted key path into the spec, such as `connection.parameters[0].name`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct KeyPath(Vec<Seg>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl KeyPath {
+    pub fn root() -> Self {
+        KeyPath(Vec::new())
+    }
+    pub fn key(&self, key: &str) -> Self {
+        let mut next = self.clone();
+        next.0.push(Seg::Key(key.to_string()));
+        next
+    }
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.0.push(Seg::Index(index));
+        next
+    }
+    fn parent(&self) -> Option<KeyPath> {
+        if self.0.is_empty() { None } else { Some(KeyPath(self.0[..self.0.len() - 1].to_vec())) }
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(key) if i == 0 => write!(f, "{key}")?,
+                Seg::Key(key) => write!(f, ".{key}")?,
+                Seg::Index(index) => write!(f, "[{index}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A string from the spec with the key it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    pub value: String,
+    pub key: KeyPath,
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub kind: Option<String>,
+    pub required: bool,
+    pub secret: bool,
+    pub description: Option<String>,
+    pub key: KeyPath,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthMethod {
+    pub name: String,
+    pub description: Option<String>,
+    pub parameters: Vec<Parameter>,
+    pub key: KeyPath,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OAuth {
+    pub flow: Option<Text>,
+    pub pkce: Option<bool>,
+    pub scopes: Option<Text>,
+    pub authorization_url: Option<Text>,
+    pub token_url: Option<Text>,
+    pub extra_auth_params: Vec<(String, Text)>,
+    pub key: KeyPath,
+}
+
+/// `connection.verification`, or one entry of its `method_for`.
+#[derive(Debug, Clone, Default)]
+pub struct Verification {
+    pub base_url: Option<Text>,
+    pub endpoint: Option<Text>,
+    pub method: Option<Text>,
+    pub auth: Option<Text>,
+    pub credential: Option<Text>,
+    pub header: Option<Text>,
+    pub prefix: Option<Text>,
+    pub query_param: Option<Text>,
+    pub username: Option<Text>,
+    pub password: Option<Text>,
+    pub params: Option<Vec<(Text, Text)>>,
+    pub headers: Option<Vec<(Text, Text)>>,
+    pub show: Option<Text>,
+    pub token_url: Option<Text>,
+    pub scopes: Option<Text>,
+    pub client_auth: Option<Text>,
+    /// Absent: `None`; `base_url_param: null`: `Some(None)`.
+    pub base_url_param: Option<Option<Text>>,
+    pub method_for: Vec<(String, Verification)>,
+    pub key: KeyPath,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConnectorSpec {
+    pub path: PathBuf,
+    pub text: String,
+    pub display_name: Option<String>,
+    pub parameters: Vec<Parameter>,
+    pub auth_methods: Vec<AuthMethod>,
+    pub oauth: Option<OAuth>,
+    pub verification: Option<Verification>,
+    /// True when the verification block came from the older flat keys.
+    pub legacy_verification: bool,
+}
+
+impl ConnectorSpec {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(path, text)
+    }
+
+    pub fn parse(path: &Path, text: String) -> Result<Self> {
+        let root: Value = serde_yaml::from_str(&text).map_err(|err| {
+            let pos = err.location().map(|l| Pos { line: l.line(), col: l.column() });
+            Error::Input {
+                path: path.to_path_buf(),
+                pos,
+                key: None,
+                message: format!("not valid YAML: {}", strip_location(&err.to_string())),
+                hint: Some("check the indentation of this line against the lines above it".into()),
+            }
+        })?;
+        let mut spec = ConnectorSpec {
+            path: path.to_path_buf(),
+            text,
+            display_name: None,
+            parameters: Vec::new(),
+            auth_methods: Vec::new(),
+            oauth: None,
+            verification: None,
+            legacy_verification: false,
+        };
+        let reader = Reader { spec: &spec };
+        let root_key = KeyPath::root();
+        let map = match &root {
+            Value::Mapping(map) => map,
+            Value::Null => {
+                return Err(reader.error(&root_key, "the spec is empty").with_hint("add a `connection:` section"));
+            }
+            _ => return Err(reader.error(&root_key, "expected a mapping at the top level")),
+        };
+        let display_name = reader.opt_text(map, &root_key, "display_name")?.map(|t| t.value);
+        let conn_key = root_key.key("connection");
+        let (parameters, auth_methods, oauth, verification, legacy) = match map.get("connection") {
+            None | Some(Value::Null) => (Vec::new(), Vec::new(), None, None, false),
+            Some(Value::Mapping(conn)) => {
+                let parameters = reader.parameters(conn.get("parameters"), &conn_key.key("parameters"))?;
+                let methods = reader.auth_methods(conn.get("auth_methods"), &conn_key.key("auth_methods"))?;
+                let oauth = match conn.get("oauth") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => Some(reader.oauth(v, &conn_key.key("oauth"))?),
+                };
+                let (verification, legacy) = match conn.get("verification") {
+                    None | Some(Value::Null) => (reader.legacy_verification(conn, &conn_key)?, true),
+                    Some(v) => (Some(reader.verification(v, &conn_key.key("verification"))?), false),
+                };
+                let legacy = legacy && verification.is_some();
+                (parameters, methods, oauth, verification, legacy)
+            }
+            Some(_) => return Err(reader.error(&conn_key, "expected a mapping")),
+        };
+        spec.display_name = display_name;
+        spec.parameters = parameters;
+        spec.auth_methods = auth_methods;
+        spec.oauth = oauth;
+        spec.verification = verification;
+        spec.legacy_verification = legacy;
+        Ok(spec)
+    }
+
+    /// Where a key is in the file; for a key that is absent, where its
+    /// nearest present parent is.
+    pub fn locate(&self, key: &KeyPath) -> Option<Pos> {
+        let index = KeyIndex::build(&self.text);
+        let mut probe = Some(key.clone());
+        while let Some(k) = probe {
+            if let Some(pos) = index.0.get(&k) {
+                return Some(*pos);
+            }
+            probe = k.parent();
+        }
+        None
+    }
+
+    /// An input error pointing at `key` in this spec.
+    pub fn error(&self, key: &KeyPath, message: impl Into<String>) -> Error {
+        Error::Input {
+            path: self.path.clone(),
+            pos: self.locate(key),
+            key: if key.0.is_empty() { None } else { Some(key.to_string()) },
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Every parameter: the flat list, then each auth method's.
+    pub fn all_parameters(&self) -> impl Iterator<Item = &Parameter> {
+        self.parameters.iter().chain(self.auth_methods.iter().flat_map(|m| m.parameters.iter()))
+    }
+}
+
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+struct Reader<'a> {
+    spec: &'a ConnectorSpec,
+}
+
+impl Reader<'_> {
+    fn error(&self, key: &KeyPath, message: impl Into<String>) -> Error {
+        self.spec.error(key, message)
+    }
+
+    fn scalar(&self, value: &Value, key: &KeyPath) -> Result<Text> {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => String::new(),
+            _ => return Err(self.error(key, "expected a single value (text or number), not a list or mapping")),
+        };
+        Ok(Text { value: text, key: key.clone() })
+    }
+
+    fn opt_text(&self, map: &Mapping, parent: &KeyPath, name: &str) -> Result<Option<Text>> {
+        match map.get(name) {
+            None => Ok(None),
+            Some(Value::Null) if name != "username" && name != "prefix" && name != "password" => Ok(None),
+            Some(v) => self.scalar(v, &parent.key(name)).map(Some),
+        }
+    }
+
+    fn opt_bool(&self, map: &Mapping, parent: &KeyPath, name: &str) -> Result<Option<bool>> {
+        match map.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
+            Some(_) => Err(self.error(&parent.key(name), "expected true or false")),
+        }
+    }
+
+    fn pairs(&self, value: Option<&Value>, key: &KeyPath) -> Result<Option<Vec<(Text, Text)>>> {
+        match value {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Mapping(map)) => {
+                let mut out = Vec::with_capacity(map.len());
+                for (k, v) in map {
+                    let name = self.scalar(k, key)?;
+                    let entry_key = key.key(&name.value);
+                    let name = Text { value: name.value, key: entry_key.clone() };
+                    out.push((name, self.scalar(v, &entry_key)?));
+                }
+                Ok(Some(out))
+            }
+            Some(_) => Err(self.error(key, "expected a mapping of names to values")),
+        }
+    }
+
+    /// Scopes may be written as one space-separated string or as a list.
+    fn scopes(&self, map: &Mapping, parent: &KeyPath) -> Result<Option<Text>> {
+        match map.get("scopes") {
+            Some(Value::Sequence(items)) => {
+                let key = parent.key("scopes");
+                let mut all = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    all.push(self.scalar(item, &key.index(i))?.value);
+                }
+                Ok(Some(Text { value: all.join(" "), key }))
+            }
+            _ => self.opt_text(map, parent, "scopes"),
+        }
+    }
+
+    fn parameters(&self, value: Option<&Value>, key: &KeyPath) -> Result<Vec<Parameter>> {
+        let items = match value {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Sequence(items)) => items,
+            Some(_) => return Err(self.error(key, "expected a list of parameters")),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let item_key = key.index(i);
+            let Value::Mapping(map) = item else {
+                return Err(self.error(&item_key, "expected a parameter mapping with at least `name`"));
+            };
+            let Some(name) = self.opt_text(map, &item_key, "name")? else {
+                return Err(self
+                    .error(&item_key, "parameter without `name`")
+                    .with_hint("add `name: <parameter name>`"));
+            };
+            out.push(Parameter {
+                name: name.value,
+                kind: self.opt_text(map, &item_key, "type")?.map(|t| t.value),
+                required: self.opt_bool(map, &item_key, "required")?.unwrap_or(false),
+                secret: self.opt_bool(map, &item_key, "secret")?.unwrap_or(false),
+                description: self.opt_text(map, &item_key, "description")?.map(|t| t.value),
+                key: item_key,
+            });
+        }
+        Ok(out)
+    }
+
+    fn auth_methods(&self, value: Option<&Value>, key: &KeyPath) -> Result<Vec<AuthMethod>> {
+        let items = match value {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Sequence(items)) => items,
+            Some(_) => return Err(self.error(key, "expected a list of auth methods")),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let item_key = key.index(i);
+            let Value::Mapping(map) = item else {
+                return Err(self.error(&item_key, "expected an auth method mapping with `name` and `parameters`"));
+            };
+            let Some(name) = self.opt_text(map, &item_key, "name")? else {
+                return Err(self.error(&item_key, "auth method without `name`"));
+            };
+            out.push(AuthMethod {
+                name: name.value,
+                description: self.opt_text(map, &item_key, "description")?.map(|t| t.value),
+                parameters: self.parameters(map.get("parameters"), &item_key.key("parameters"))?,
+                key: item_key,
+            });
+        }
+        Ok(out)
+    }
+
+    fn oauth(&self, value: &Value, key: &KeyPath) -> Result<OAuth> {
+        let Value::Mapping(map) = value else {
+            return Err(self.error(key, "expected a mapping"));
+        };
+        let extra = self.pairs(map.get("extra_auth_params"), &key.key("extra_auth_params"))?;
+        Ok(OAuth {
+            flow: self.opt_text(map, key, "flow")?,
+            pkce: self.opt_bool(map, key, "pkce")?,
+            scopes: self.scopes(map, key)?,
+            authorization_url: self.opt_text(map, key, "authorization_url")?,
+            token_url: self.opt_text(map, key, "token_url")?,
+            extra_auth_params: extra.unwrap_or_default().into_iter().map(|(k, v)| (k.value, v)).collect(),
+            key: key.clone(),
+        })
+    }
+
+    fn verification(&self, value: &Value, key: &KeyPath) -> Result<Verification> {
+        let Value::Mapping(map) = value else {
+            return Err(self.error(key, "expected a mapping with at least `endpoint`"));
+        };
+        let t = |name: &str| self.opt_text(map, key, name);
+        let base_url_param = match map.get("base_url_param") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(v) => Some(Some(self.scalar(v, &key.key("base_url_param"))?)),
+        };
+        let mut method_for = Vec::new();
+        match map.get("method_for") {
+            None | Some(Value::Null) => {}
+            Some(Value::Mapping(entries)) => {
+                for (name, entry) in entries {
+                    let name = self.scalar(name, &key.key("method_for"))?.value;
+                    let entry_key = key.key("method_for").key(&name);
+                    method_for.push((name, self.verification(entry, &entry_key)?));
+                }
+            }
+            Some(_) => {
+                return Err(self.error(&key.key("method_for"), "expected a mapping of auth method names to overrides"));
+            }
+        }
+        Ok(Verification {
+            base_url: t("base_url")?,
+            endpoint: t("endpoint")?,
+            method: t("method")?,
+            auth: t("auth")?,
+            credential: t("credential")?,
+            header: t("header")?,
+            prefix: t("prefix")?,
+            query_param: t("query_param")?,
+            username: t("username")?,
+            password: t("password")?,
+            params: self.pairs(map.get("params"), &key.key("params"))?,
+            headers: self.pairs(map.get("headers"), &key.key("headers"))?,
+            show: t("show")?,
+            token_url: t("token_url")?,
+            scopes: self.scopes(map, key)?,
+            client_auth: t("client_auth")?,
+            base_url_param,
+            method_for,
+            key: key.clone(),
+        })
+    }
+
+    /// The older flat keys `auth_type`, `base_url`, `verification_endpoint`.
+    fn legacy_verification(&self, conn: &Mapping, conn_key: &KeyPath) -> Result<Option<Verification>> {
+        let auth = self.opt_text(conn, conn_key, "auth_type")?;
+        let base_url = self.opt_text(conn, conn_key, "base_url")?;
+        let endpoint = self.opt_text(conn, conn_key, "verification_endpoint")?;
+        if auth.is_none() && base_url.is_none() && endpoint.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Verification { auth, base_url, endpoint, key: conn_key.clone(), ..Verification::default() }))
+    }
+}
+
+/// Position of every key (and list item) in a YAML text, by key path.
+struct KeyIndex(HashMap<KeyPath, Pos>);
+
+impl KeyIndex {
+    fn build(text: &str) -> Self {
+        let mut builder = IndexBuilder::default();
+        // A text serde_yaml accepted parses here too; if not, we just know less.
+        let _ = Parser::new_from_str(text).load(&mut builder, false);
+        KeyIndex(builder.found)
+    }
+}
+
+#[derive(Default)]
+struct IndexBuilder {
+    stack: Vec<Frame>,
+    found: HashMap<KeyPath, Pos>,
+}
+
+enum Frame {
+    /// A mapping: the path of the mapping, and the pending key if a value is expected.
+    Map {
+        path: KeyPath,
+        pending: Option<KeyPath>,
+    },
+    Seq {
+        path: KeyPath,
+        next: usize,
+    },
+}
+
+impl IndexBuilder {
+    /// The path for the node starting now, advancing the parent's state.
+    fn enter(&mut self, mark: &Marker, scalar: Option<&str>) -> Option<KeyPath> {
+        let pos = Pos { line: mark.line(), col: mark.col() + 1 };
+        match self.stack.last_mut() {
+            None => Some(KeyPath::root()),
+            Some(Frame::Seq { path, next }) => {
+                let item = path.index(*next);
+                *next += 1;
+                self.found.entry(item.clone()).or_insert(pos);
+                Some(item)
+            }
+            Some(Frame::Map { path, pending }) => match pending.take() {
+                Some(value_path) => Some(value_path),
+                None => {
+                    // This node is a key.
+                    let key = path.key(scalar.unwrap_or("?"));
+                    self.found.entry(key.clone()).or_insert(pos);
+                    *pending = Some(key);
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for IndexBuilder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        match event {
+            Event::Scalar(value, ..) => {
+                self.enter(&mark, Some(&value));
+            }
+            Event::Alias(_) => {
+                self.enter(&mark, None);
+            }
+            Event::MappingStart(..) => {
+                let path = self.enter(&mark, None).unwrap_or_default();
+                self.stack.push(Frame::Map { path, pending: None });
+            }
+            Event::SequenceStart(..) => {
+                let path = self.enter(&mark, None).unwrap_or_default();
+                self.stack.push(Frame::Seq { path, next: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_nested_keys_and_items() {
+        let text = "a: 1\nconnection:\n  parameters:\n    - name: x\n    - {name: y, secret: true}\n  verification:\n    header: X\n";
+        let spec = ConnectorSpec::parse(Path::new("s.yaml"), text.to_string()).unwrap();
+        let conn = KeyPath::root().key("connection");
+        assert_eq!(spec.locate(&conn.key("verification").key("header")), Some(Pos { line: 7, col: 5 }));
+        assert_eq!(spec.locate(&conn.key("parameters").index(1).key("secret")), Some(Pos { line: 5, col: 17 }));
+        // Absent key: nearest present parent.
+        assert_eq!(spec.locate(&conn.key("verification").key("endpoint")), Some(Pos { line: 6, col: 3 }));
+    }
+}

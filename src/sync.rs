@@ -1,0 +1,154 @@
+//! Rendered files against the disk: a changeset, its diff, one atomic apply.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Added,
+    Modified,
+    Unchanged,
+}
+
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub source: String,
+    pub path: PathBuf,
+    /// Relative to the repo root, for messages.
+    pub rel: PathBuf,
+    pub old: Option<String>,
+    pub new: String,
+    pub status: Status,
+}
+
+/// Line endings don't make a file stale.
+pub fn normalize(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
+/// Compare a rendered file with what is on disk.
+pub fn compare(source: &str, path: &Path, rel: &Path, new: String) -> Result<Change> {
+    let old = read_optional(path)?;
+    let status = match &old {
+        None => Status::Added,
+        Some(old) if normalize(old) == new => Status::Unchanged,
+        Some(_) => Status::Modified,
+    };
+    Ok(Change { source: source.to_string(), path: path.to_path_buf(), rel: rel.to_path_buf(), old, new, status })
+}
+
+pub fn read_optional(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// A git-style unified diff of the change, coloured when asked.
+pub fn unified(change: &Change, color: bool) -> String {
+    let old = change.old.as_deref().map(normalize).unwrap_or_default();
+    let rel = change.rel.display();
+    let (from, to) = match change.status {
+        Status::Added => ("/dev/null".to_string(), format!("b/{rel}")),
+        _ => (format!("a/{rel}"), format!("b/{rel}")),
+    };
+    text_diff(&old, &change.new, &from, &to, color)
+}
+
+pub fn text_diff(old: &str, new: &str, from: &str, to: &str, color: bool) -> String {
+    let diff = TextDiff::from_lines(old, new);
+    let mut out = String::new();
+    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    out.push_str(&paint("1", &format!("--- {from}\n+++ {to}\n")));
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        out.push_str(&paint("36", &format!("{}\n", hunk.header())));
+        for change in hunk.iter_changes() {
+            let (sign, code) = match change.tag() {
+                ChangeTag::Delete => ("-", "31"),
+                ChangeTag::Insert => ("+", "32"),
+                ChangeTag::Equal => (" ", ""),
+            };
+            let mut line = format!("{sign}{}", change.value());
+            if change.missing_newline() {
+                line.push_str("\n\\ No newline at end of file\n");
+            }
+            if code.is_empty() { out.push_str(&line) } else { out.push_str(&paint(code, &line)) }
+        }
+    }
+    out
+}
+
+/// Write `contents` to `path` atomically: a temporary file beside it, then a
+/// rename, so a reader never sees half a file. The existing mode is kept.
+pub fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.authgen-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            let keep = std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o777);
+            options.mode(mode.or(keep).unwrap_or(0o644));
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        #[cfg(unix)]
+        if let Some(mode) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            // The umask may have narrowed or widened nothing: set it exactly.
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// Write every changed file; unchanged files are not touched.
+pub fn apply(changes: &[Change]) -> Result<usize> {
+    let mut written = 0;
+    for change in changes.iter().filter(|c| c.status != Status::Unchanged) {
+        write_atomic(&change.path, change.new.as_bytes(), None)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_is_not_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        std::fs::write(&path, "x = 1\r\ny = 2\r\n").unwrap();
+        let change = compare("s", &path, Path::new("a.py"), "x = 1\ny = 2\n".into()).unwrap();
+        assert_eq!(change.status, Status::Unchanged);
+    }
+
+    #[test]
+    fn atomic_write_sets_mode_and_leaves_no_temp() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/secret.json");
+        write_atomic(&path, b"{}", Some(0o600)).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
+    }
+}
