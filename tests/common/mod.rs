@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 pub const SPEC_DIR: &str = "src/databricks/labs/community_connector/sources";
 pub const TEST_DIR: &str = "tests/unit/sources";
@@ -114,38 +115,69 @@ pub fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("spawn")
 }
 
+/// Python packages the tests use; `.ci/run` installs the same list.
+pub const PY_PACKAGES: &[&str] = &["requests", "pytest", "ruff", "selenium"];
+
 /// The Python with requests and pytest: AUTHGEN_TEST_PYTHON, else the
-/// project's .venv (which .ci/run creates), else python3. A missing tool
-/// fails the test: it never skips.
+/// project's `.venv`, created and filled on first use. A missing tool fails
+/// the test; it never skips.
 pub fn python() -> PathBuf {
-    let candidates = [
-        std::env::var_os("AUTHGEN_TEST_PYTHON").map(PathBuf::from),
-        Some(manifest_dir().join(".venv/bin/python")),
-        Some(PathBuf::from("python3")),
-    ];
-    for candidate in candidates.into_iter().flatten() {
-        let ok = Command::new(&candidate)
-            .args(["-c", "import sys, requests, pytest; sys.exit(sys.version_info < (3, 10))"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ok {
-            return candidate;
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        if let Some(p) = std::env::var_os("AUTHGEN_TEST_PYTHON") {
+            return PathBuf::from(p);
         }
-    }
-    panic!("no Python 3.10+ with requests and pytest: run `bash .ci/run` once, or set AUTHGEN_TEST_PYTHON");
+        let venv = manifest_dir().join(".venv");
+        let py = venv.join("bin/python");
+        let ready = || {
+            Command::new(&py)
+                .args(["-c", "import sys, requests, pytest, selenium; sys.exit(sys.version_info < (3, 10))"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+                && venv.join("bin/ruff").exists()
+        };
+        if !ready() {
+            eprintln!("setting up {} (once): python3 -m venv + pip install {}", venv.display(), PY_PACKAGES.join(" "));
+            let made = py.exists() || Command::new("python3").arg("-m").arg("venv").arg(&venv).status().is_ok_and(|s| s.success());
+            assert!(made, "python3 -m venv {} failed: install python3 (3.10+) with venv", venv.display());
+            let installed = Command::new(&py)
+                .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+                .args(PY_PACKAGES)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(installed && ready(), "pip install {} into {} failed", PY_PACKAGES.join(" "), venv.display());
+        }
+        py
+    })
+    .clone()
 }
 
-/// ruff, from AUTHGEN_TEST_RUFF, the project's .venv, or PATH.
+/// ruff: AUTHGEN_TEST_RUFF, else the one in the project's `.venv`.
 pub fn ruff() -> PathBuf {
-    let candidates = [
-        std::env::var_os("AUTHGEN_TEST_RUFF").map(PathBuf::from),
-        Some(manifest_dir().join(".venv/bin/ruff")),
-        Some(PathBuf::from("ruff")),
-    ];
-    for candidate in candidates.into_iter().flatten() {
-        if Command::new(&candidate).arg("--version").output().is_ok_and(|o| o.status.success()) {
-            return candidate;
-        }
+    if let Some(p) = std::env::var_os("AUTHGEN_TEST_RUFF") {
+        return PathBuf::from(p);
     }
-    panic!("ruff not found: run `bash .ci/run` once, or set AUTHGEN_TEST_RUFF");
+    let py = python();
+    py.parent().map_or_else(|| PathBuf::from("ruff"), |bin| bin.join("ruff"))
+}
+
+/// Debian's chromium and chromedriver, installed with apt-get on first use
+/// when missing and we are root (as on CI); otherwise the test fails saying so.
+pub fn chromium() -> (PathBuf, PathBuf) {
+    static BROWSER: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    BROWSER
+        .get_or_init(|| {
+            let browser = PathBuf::from("/usr/bin/chromium");
+            let driver = PathBuf::from("/usr/bin/chromedriver");
+            if !(browser.exists() && driver.exists()) {
+                eprintln!("installing chromium and chromium-driver with apt-get (once)");
+                let ok = Command::new("sh")
+                    .args(["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver"])
+                    .status()
+                    .is_ok_and(|s| s.success());
+                assert!(ok && browser.exists() && driver.exists(), "chromium/chromedriver missing: apt-get install chromium chromium-driver");
+            }
+            (browser, driver)
+        })
+        .clone()
 }
