@@ -215,7 +215,7 @@ impl AuthPlan {
             return Err(spec
                 .error(&KeyPath::root().key("connection").key("verification"), "no verification block: authgen cannot tell where to send the check")
                 .with_hint(format!(
-                    "add to `connection:`\n    verification:\n      base_url: https://api.example.com\n      endpoint: /me\n  or run `authgen analyze {source} --write` to propose one from the API doc"
+                    "run `authgen analyze {source} --write` to propose one from the API doc, or add under `connection:`\n\n    verification:\n      base_url: https://api.example.com   # the API root\n      endpoint: /me                       # a cheap read-only GET\n"
                 )));
         };
         let base = apply_overrides(base, overrides);

@@ -1,0 +1,87 @@
+//! Snapshots under `snapshots/`: the plan and the rendered file of every
+//! fixture for both HTTP clients (reviewed apart, so an IR change and a text
+//! change are separate diffs), `--help`, and representative error and diff
+//! output. Review changes with `cargo insta review`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use authgen::plan::{AuthPlan, HttpClient, Overrides};
+use authgen::render::Renderer;
+use authgen::spec::ConnectorSpec;
+use common::*;
+
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!($name, $value);
+        })
+    };
+}
+
+fn plan_for(name: &str, client: HttpClient) -> AuthPlan {
+    let path = PathBuf::from(format!("tests/fixtures/connectors/{name}/connector_spec.yaml"));
+    let text = std::fs::read_to_string(manifest_dir().join(&path)).unwrap();
+    let spec = ConnectorSpec::parse(&path, text).unwrap();
+    AuthPlan::build(
+        &spec,
+        name,
+        client,
+        &Overrides::default(),
+        "../test_utils.py".into(),
+        "configs/dev_config.json".into(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn plans() {
+    for name in GENERATING {
+        let plan = plan_for(name, HttpClient::Requests);
+        snap!(format!("plan__{name}"), serde_json::to_string_pretty(&plan).unwrap());
+    }
+}
+
+#[test]
+fn rendered_files() {
+    let renderer = Renderer::new(None).unwrap();
+    for name in GENERATING {
+        for client in [HttpClient::Requests, HttpClient::Urllib] {
+            let rendered = renderer.render(&plan_for(name, client)).unwrap();
+            snap!(format!("render__{name}__{}", client.name()), rendered);
+        }
+    }
+}
+
+#[test]
+fn help() {
+    for args in [&["--help"][..], &["generate", "--help"], &["check", "--help"]] {
+        let out = run(authgen(Path::new("/")).args(args));
+        assert!(out.status.success());
+        snap!(format!("help__{}", args.join("_").trim_start_matches("--").replace("_--help", "")), text(&out.stdout));
+    }
+}
+
+#[test]
+fn errors() {
+    for name in ["acme", "broken", "hostile_header", "hostile_url"] {
+        let repo = fixture_repo(&[name]);
+        let out = run(authgen(repo.path()).args(["generate", name, "--yes"]));
+        assert_eq!(out.status.code(), Some(2));
+        snap!(format!("error__{name}"), text(&out.stderr));
+    }
+}
+
+#[test]
+fn check_diff_output() {
+    let repo = fixture_repo(&["pagerduty"]);
+    let out = run(authgen(repo.path()).args(["generate", "pagerduty", "--yes"]));
+    assert!(out.status.success());
+    let spec = spec_path(repo.path(), "pagerduty");
+    let edited = std::fs::read_to_string(&spec).unwrap().replace("limit: 1", "limit: 2").replace("/users", "/users/me");
+    std::fs::write(&spec, edited).unwrap();
+    let out = run(authgen(repo.path()).args(["check", "pagerduty"]));
+    assert_eq!(out.status.code(), Some(1));
+    snap!("check__pagerduty_stale", format!("--- stdout\n{}--- stderr\n{}", text(&out.stdout), text(&out.stderr)));
+}
