@@ -397,10 +397,20 @@ fn check_url_text(spec: &ConnectorSpec, text: &Text, relative_ok: bool) -> Resul
         let what = if relative_ok { "a path or an http(s) URL" } else { "an http:// or https:// URL" };
         return Err(input_error(spec, text, format!("{value:?} is not {what}")));
     }
-    for name in placeholders(value) {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(input_error(spec, text, format!("{{{name}}} is not a placeholder (use {{parameter_name}})")));
+    check_braces(spec, text)
+}
+
+/// Braces only as `{parameter_name}` placeholders.
+fn check_braces(spec: &ConnectorSpec, text: &Text) -> Result<()> {
+    let mut rest = text.value.as_str();
+    while let Some(i) = rest.find(['{', '}']) {
+        let after = &rest[i + 1..];
+        let name_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+        let closed = rest[i..].starts_with('{') && name_len > 0 && after[name_len..].starts_with('}');
+        if !closed {
+            return Err(input_error(spec, text, "braces may only wrap a parameter name, as in {subdomain}"));
         }
+        rest = &after[name_len + 1..];
     }
     Ok(())
 }
