@@ -97,13 +97,13 @@ fn choose_client(layout: &Layout, opts: &Options, existing: Option<&str>) -> Res
     }
 }
 
+/// One source, ready to write or compare.
 pub fn prepare(layout: &Layout, renderer: &Renderer, source: &str, opts: &Options) -> Result<Prepared> {
-    let paths = layout.source(source)?;
-    let existing = sync::read_optional(&paths.test)?;
-    let (plan, paths) = plan(layout, source, opts, existing.as_deref())?;
-    let text = renderer.render(&plan)?;
-    let change = sync::compare(source, &paths.test, layout.rel(&paths.test), text)?;
-    Ok(Prepared { plan, change, paths })
+    match prepare_one(layout, renderer, source, opts, false) {
+        Prep::Ready(p) => Ok(*p),
+        Prep::Failed { error, .. } => Err(error),
+        Prep::Skipped { reason, .. } => Err(Error::Failed(format!("{source}: {reason}"))),
+    }
 }
 
 fn prepare_one(layout: &Layout, renderer: &Renderer, source: &str, opts: &Options, all: bool) -> Prep {
@@ -120,13 +120,11 @@ fn prepare_one(layout: &Layout, renderer: &Renderer, source: &str, opts: &Option
         let (plan, paths) = plan_spec(layout, &spec, paths, opts, existing.as_deref())?;
         let text = renderer.render(&plan)?;
         let rel = layout.rel(&paths.test).to_path_buf();
-        let status = match &existing {
-            None => sync::Status::Added,
-            Some(old) if sync::normalize(old) == text => sync::Status::Unchanged,
-            Some(_) => sync::Status::Modified,
-        };
-        let change =
-            Change { source: source.to_string(), path: paths.test.clone(), rel, old: existing, new: text, status };
+        let status = sync::status(existing.as_deref(), &text);
+        // An unchanged file's text is not needed again: over a thousand
+        // sources, keeping it would double peak memory.
+        let (old, new) = if status == sync::Status::Unchanged { (None, String::new()) } else { (existing, text) };
+        let change = Change { source: source.to_string(), path: paths.test.clone(), rel, old, new, status };
         Ok(Prep::Ready(Box::new(Prepared { plan, change, paths })))
     };
     attempt().unwrap_or_else(|error| Prep::Failed { source: source.to_string(), error })

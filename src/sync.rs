@@ -27,19 +27,24 @@ pub struct Change {
     pub status: Status,
 }
 
-/// Line endings don't make a file stale.
 pub fn normalize(text: &str) -> String {
     text.replace("\r\n", "\n")
+}
+
+/// How a rendered text stands against the file on disk (if any).
+pub fn status(old: Option<&str>, new: &str) -> Status {
+    match old {
+        None => Status::Added,
+        // Line endings don't make a file stale; normalise only when needed.
+        Some(old) if old == new || old.contains('\r') && normalize(old) == new => Status::Unchanged,
+        Some(_) => Status::Modified,
+    }
 }
 
 /// Compare a rendered file with what is on disk.
 pub fn compare(source: &str, path: &Path, rel: &Path, new: String) -> Result<Change> {
     let old = read_optional(path)?;
-    let status = match &old {
-        None => Status::Added,
-        Some(old) if normalize(old) == new => Status::Unchanged,
-        Some(_) => Status::Modified,
-    };
+    let status = status(old.as_deref(), &new);
     Ok(Change { source: source.to_string(), path: path.to_path_buf(), rel: rel.to_path_buf(), old, new, status })
 }
 
