@@ -33,6 +33,12 @@ pub enum Command {
     Diff(DiffArgs),
     /// List the auth variants and what each sends
     Variants(VariantsArgs),
+    /// Run a generated test with the project's Python and explain the outcome
+    Run(RunArgs),
+    /// Commit the generated test, and only it
+    Commit(CommitArgs),
+    /// The whole flow on an embedded example, in a temporary directory
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +131,40 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    pub source: String,
+    /// Python interpreter (default: $VIRTUAL_ENV, then .venv/bin/python at the repo root, then python3)
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Stop the test (and everything it started) after this many seconds
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub timeout: f64,
+    /// Credentials file to use (sets CONNECTOR_TEST_CONFIG_PATH)
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CommitArgs {
+    pub source: String,
+    /// Commit message (default: "Add <SOURCE> auth test")
+    #[arg(long, short = 'm', value_name = "MSG")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo repo (default: a new one under the system temp dir)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Do not print the generated file's diff
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct VariantsArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -156,6 +196,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => commands::generate::check(cli.repo.as_deref(), &args),
         Command::Diff(args) => commands::generate::diff(cli.repo.as_deref(), &args),
         Command::Variants(args) => commands::generate::variants(&args),
+        Command::Run(args) => commands::run::run(cli.repo.as_deref(), &args),
+        Command::Commit(args) => commands::commit::commit(cli.repo.as_deref(), &args),
+        Command::Demo(args) => commands::demo::demo(&args),
     }
 }
 

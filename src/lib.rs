@@ -7,10 +7,13 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod git;
 pub mod layout;
+pub mod mockapi;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod runner;
 pub mod spec;
 pub mod sync;
 pub mod term;

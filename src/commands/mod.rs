@@ -1,3 +1,6 @@
 //! One module per command family; each returns the exit code.
 
+pub mod commit;
+pub mod demo;
 pub mod generate;
+pub mod run;

@@ -1,0 +1,194 @@
+//! `authgen demo`: the whole flow on an embedded example, in a temporary
+//! directory, against an in-process mock API. Needs only git and python3.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::DemoArgs;
+use crate::commands::commit::commit_source;
+use crate::commands::run::{RunOptions, execute, print_verdict};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::mockapi::{Expect, MockApi};
+use crate::pipeline::{self, Options};
+use crate::plan::HttpClient;
+use crate::render::Renderer;
+use crate::runner::{self, Echo};
+use crate::sync;
+use crate::term;
+
+const SOURCE: &str = "demo_api";
+
+const SPEC: &str = r#"# An example connector spec: one secret token, sent as a Bearer token.
+display_name: Demo API
+connection:
+  parameters:
+    - name: token
+      type: string
+      required: true
+      secret: true
+      description: API token from the Demo API account page.
+  verification:
+    base_url: {BASE_URL}
+    endpoint: /user
+    headers:
+      Accept: application/json
+    show: login
+external_options_allowlist: ""
+"#;
+
+pub fn demo(args: &DemoArgs) -> Result<i32> {
+    let color = term::color_stderr();
+    let step = |n: u32, text: &str| eprintln!("\n{} {text}", term::paint(color, "1;36", &format!("{n}.")));
+    let dir = make_dir(args.dir.as_deref())?;
+    eprintln!("authgen demo: the whole flow on an example connector, in {}", dir.display());
+
+    // 1. A connector repo.
+    let git = |args: &[&str]| -> Result<()> {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| Error::External { program: "git".into(), message: format!("cannot run git: {e}") })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::External {
+                program: "git".into(),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            })
+        }
+    };
+    git(&["init", "-q"])?;
+    // The demo repo's own identity, so the commit works on a machine without one.
+    git(&["config", "user.name", "authgen demo"])?;
+    git(&["config", "user.email", "demo@example.invalid"])?;
+    git(&["config", "commit.gpgsign", "false"])?;
+    let api = MockApi::start(Expect {
+        path: "/user".into(),
+        header: "Authorization".into(),
+        value: format!("Bearer {}", demo_token()),
+        body: r#"{"login": "demo-user", "id": 1}"#.into(),
+        forbidden: None,
+    })?;
+    let layout = Layout::at(dir.clone())?;
+    let paths = layout.source(SOURCE)?;
+    sync::write_atomic(
+        &dir.join("pyproject.toml"),
+        b"[project]\nname = \"demo-connectors\"\nversion = \"0.1.0\"\n",
+        None,
+    )?;
+    sync::write_atomic(&paths.spec, SPEC.replace("{BASE_URL}", &api.url()).as_bytes(), None)?;
+    git(&["add", "."])?;
+    git(&["commit", "-q", "-m", "Add demo_api connector spec"])?;
+    step(1, &format!("A connector repo with a spec: {}", layout.rel(&paths.spec).display()));
+
+    // 2. The mock API.
+    step(2, &format!("A mock API on {} that answers GET /user only with Authorization: Bearer <token>", api.url()));
+
+    // 3. Credentials.
+    let creds = format!("{{\n  \"token\": \"{}\"\n}}\n", demo_token());
+    sync::write_atomic(&paths.credentials, creds.as_bytes(), Some(0o600))?;
+    step(
+        3,
+        &format!(
+            "Credentials written to {} (mode 0600; the token is not shown; the commit will git-ignore the file)",
+            layout.rel(&paths.credentials).display()
+        ),
+    );
+
+    // 4. Generate, diff first.
+    let python = runner::find_python(None, &dir)?;
+    let client = if runner::has_module(&python.path, "requests") {
+        HttpClient::Requests
+    } else {
+        eprintln!(
+            "   (requests is not installed for {}: rendering the standard-library urllib client)",
+            python.path.display()
+        );
+        HttpClient::Urllib
+    };
+    let renderer = Renderer::new(None)?;
+    let opts = Options { http_client: Some(client), ..Options::default() };
+    let prepared = pipeline::prepare(&layout, &renderer, SOURCE, &opts)?;
+    step(4, &format!("Generate {}: the new file's diff", prepared.change.rel.display()));
+    for note in prepared.plan.notes() {
+        eprintln!("   {note}");
+    }
+    if !args.quiet {
+        print!("{}", sync::unified(&prepared.change, term::color_stdout()));
+    }
+    sync::apply(std::slice::from_ref(&prepared.change))?;
+    eprintln!("   created {}", prepared.change.rel.display());
+
+    // 5. Run: passes.
+    step(5, &format!("Run it with {} ({})", python.path.display(), python.origin));
+    let run_opts = |env: Vec<(String, String)>| RunOptions {
+        python: Some(python.path.clone()),
+        config: None,
+        timeout: 30.0,
+        echo: Echo::AllToStderr,
+        env,
+    };
+    let good = execute(&layout, SOURCE, &run_opts(Vec::new()))?;
+    print_verdict(&good);
+
+    // 6. Run with a wrong credential: fails, explained.
+    step(6, "Run it again with a wrong token (from CONNECTOR_TEST_CONFIG_JSON)");
+    let wrong = execute(
+        &layout,
+        SOURCE,
+        &run_opts(vec![("CONNECTOR_TEST_CONFIG_JSON".into(), r#"{"token": "wrong-token-0000"}"#.into())]),
+    )?;
+    print_verdict(&wrong);
+
+    // 7. Commit only the test.
+    step(7, "Commit the test (and nothing else)");
+    let done = commit_source(&layout, SOURCE, &format!("Add {SOURCE} auth test"))?;
+    drop(api);
+    let Some(done) = done else {
+        return Err(Error::Failed("the demo's commit found nothing to commit".into()));
+    };
+    let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
+    eprintln!("   committed {}: {}", done.id, list.join(", "));
+
+    let ok = good.exit_code == 0 && wrong.exit_code == 1;
+    eprintln!(
+        "\n{} the right token passed (exit {}); the wrong one failed (exit {}: {}); commit {} holds {}.\n   The repo stays in {} (the mock API has stopped).",
+        term::paint(color, "1;32", if ok { "Done:" } else { "Finished with surprises:" }),
+        good.exit_code,
+        wrong.exit_code,
+        wrong.verdict,
+        done.id,
+        list.join(" and "),
+        dir.display()
+    );
+    Ok(if ok { 0 } else { 1 })
+}
+
+/// A token that differs per run and is not a real secret.
+fn demo_token() -> String {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN
+        .get_or_init(|| {
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+            format!("demo-{:08x}{:08x}", std::process::id(), nanos)
+        })
+        .clone()
+}
+
+fn make_dir(requested: Option<&Path>) -> Result<PathBuf> {
+    let dir = match requested {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            std::env::temp_dir().join(format!("authgen-demo-{}-{}", std::process::id(), stamp % 1_000_000_000))
+        }
+    };
+    if dir.exists() && std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?.next().is_some() {
+        return Err(Error::Usage(format!("{}: not empty; the demo needs an empty or new directory", dir.display())));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}

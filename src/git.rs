@@ -1,0 +1,119 @@
+//! Commit exactly the paths authgen wrote, through the `git` command so that
+//! hooks, signing and the user's config apply. Never pushes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::error::{Error, Result};
+
+pub struct Git {
+    root: PathBuf,
+}
+
+impl Git {
+    pub fn new(root: &Path) -> Self {
+        Git { root: root.to_path_buf() }
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&self.root).stdin(Stdio::null());
+        cmd
+    }
+
+    fn output(&self, args: &[&str]) -> Result<Output> {
+        self.command()
+            .args(args)
+            .output()
+            .map_err(|e| Error::External { program: "git".into(), message: format!("cannot run git: {e}") })
+    }
+
+    fn checked(&self, args: &[&str]) -> Result<String> {
+        let out = self.output(args)?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(Error::External {
+                program: "git".into(),
+                message: format!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()),
+            })
+        }
+    }
+
+    pub fn is_repo(&self) -> bool {
+        self.output(&["rev-parse", "--git-dir"]).is_ok_and(|o| o.status.success())
+    }
+
+    /// True when git ignores the path (and does not already track it).
+    pub fn ignores(&self, path: &Path) -> Result<bool> {
+        let rel = path.to_string_lossy();
+        let out = self.output(&["check-ignore", "-q", "--", &rel])?;
+        match out.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(Error::External {
+                program: "git".into(),
+                message: format!("git check-ignore failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            }),
+        }
+    }
+
+    pub fn tracks(&self, path: &Path) -> Result<bool> {
+        let rel = path.to_string_lossy();
+        Ok(self.output(&["ls-files", "--error-unmatch", "--", &rel])?.status.success())
+    }
+
+    /// Whether the path differs from HEAD (or HEAD does not have it).
+    pub fn differs_from_head(&self, path: &Path) -> Result<bool> {
+        let rel = path.to_string_lossy();
+        let has_head = self.output(&["rev-parse", "-q", "--verify", "HEAD"])?.status.success();
+        if !has_head {
+            return Ok(true);
+        }
+        let tracked = self.output(&["cat-file", "-e", &format!("HEAD:{rel}")])?.status.success();
+        if !tracked {
+            return Ok(true);
+        }
+        Ok(!self.output(&["diff", "--quiet", "HEAD", "--", &rel])?.status.success())
+    }
+
+    /// Commit only `paths` (relative to the root): other staged work stays
+    /// staged and out of the commit. Returns the short commit id.
+    pub fn commit_only(&self, paths: &[PathBuf], message: &str) -> Result<String> {
+        let rels: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        let was_staged: Vec<bool> = rels
+            .iter()
+            .map(|r| self.output(&["diff", "--cached", "--quiet", "--", r]).map(|o| !o.status.success()))
+            .collect::<Result<_>>()?;
+        let mut add = vec!["add", "--"];
+        add.extend(rels.iter().map(String::as_str));
+        self.checked(&add)?;
+        let mut commit = vec!["commit", "-q", "-m", message, "--only", "--"];
+        commit.extend(rels.iter().map(String::as_str));
+        let out = self.output(&commit)?;
+        if !out.status.success() {
+            // Leave the index as it was for what we added.
+            for (rel, staged) in rels.iter().zip(was_staged) {
+                if !staged {
+                    let _ = self.output(&["reset", "-q", "--", rel]);
+                }
+            }
+            let mut message = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            let stdout = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if !stdout.is_empty() {
+                message = format!("{stdout}\n{message}").trim().to_string();
+            }
+            return Err(Error::External {
+                program: "git commit".into(),
+                message: format!("nothing committed:\n{message}"),
+            });
+        }
+        self.checked(&["rev-parse", "--short", "HEAD"])
+    }
+
+    /// Paths in a commit, relative to the root.
+    pub fn paths_in(&self, rev: &str) -> Result<Vec<String>> {
+        let out = self.checked(&["show", "--name-only", "--format=", rev])?;
+        Ok(out.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+    }
+}
