@@ -533,3 +533,33 @@ fn usage_errors_exit_2() {
     assert_code(&generate(repo.path(), &["github", "--http-client", "curl"]), 2);
     assert_code(&run(authgen(repo.path()).arg("frobnicate")), 2);
 }
+
+/// Run authgen under a pseudo-terminal (util-linux `script`), feeding `input`.
+fn on_terminal(dir: &Path, args: &str, input: &str, no_color: bool) -> (i32, String) {
+    let bin = env!("CARGO_BIN_EXE_authgen");
+    let mut cmd = std::process::Command::new("script");
+    scrub(&mut cmd).current_dir(dir).args(["-qec", &format!("{bin} {args}"), "/dev/null"]);
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let mut child =
+        cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().expect("script");
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), text(&out.stdout))
+}
+
+#[test]
+fn on_a_terminal_generate_asks_and_colours_unless_no_color() {
+    let repo = fixture_repo(&["github"]);
+    let (code, out) = on_terminal(repo.path(), "generate github", "n\n", false);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Write 1 file(s)? [y/N]") && out.contains("nothing written"), "{out}");
+    assert!(out.contains("\x1b[32m+SOURCE = \"github\""), "coloured diff on a terminal: {out}");
+    assert!(!test_path(repo.path(), "github").exists());
+    let (code, out) = on_terminal(repo.path(), "generate github", "y\n", true);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("\x1b["), "NO_COLOR: {out}");
+    assert!(test_path(repo.path(), "github").exists());
+}
