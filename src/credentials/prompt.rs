@@ -17,10 +17,13 @@ struct Input {
 impl Input {
     /// The next answer, trimmed; `None` at end of input.
     fn ask(&mut self, prompt: &str, secret: bool) -> Result<Option<String>> {
-        eprint!("{prompt}");
-        let _ = std::io::stderr().flush();
         self.line += 1;
-        let line = if self.tty && secret { hidden::read_line() } else { read_line() };
+        let line = if self.tty && secret {
+            hidden::read_line(prompt)
+        } else {
+            show_prompt(prompt);
+            read_line()
+        };
         if !self.tty {
             // The answer is not echoed: end the prompt's line so the transcript reads well.
             eprintln!();
@@ -38,6 +41,11 @@ impl Input {
             Err(Error::Usage(format!("standard input line {}: {message}; nothing written", self.line)))
         }
     }
+}
+
+fn show_prompt(prompt: &str) {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
 }
 
 fn read_line() -> std::io::Result<Option<String>> {
@@ -207,9 +215,12 @@ mod hidden {
         }
     }
 
-    pub fn read_line() -> std::io::Result<Option<String>> {
+    /// Echo goes off before the prompt shows, so a value pasted the moment
+    /// it appears is not echoed either.
+    pub fn read_line(prompt: &str) -> std::io::Result<Option<String>> {
         let mut original = MaybeUninit::<libc::termios>::uninit();
         if unsafe { libc::tcgetattr(libc::STDIN_FILENO, original.as_mut_ptr()) } != 0 {
+            super::show_prompt(prompt);
             return super::read_line();
         }
         let original = unsafe { original.assume_init() };
@@ -221,6 +232,7 @@ mod hidden {
         // No echo, but the Enter still moves to the next line.
         quiet.c_lflag = (quiet.c_lflag & !libc::ECHO) | libc::ECHONL;
         unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &quiet) };
+        super::show_prompt(prompt);
         let line = super::read_line();
         unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &original) };
         ACTIVE.store(false, Ordering::SeqCst);
