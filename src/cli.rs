@@ -145,6 +145,7 @@ pub struct CredentialsArgs {
     /// Connector source name
     #[arg(value_name = "SOURCE")]
     pub source: String,
+    /// Where to enter the values
     #[arg(long, value_enum, default_value = "cli")]
     pub mode: ModeArg,
     /// Port of the browser form; 0, or a busy port, takes a free one

@@ -453,3 +453,95 @@ fn a_busy_port_falls_back_to_a_free_one() {
     assert!(stdout.contains("http://127.0.0.1:") && !stdout.contains(&format!(":{busy_port}/")), "{stdout}");
     drop(busy);
 }
+
+#[test]
+fn oauth_urls_fill_placeholders_and_can_be_edited_in_the_form() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let spec = format!(
+        r#"connection:
+  parameters:
+    - {{name: tenant_id, type: string, required: true}}
+  oauth:
+    scopes: "read:all offline"
+    authorization_url: "https://login.example.com/{{tenant_id}}/authorize"
+    token_url: "{}"
+"#,
+        provider.url("/token")
+    );
+    let repo = repo_with_spec("tenanted", &spec);
+    let server = FormServer::start(repo.path(), "tenanted", &[]);
+    let csrf = server.csrf();
+    let base = [("csrf_token", csrf.as_str()), ("client_id", config.client_id.as_str()), ("client_secret", "cs-Xy12")];
+
+    let unfilled = server.post("/oauth/start", &base);
+    assert_eq!(unfilled.status, 400);
+    assert!(unfilled.body.contains("the authorization URL needs tenant_id: fill it first"), "{}", unfilled.body);
+
+    let with_tenant = [&base[..], &[("tenant_id", "t-42")]].concat();
+    let filled = server.post("/oauth/start", &with_tenant);
+    assert_eq!(filled.status, 303);
+    assert!(
+        filled.header("location").unwrap().starts_with("https://login.example.com/t-42/authorize?response_type=code&")
+    );
+
+    // An edited URL (here plain http to a remote host) is checked before use.
+    let insecure = [&with_tenant[..], &[("authgen.authorization_url", "http://login.example.com/authorize")]].concat();
+    let refused = server.post("/oauth/start", &insecure);
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("plain http"), "{}", refused.body);
+
+    let edited_url = provider.url("/authorize?tenant={tenant_id}");
+    let edited = [
+        &with_tenant[..],
+        &[("authgen.authorization_url", edited_url.as_str()), ("authgen.scopes", "read:all offline")],
+    ]
+    .concat();
+    let moved = server.post("/oauth/start", &edited);
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let location = moved.header("location").unwrap();
+    assert!(location.starts_with(&provider.url("/authorize?tenant=t-42&response_type=code&")), "{location}");
+    // The form shows the edited URL and the typed values, not the secret.
+    let page = server.get("/");
+    assert!(page.body.contains("authorize?tenant={tenant_id}"), "the edited URL is kept in the form");
+    assert!(page.body.contains("value=\"t-42\""));
+    assert!(!page.body.contains("cs-Xy12"), "a secret never goes back into the page");
+    assert_no_secret(&server.output(), &["cs-Xy12"]);
+}
+
+#[test]
+fn verify_in_the_form_reports_the_providers_answer() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let spec = format!(
+        r#"connection:
+  parameters:
+    - {{name: client_id, type: string, required: true}}
+    - {{name: client_secret, type: string, required: true, secret: true}}
+  oauth:
+    flow: m2m
+    scopes: "read:all offline"
+    token_url: "{}"
+"#,
+        provider.url("/token")
+    );
+    let repo = repo_with_spec("machine", &spec);
+    let mut server = FormServer::start(repo.path(), "machine", &["--verify"]);
+    let csrf = server.csrf();
+    let page = server.get("/");
+    assert!(!page.body.contains("id=\"authorize\""), "no sign-in for m2m");
+    let wrong = server
+        .post("/save", &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", "bad-Secret1")]);
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("invalid_client: Client authentication failed."), "{}", wrong.body);
+    assert!(!credentials_path(repo.path(), "machine").exists());
+    let right = server.post(
+        "/save",
+        &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", &config.client_secret)],
+    );
+    assert_eq!(right.status, 200, "{}", right.body);
+    assert!(right.body.contains("issued an access token"), "{}", right.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    assert_eq!(provider.seen().client_credentials_ok, 1);
+    assert_no_secret(&server.output(), &["bad-Secret1", &config.client_secret, &config.access_token]);
+}

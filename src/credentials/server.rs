@@ -224,7 +224,7 @@ impl<'a> State<'a> {
             return Ok((Response::text(403, "cross-origin request refused\n"), false));
         }
         match (request.method.as_str(), request.path.as_str()) {
-            ("GET" | "HEAD", "/") => Ok((self.form(200, Vec::new())?, false)),
+            ("GET", "/") => Ok((self.form(200, Vec::new())?, false)),
             ("POST", "/save") => self.save(request),
             ("POST", "/save/confirm") => self.confirm(request),
             ("POST", "/oauth/start") => self.start(request),
