@@ -315,3 +315,17 @@ fn ctrl_c_at_a_secret_prompt_writes_nothing_and_restores_echo() {
     assert_eq!(seen["echo_on_exit"], true, "the terminal's echo is back on");
     assert!(!credentials_path(repo.path(), "zendesk").exists());
 }
+
+#[test]
+fn a_tracked_credentials_file_is_reported() {
+    let repo = common::fixture_repo(&["openweather"]);
+    let path = credentials_path(repo.path(), "openweather");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "{}\n").unwrap();
+    assert!(common::git(repo.path()).args(["add", "-f"]).arg(&path).status().unwrap().success());
+    let out = piped(repo.path(), "openweather", &["--yes"], "ow-Key1234\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("is tracked by git; stop tracking it with `git rm --cached"), "{err}");
+    assert_no_secret(&err, &["ow-Key1234"]);
+}

@@ -34,12 +34,23 @@ impl Request {
     }
 }
 
-/// Why a request could not be read: answered with this status, if at all.
+/// Why a request could not be read, and the status to answer with.
 #[derive(Debug)]
 pub struct Refused {
     pub status: u16,
     pub message: &'static str,
 }
+
+impl Refused {
+    /// The client went away or went quiet (a browser's spare connection):
+    /// close without an answer.
+    pub fn quiet(&self) -> bool {
+        self.status == 408 || self.status == CLOSED
+    }
+}
+
+/// Not an HTTP status: the connection ended before a request did.
+const CLOSED: u16 = 0;
 
 /// Read one request; the whole read must finish by `deadline`.
 pub fn read_request(stream: &mut TcpStream, deadline: Instant) -> Result<Request, Refused> {
@@ -54,7 +65,7 @@ pub fn read_request(stream: &mut TcpStream, deadline: Instant) -> Result<Request
         }
         let n = read_some(stream, &mut chunk, deadline)?;
         if n == 0 {
-            return Err(Refused { status: 400, message: "connection closed before the request ended" });
+            return Err(Refused { status: CLOSED, message: "connection closed before the request ended" });
         }
         buf.extend_from_slice(&chunk[..n]);
     };
@@ -99,7 +110,7 @@ pub fn read_request(stream: &mut TcpStream, deadline: Instant) -> Result<Request
     while body.len() < length {
         let n = read_some(stream, &mut chunk, deadline)?;
         if n == 0 {
-            return Err(Refused { status: 400, message: "connection closed before the body ended" });
+            return Err(Refused { status: CLOSED, message: "connection closed before the body ended" });
         }
         body.extend_from_slice(&chunk[..n]);
     }
@@ -161,6 +172,7 @@ fn reason(status: u16) -> &'static str {
         413 => "Content Too Large",
         421 => "Misdirected Request",
         431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
         502 => "Bad Gateway",
         505 => "HTTP Version Not Supported",
         _ => "Error",

@@ -229,6 +229,12 @@ impl Needs {
         self.oauth.as_ref().filter(|_| applies)
     }
 
+    /// Some choice of method uses the OAuth client credentials flow (m2m).
+    pub fn has_client_credentials_flow(&self) -> bool {
+        let applies = self.methods.is_empty() || self.methods.iter().any(|m| m.oauth);
+        applies && self.oauth.as_ref().is_some_and(|o| o.flow == Flow::M2m)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.shared.is_empty() && self.methods.iter().all(|m| m.fields.is_empty())
     }
@@ -324,12 +330,7 @@ pub fn run(repo: Option<&Path>, source: &str, opts: &Options) -> Result<i32> {
         Ok(rel) => rel.display().to_string(),
         Err(_) => crate::error::shown(&path).display().to_string(),
     };
-    if opts.verify
-        && !needs
-            .oauth
-            .as_ref()
-            .is_some_and(|o| o.flow == Flow::M2m && (needs.methods.is_empty() || needs.methods.iter().any(|m| m.oauth)))
-    {
+    if opts.verify && !needs.has_client_credentials_flow() {
         return Err(Error::Usage(
             "--verify fetches a token with client credentials: it needs an oauth block with flow m2m".into(),
         ));

@@ -86,8 +86,15 @@ pub fn run(session: &Session, opts: &Options) -> Result<i32> {
             }
         };
         let (response, done) = match request {
-            Ok(request) => state.handle(&request)?,
-            Err(refused) if refused.status == 408 || refused.message.starts_with("connection closed") => continue,
+            Ok(request) => match state.handle(&request) {
+                Ok(handled) => handled,
+                Err(error) => {
+                    // Such as a file that cannot be written: the page says so too.
+                    let _ = http::write_response(&mut stream, &Response::text(500, format!("authgen: {error}\n")));
+                    return Err(error);
+                }
+            },
+            Err(refused) if refused.quiet() => continue,
             Err(refused) => (Response::text(refused.status, refused.message), false),
         };
         let _ = http::write_response(&mut stream, &response);
