@@ -39,6 +39,8 @@ pub enum Command {
     Commit(CommitArgs),
     /// The whole flow on an embedded example, in a temporary directory
     Demo(DemoArgs),
+    /// Collect the credentials the spec asks for into dev_config.json (terminal or browser form)
+    Credentials(CredentialsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -170,6 +172,42 @@ pub struct VariantsArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// One prompt per value on the terminal (or one line each from a pipe)
+    Cli,
+    /// A form on http://127.0.0.1:PORT/ that also runs the OAuth flows
+    Browser,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CredentialsArgs {
+    /// Connector source name
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Where to enter the values
+    #[arg(long, value_enum, default_value = "cli")]
+    pub mode: ModeArg,
+    /// Port of the browser form; 0, or a busy port, takes a free one
+    #[arg(long, value_name = "N", default_value_t = 9876)]
+    pub port: u16,
+    /// Where to write (default: the source's dev_config.json)
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Print the form's URL without opening a browser
+    #[arg(long)]
+    pub no_open: bool,
+    /// Stop the browser form after this long without a save, writing nothing
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+    /// Replace an existing file without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// OAuth m2m: fetch a token with the client credentials before saving
+    #[arg(long)]
+    pub verify: bool,
+}
+
 /// Parse, run, print any error once, and return the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -199,6 +237,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Run(args) => commands::run::run(cli.repo.as_deref(), &args),
         Command::Commit(args) => commands::commit::commit(cli.repo.as_deref(), &args),
         Command::Demo(args) => commands::demo::demo(&args),
+        Command::Credentials(args) => commands::credentials::credentials(cli.repo.as_deref(), &args),
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod credentials;
 pub mod error;
 pub mod git;
 pub mod layout;

@@ -1,6 +1,7 @@
 //! One module per command family; each returns the exit code.
 
 pub mod commit;
+pub mod credentials;
 pub mod demo;
 pub mod generate;
 pub mod run;

@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use infer::looks_secret;
 pub use python::PyContext;
 
 use crate::error::{Error, Result};

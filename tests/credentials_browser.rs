@@ -1,0 +1,547 @@
+//! `authgen credentials --mode browser`: the loopback form in a real headless
+//! Chromium, the OAuth authorization-code flow against a mock provider, and
+//! the server's defences (Host, CSRF, escaping, single-use state).
+
+mod common;
+mod credentials_support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use credentials_support::{
+    FormServer, MockProvider, Provider, assert_no_secret, credentials_path, mode, read_json, repo_with_spec, request,
+};
+
+/// Run the Selenium driver script; kill it after `limit`.
+fn drive(scenario: &str, url: &str, args: serde_json::Value) -> serde_json::Value {
+    let (chromium, chromedriver) = common::chromium();
+    let script = common::manifest_dir().join("tests/credentials_support/browser.py");
+    let mut cmd = Command::new(common::python());
+    common::scrub(&mut cmd)
+        .arg(script)
+        .arg(chromium)
+        .arg(chromedriver)
+        .arg(scenario)
+        .arg(url)
+        .arg(args.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn the browser driver");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        if child.try_wait().expect("try_wait").is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the browser driver ran over 180 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("driver output");
+    assert!(
+        out.status.success(),
+        "browser driver failed:\n{}\n{}",
+        common::text(&out.stdout),
+        common::text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("driver prints JSON")
+}
+
+const METHODS_SPEC: &str = r#"display_name: "Acme <b>Cloud</b>"
+connection:
+  parameters:
+    - name: organization
+      type: string
+      required: true
+      description: "<img src=x onerror=\"document.title='pwned'\"> Organization name & more"
+  auth_methods:
+    - name: pat
+      description: Personal access token.
+      parameters:
+        - {name: personal_access_token, type: string, required: true, secret: true, description: PAT.}
+    - name: service_principal
+      description: "Service principal <script>document.title='pwned'</script>"
+      parameters:
+        - {name: tenant_id, type: string, required: true, description: Tenant.}
+        - {name: client_id, type: string, required: true, description: Client ID.}
+        - {name: client_secret, type: string, required: true, secret: true, description: Client secret.}
+        - {name: region, type: string, required: false, description: Optional region.}
+  oauth:
+    flow: m2m
+    token_url: "https://login.example.com/{tenant_id}/oauth2/v2.0/token"
+    scopes: api/.default
+"#;
+
+#[test]
+fn browser_fills_the_form_switches_method_and_saves() {
+    let repo = repo_with_spec("acme", METHODS_SPEC);
+    let mut server = FormServer::start(repo.path(), "acme", &[]);
+    let url = format!("http://127.0.0.1:{}/", server.port);
+    let seen = drive(
+        "form",
+        &url,
+        serde_json::json!({
+            "first_secret": "personal_access_token",
+            "second_field": "tenant_id",
+            "first": {"personal_access_token": "pat-Qm4XsecretPAT"},
+            "shared": {"organization": "acme-org"},
+            "second": {"tenant_id": "tenant-1", "client_id": "cid-7", "client_secret": "sp-S3cretValue"},
+        }),
+    );
+    // Spec text shows as text and never becomes markup.
+    assert_eq!(seen["img_elements"], 0, "{seen}");
+    assert_ne!(seen["title"], "pwned");
+    let text = seen["page_text"].as_str().unwrap();
+    assert!(text.contains("<img src=x onerror=\"document.title='pwned'\"> Organization name & more"), "{text}");
+    assert!(text.contains("Acme <b>Cloud</b>"), "{text}");
+    assert!(text.contains("Service principal <script>"), "{text}");
+    assert_eq!(seen["first_method_secret_type"], "password");
+    assert_eq!(seen["second_hidden_at_first"], true, "the other method's fields are hidden");
+    assert_eq!(seen["first_hidden_after_switch"], true, "switching hides the first method's fields");
+    assert_eq!(seen["heading"], "Credentials saved", "{seen}");
+    assert!(seen["result_text"].as_str().unwrap().contains("tests/unit/sources/acme/configs/dev_config.json"));
+
+    let status = server.wait(Duration::from_secs(10)).expect("the server exits after saving");
+    assert!(status.success(), "{}", server.output());
+    let path = credentials_path(repo.path(), "acme");
+    let values = read_json(&path);
+    let expected: std::collections::BTreeMap<String, String> = [
+        ("organization", "acme-org"),
+        ("tenant_id", "tenant-1"),
+        ("client_id", "cid-7"),
+        ("client_secret", "sp-S3cretValue"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(values, expected, "only the chosen method's values and the shared ones; no PAT, no bookkeeping");
+    assert_eq!(mode(&path), 0o600);
+    assert_git_ignores(repo.path(), &path);
+    assert_no_secret(&server.output(), &["pat-Qm4XsecretPAT", "sp-S3cretValue"]);
+}
+
+fn assert_git_ignores(repo: &Path, path: &Path) {
+    let rel = path.strip_prefix(repo).unwrap();
+    let ignored = common::git(repo).args(["check-ignore", "-q"]).arg(rel).status().unwrap();
+    assert!(ignored.success(), "git does not ignore {}", rel.display());
+    let status = common::run(common::git(repo).args(["status", "--porcelain", "--untracked-files=all"]));
+    let listing = common::text(&status.stdout);
+    assert!(!listing.contains("dev_config.json"), "{listing}");
+    assert!(listing.contains("configs/.gitignore"), "{listing}");
+}
+
+fn oauth_spec(provider: &MockProvider, pkce: bool) -> String {
+    format!(
+        r#"display_name: Mock Mail
+connection:
+  parameters:
+    - {{name: client_id, type: string, required: true, description: OAuth client ID.}}
+    - {{name: client_secret, type: string, required: true, secret: true, description: OAuth client secret.}}
+    - {{name: mailbox, type: string, required: false, description: Mailbox.}}
+  oauth:
+    flow: u2m
+    pkce: {pkce}
+    scopes: "read:all offline"
+    authorization_url: "{}"
+    token_url: "{}"
+    extra_auth_params:
+      access_type: offline
+      prompt: consent
+"#,
+        provider.url("/authorize"),
+        provider.url("/token")
+    )
+}
+
+#[test]
+fn browser_runs_the_authorization_code_flow_with_pkce() {
+    let config = Provider {
+        expect_params: vec![("access_type".into(), "offline".into()), ("prompt".into(), "consent".into())],
+        ..Provider::default()
+    };
+    let provider = MockProvider::start(config.clone());
+    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, true));
+    let mut server = FormServer::start(repo.path(), "mockmail", &[]);
+    let url = format!("http://127.0.0.1:{}/", server.port);
+    let redirect_uri = format!("http://127.0.0.1:{}/oauth/callback", server.port);
+    let printed = format!("OAuth redirect URI (register it with the provider): {redirect_uri}");
+    assert!(server.wait_output(&printed, Duration::from_secs(10)), "{}", server.output());
+
+    let seen = drive(
+        "oauth",
+        &url,
+        serde_json::json!({
+            "fields": {"client_id": config.client_id, "client_secret": config.client_secret},
+            "replay": true,
+            "save": true,
+        }),
+    );
+    assert_eq!(seen["redirect_uri_shown"], redirect_uri.as_str());
+    assert_eq!(seen["callback_heading"], "Authorized", "{seen}");
+    assert_eq!(seen["callback_path"], redirect_uri.as_str());
+    assert_eq!(seen["replay_heading"], "This callback was already used", "{seen}");
+    assert!(seen["status_after"].as_str().unwrap().starts_with("Authorized"), "{seen}");
+    assert_eq!(seen["refresh_value_in_page"], "", "the refresh token never goes back into the page");
+    assert_eq!(seen["save_heading"], "Credentials saved", "{seen}");
+
+    let mock = provider.seen();
+    assert!(mock.problems.is_empty(), "{:?}", mock.problems);
+    assert_eq!((mock.authorize, mock.token, mock.pkce_verified), (1, 1, 1), "{mock:?}");
+    assert_eq!(mock.last_authorize_query.get("redirect_uri"), Some(&redirect_uri));
+
+    let status = server.wait(Duration::from_secs(10)).expect("the server exits after saving");
+    assert!(status.success(), "{}", server.output());
+    let path = credentials_path(repo.path(), "mockmail");
+    let values = read_json(&path);
+    assert_eq!(values.get("refresh_token"), Some(&config.refresh_token));
+    assert_eq!(values.get("client_id"), Some(&config.client_id));
+    assert_eq!(values.get("client_secret"), Some(&config.client_secret));
+    assert_eq!(values.len(), 3, "{values:?}");
+    assert_eq!(mode(&path), 0o600);
+    let output = server.output();
+    assert!(output.contains("authorization complete: refresh token received"), "{output}");
+    let state = mock.last_authorize_query.get("state").unwrap();
+    let mut secrets =
+        vec![config.client_secret.as_str(), config.refresh_token.as_str(), config.access_token.as_str(), state];
+    secrets.extend(mock.codes_issued.iter().map(String::as_str));
+    assert_no_secret(&output, &secrets);
+}
+
+/// POST /oauth/start, follow the redirect to the mock provider, and bring
+/// back the callback path it redirects to.
+fn authorize(server: &FormServer, provider: &MockProvider, config: &Provider) -> String {
+    let csrf = server.csrf();
+    let start = server.post(
+        "/oauth/start",
+        &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", &config.client_secret)],
+    );
+    assert_eq!(start.status, 303, "{}", start.body);
+    let location = start.header("location").expect("Location").to_string();
+    let prefix = provider.url("/authorize");
+    assert!(location.starts_with(&prefix), "{location}");
+    let at_provider = request(provider.port, "GET", &location[prefix.len() - "/authorize".len()..], "x", &[], "");
+    assert_eq!(at_provider.status, 302, "{}", at_provider.body);
+    let back = at_provider.header("location").unwrap();
+    let callback_prefix = format!("http://127.0.0.1:{}", server.port);
+    back.strip_prefix(&callback_prefix).expect("back to our loopback callback").to_string()
+}
+
+#[test]
+fn callback_state_is_checked_and_single_use() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, true));
+    let mut server = FormServer::start(repo.path(), "mockmail", &[]);
+
+    // A state this form never issued: refused, nothing exchanged.
+    let forged = server.get("/oauth/callback?code=stolen&state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    assert_eq!(forged.status, 400);
+    assert!(forged.body.contains("State mismatch"), "{}", forged.body);
+    let missing = server.get("/oauth/callback?code=stolen");
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains("No state in the callback"));
+    assert_eq!(provider.seen().token, 0);
+
+    let callback = authorize(&server, &provider, &config);
+    let first = server.get(&callback);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.body.contains("Authorized"));
+    let replay = server.get(&callback);
+    assert_eq!(replay.status, 400);
+    assert!(replay.body.contains("This callback was already used"), "{}", replay.body);
+    let mock = provider.seen();
+    assert_eq!(mock.token, 1, "the replay reached no token endpoint");
+    assert!(mock.problems.is_empty(), "{:?}", mock.problems);
+
+    // Save with the kept values: the secret fields come back empty, as a browser sends them.
+    let csrf = server.csrf();
+    let saved = server.post("/save", &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", "")]);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    let values = read_json(&credentials_path(repo.path(), "mockmail"));
+    assert_eq!(values.get("refresh_token"), Some(&config.refresh_token));
+    assert_eq!(values.get("client_secret"), Some(&config.client_secret), "the secret posted before Authorize is kept");
+    assert_no_secret(&server.output(), &[&config.client_secret, &config.refresh_token, &config.access_token]);
+}
+
+#[test]
+fn denied_consent_and_missing_refresh_token_are_said_plainly() {
+    let denied = Provider { deny: true, ..Provider::default() };
+    let provider = MockProvider::start(denied.clone());
+    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, true));
+    let server = FormServer::start(repo.path(), "mockmail", &[]);
+    let callback = authorize(&server, &provider, &denied);
+    let page = server.get(&callback);
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("Access was denied"), "{}", page.body);
+    assert!(page.body.contains("The user said no"), "{}", page.body);
+    assert_eq!(provider.seen().token, 0);
+    drop(server);
+
+    let stingy = Provider { no_refresh: true, pkce: false, ..Provider::default() };
+    let provider = MockProvider::start(stingy.clone());
+    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, false));
+    let server = FormServer::start(repo.path(), "mockmail", &[]);
+    let callback = authorize(&server, &provider, &stingy);
+    let page = server.get(&callback);
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("No refresh token was issued"), "{}", page.body);
+    assert!(page.body.contains("access_type=offline"), "{}", page.body);
+    let mock = provider.seen();
+    assert!(mock.problems.is_empty(), "pkce: false sends no challenge: {:?}", mock.problems);
+    assert!(!credentials_path(repo.path(), "mockmail").exists());
+    assert_no_secret(&server.output(), &[&stingy.client_secret, &stingy.access_token]);
+}
+
+const TOKEN_SPEC: &str = r#"connection:
+  parameters:
+    - {name: api_token, type: string, required: true, secret: true, description: "<img src=x onerror=alert(1)> the token"}
+    - {name: region, type: string, required: false}
+"#;
+
+#[test]
+fn wrong_host_header_is_refused() {
+    let repo = repo_with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(repo.path(), "demo", &[]);
+    let port = server.port;
+    let csrf = server.csrf();
+    assert_eq!(request(port, "GET", "/", &format!("localhost:{port}"), &[], "").status, 200);
+    for host in [
+        format!("evil.example:{port}"),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+        "127.0.0.1".into(),
+        String::new(),
+    ] {
+        let answer = request(port, "GET", "/", &host, &[], "");
+        assert_eq!(answer.status, 421, "Host {host:?}");
+        assert!(!answer.body.contains(&csrf), "the token leaked to Host {host:?}");
+    }
+    let body = credentials_support::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Rebind123")]);
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let rebound = request(port, "POST", "/save", &format!("attacker.example:{port}"), &form, &body);
+    assert_eq!(rebound.status, 421);
+    assert!(!credentials_path(repo.path(), "demo").exists());
+}
+
+#[test]
+fn save_without_the_right_csrf_token_is_forbidden() {
+    let repo = repo_with_spec("demo", TOKEN_SPEC);
+    let mut server = FormServer::start(repo.path(), "demo", &[]);
+    let path = credentials_path(repo.path(), "demo");
+    let missing = server.post("/save", &[("api_token", "tok-Csrf12345")]);
+    assert_eq!(missing.status, 403);
+    let wrong = server.post("/save", &[("csrf_token", "guess"), ("api_token", "tok-Csrf12345")]);
+    assert_eq!(wrong.status, 403);
+    let csrf = server.csrf();
+    let body = credentials_support::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Csrf12345")]);
+    let cross = request(
+        server.port,
+        "POST",
+        "/save",
+        &server.host(),
+        &[("Content-Type", "application/x-www-form-urlencoded"), ("Origin", "https://evil.example")],
+        &body,
+    );
+    assert_eq!(cross.status, 403, "a cross-origin post is refused even with the token");
+    assert!(!path.exists(), "nothing written");
+
+    let empty = server.post("/save", &[("csrf_token", &csrf), ("api_token", "  ")]);
+    assert_eq!(empty.status, 400);
+    assert!(empty.body.contains("api_token is required"));
+    assert!(!path.exists());
+
+    let ok = server.post("/save", &[("csrf_token", &csrf), ("api_token", "tok-Csrf12345"), ("region", "")]);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\n  \"api_token\": \"tok-Csrf12345\"\n}\n");
+    assert_eq!(mode(&path), 0o600);
+    assert_no_secret(&server.output(), &["tok-Csrf12345", &csrf]);
+}
+
+#[test]
+fn spec_text_is_escaped_and_pages_forbid_scripts() {
+    let repo = repo_with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(repo.path(), "demo", &[]);
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("&lt;img src=x onerror=alert(1)&gt; the token"), "{}", page.body);
+    assert!(!page.body.contains("<img"), "{}", page.body);
+    assert!(page.body.contains("name=\"api_token\" type=\"password\""));
+    let csp = page.header("content-security-policy").expect("CSP");
+    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+}
+
+#[test]
+fn an_existing_file_is_replaced_only_after_confirmation() {
+    let repo = repo_with_spec("demo", TOKEN_SPEC);
+    let path = credentials_path(repo.path(), "demo");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "{\"api_token\": \"old-Token999\", \"stale\": \"x\"}\n").unwrap();
+    let mut server = FormServer::start(repo.path(), "demo", &[]);
+    let csrf = server.csrf();
+    let ask = server.post("/save", &[("csrf_token", &csrf), ("api_token", "new-Token777")]);
+    assert_eq!(ask.status, 200);
+    assert!(ask.body.contains("Replace the existing file?"), "{}", ask.body);
+    assert!(ask.body.contains("~ api_token = *** (changed)") && ask.body.contains("- stale"), "{}", ask.body);
+    assert!(!ask.body.contains("new-Token777") && !ask.body.contains("old-Token999"), "values are masked");
+    assert!(std::fs::read_to_string(&path).unwrap().contains("old-Token999"), "not written before confirming");
+    assert_eq!(server.post("/save/confirm", &[("csrf_token", "wrong")]).status, 403);
+    let done = server.post("/save/confirm", &[("csrf_token", &csrf)]);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    assert_eq!(read_json(&path).get("api_token").map(String::as_str), Some("new-Token777"));
+    assert_eq!(mode(&path), 0o600);
+
+    // --yes: no question.
+    let mut server = FormServer::start(repo.path(), "demo", &["--yes"]);
+    let csrf = server.csrf();
+    let done = server.post("/save", &[("csrf_token", &csrf), ("api_token", "third-Token555")]);
+    assert!(done.body.contains("Credentials saved"), "{}", done.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    assert_eq!(read_json(&path).get("api_token").map(String::as_str), Some("third-Token555"));
+    assert_no_secret(&server.output(), &["new-Token777", "old-Token999", "third-Token555"]);
+}
+
+#[test]
+fn the_server_stops_at_its_timeout_writing_nothing() {
+    let repo = repo_with_spec("demo", TOKEN_SPEC);
+    let started = Instant::now();
+    let out = common::run(common::authgen(repo.path()).args([
+        "credentials",
+        "demo",
+        "--mode",
+        "browser",
+        "--port",
+        "0",
+        "--no-open",
+        "--timeout",
+        "1",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out.stderr));
+    assert!(common::text(&out.stderr).contains("nothing written"));
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(!credentials_path(repo.path(), "demo").exists());
+}
+
+#[test]
+fn a_busy_port_falls_back_to_a_free_one() {
+    let busy = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let busy_port = busy.local_addr().unwrap().port();
+    let repo = repo_with_spec("demo", TOKEN_SPEC);
+    let mut child = common::authgen(repo.path())
+        .args(["credentials", "demo", "--mode", "browser", "--no-open", "--timeout", "2", "--port"])
+        .arg(busy_port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "did not stop at its timeout");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (common::text(&out.stdout), common::text(&out.stderr));
+    assert!(stderr.contains(&format!("port {busy_port} is busy")), "{stderr}");
+    assert!(stdout.contains("http://127.0.0.1:") && !stdout.contains(&format!(":{busy_port}/")), "{stdout}");
+    drop(busy);
+}
+
+#[test]
+fn oauth_urls_fill_placeholders_and_can_be_edited_in_the_form() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let spec = format!(
+        r#"connection:
+  parameters:
+    - {{name: tenant_id, type: string, required: true}}
+  oauth:
+    scopes: "read:all offline"
+    authorization_url: "https://login.example.com/{{tenant_id}}/authorize"
+    token_url: "{}"
+"#,
+        provider.url("/token")
+    );
+    let repo = repo_with_spec("tenanted", &spec);
+    let server = FormServer::start(repo.path(), "tenanted", &[]);
+    let csrf = server.csrf();
+    let base = [("csrf_token", csrf.as_str()), ("client_id", config.client_id.as_str()), ("client_secret", "cs-Xy12")];
+
+    let unfilled = server.post("/oauth/start", &base);
+    assert_eq!(unfilled.status, 400);
+    assert!(unfilled.body.contains("the authorization URL needs tenant_id: fill it first"), "{}", unfilled.body);
+
+    let with_tenant = [&base[..], &[("tenant_id", "t-42")]].concat();
+    let filled = server.post("/oauth/start", &with_tenant);
+    assert_eq!(filled.status, 303);
+    assert!(
+        filled.header("location").unwrap().starts_with("https://login.example.com/t-42/authorize?response_type=code&")
+    );
+
+    // An edited URL (here plain http to a remote host) is checked before use.
+    let insecure = [&with_tenant[..], &[("authgen.authorization_url", "http://login.example.com/authorize")]].concat();
+    let refused = server.post("/oauth/start", &insecure);
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("plain http"), "{}", refused.body);
+
+    let edited_url = provider.url("/authorize?tenant={tenant_id}");
+    let edited = [
+        &with_tenant[..],
+        &[("authgen.authorization_url", edited_url.as_str()), ("authgen.scopes", "read:all offline")],
+    ]
+    .concat();
+    let moved = server.post("/oauth/start", &edited);
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let location = moved.header("location").unwrap();
+    assert!(location.starts_with(&provider.url("/authorize?tenant=t-42&response_type=code&")), "{location}");
+    // The form shows the edited URL and the typed values, not the secret.
+    let page = server.get("/");
+    assert!(page.body.contains("authorize?tenant={tenant_id}"), "the edited URL is kept in the form");
+    assert!(page.body.contains("value=\"t-42\""));
+    assert!(!page.body.contains("cs-Xy12"), "a secret never goes back into the page");
+    assert_no_secret(&server.output(), &["cs-Xy12"]);
+}
+
+#[test]
+fn verify_in_the_form_reports_the_providers_answer() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let spec = format!(
+        r#"connection:
+  parameters:
+    - {{name: client_id, type: string, required: true}}
+    - {{name: client_secret, type: string, required: true, secret: true}}
+  oauth:
+    flow: m2m
+    scopes: "read:all offline"
+    token_url: "{}"
+"#,
+        provider.url("/token")
+    );
+    let repo = repo_with_spec("machine", &spec);
+    let mut server = FormServer::start(repo.path(), "machine", &["--verify"]);
+    let csrf = server.csrf();
+    let page = server.get("/");
+    assert!(!page.body.contains("id=\"authorize\""), "no sign-in for m2m");
+    let wrong = server
+        .post("/save", &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", "bad-Secret1")]);
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.body.contains("invalid_client: Client authentication failed."), "{}", wrong.body);
+    assert!(!credentials_path(repo.path(), "machine").exists());
+    let right = server.post(
+        "/save",
+        &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", &config.client_secret)],
+    );
+    assert_eq!(right.status, 200, "{}", right.body);
+    assert!(right.body.contains("issued an access token"), "{}", right.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    assert_eq!(provider.seen().client_credentials_ok, 1);
+    assert_no_secret(&server.output(), &["bad-Secret1", &config.client_secret, &config.access_token]);
+}
