@@ -47,21 +47,28 @@ connection:
 external_options_allowlist: ""
 "#;
 
-/// The repository's own loader, as `tests/unit/sources/test_utils.py`. It
-/// reads KEY=VALUE lines, which the built-in JSON loader cannot: a run that
+/// The repository's own loader, as `tests/unit/sources/test_utils.py`, with
+/// the contract of the connector repository's: `load_config(default_path)`
+/// reads CONNECTOR_TEST_CONFIG_JSON, then CONNECTOR_TEST_CONFIG_PATH, then
+/// `default_path`, and raises RuntimeError when none is there. This one also
+/// skips `#` comment lines, which the built-in JSON loader cannot: a run that
 /// succeeds with such a file went through it.
-const REPO_LOADER: &str = r#""""Credential loader of the connector repository (test stand-in)."""
+const REPO_LOADER: &str = r##""""Credential loader of the connector repository (test stand-in)."""
+
+import json
+import os
 
 
-def load_config(path):
-    config = {}
+def load_config(default_path=None):
+    inline = os.environ.get("CONNECTOR_TEST_CONFIG_JSON", "").strip()
+    if inline:
+        return json.loads(inline)
+    path = os.environ.get("CONNECTOR_TEST_CONFIG_PATH", "").strip() or default_path
+    if not path:
+        raise RuntimeError("No credentials provided.")
     with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            key, sep, value = line.rstrip("\n").partition("=")
-            if sep:
-                config[key] = value
-    return config
-"#;
+        return json.loads("".join(line for line in handle if not line.startswith("#")))
+"##;
 
 // ---------------------------------------------------------------------------
 // What each fixture's API accepts
@@ -880,9 +887,9 @@ enum Source {
     Path,
     /// configs/dev_config.json beside the test.
     File,
-    /// The repo's test_utils.py loader reading dev_config.json (KEY=VALUE lines).
+    /// The repo's test_utils.py loader reading dev_config.json (with a comment line).
     LoaderFile,
-    /// The repo's loader reading CONNECTOR_TEST_CONFIG_PATH (KEY=VALUE lines).
+    /// The repo's loader reading CONNECTOR_TEST_CONFIG_PATH (with a comment line).
     LoaderPath,
 }
 
@@ -1038,22 +1045,22 @@ impl Sandbox {
             }
             Source::LoaderFile => {
                 self.add_loader();
-                self.write(&self.dev_config(), &key_values(config));
+                self.write(&self.dev_config(), &commented(config));
                 vec![]
             }
             Source::LoaderPath => {
                 self.add_loader();
-                self.write(&elsewhere, &key_values(config));
-                self.write(&self.dev_config(), "");
+                self.write(&elsewhere, &commented(config));
+                self.write(&self.dev_config(), "{}");
                 vec![var("CONNECTOR_TEST_CONFIG_PATH", elsewhere.display().to_string())]
             }
         }
     }
 }
 
-fn key_values(config: &Value) -> String {
-    let map = config.as_object().unwrap();
-    map.iter().map(|(k, v)| format!("{k}={}\n", v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect()
+/// JSON only the repository's loader reads.
+fn commented(config: &Value) -> String {
+    format!("# dev credentials: never commit this file\n{config}\n")
 }
 
 /// `{MOCK}` in every string of `config` replaced by `url`.
@@ -1453,5 +1460,35 @@ fn tls_failure_is_unreachable() {
             ran.stderr.contains(&format!("github: unreachable: cannot reach {base}/user: TLS handshake failed")),
             "{said}"
         );
+    }
+}
+
+/// The repository's loader may fail in its own ways (the real one raises
+/// RuntimeError; a module may not import): the credentials could not be
+/// read, exit 2, no traceback.
+#[test]
+fn repo_loader_failures_are_credential_errors() {
+    let loaders = [
+        (
+            "def load_config(default_path=None):\n    raise RuntimeError(\"No credentials provided.\")\n",
+            "RuntimeError: No credentials provided.",
+        ),
+        (
+            "import a_module_that_is_not_installed\n",
+            "ModuleNotFoundError: No module named 'a_module_that_is_not_installed'",
+        ),
+    ];
+    for client in CLIENTS {
+        for (loader, says) in loaders {
+            let box_ = sandbox("github", &scripts(client)["github"]);
+            box_.write(&box_.test.parent().unwrap().parent().unwrap().join("test_utils.py"), loader);
+            box_.write(&box_.dev_config(), r#"{"token": "ghp_S3CRET_x"}"#);
+            let ran = python(&[&box_.test.display().to_string()], box_.dir.path(), &[]);
+            let said = format!("{client}, {says}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+            assert_eq!(ran.code, Some(2), "{said}");
+            assert!(ran.stderr.starts_with("github: credentials incomplete: cannot read credentials from "), "{said}");
+            assert!(ran.stderr.contains(says) && !ran.stderr.contains("Traceback"), "{said}");
+            assert_eq!(ran.stderr.lines().count(), 1, "{said}");
+        }
     }
 }

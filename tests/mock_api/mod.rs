@@ -122,12 +122,15 @@ impl Drop for MockApi {
     }
 }
 
-/// A URL on 127.0.0.1 where nothing listens (the port was just released).
+/// A URL on 127.0.0.1 where nothing listens. Port 9 (discard) is below the
+/// ephemeral range and needs root to bind: no test server can be given it,
+/// as could happen to a port just released while other tests start servers.
 pub fn closed_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let addr = listener.local_addr().expect("local addr");
-    drop(listener);
-    format!("http://{addr}")
+    let addr = SocketAddr::from(([127, 0, 0, 1], 9));
+    match TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => format!("http://{addr}"),
+        other => panic!("expected nothing to listen on {addr} (tests use it as an unreachable server): {other:?}"),
+    }
 }
 
 fn serve(listener: TcpListener, handler: Handler, log: Arc<Mutex<Vec<Exchange>>>, stop: Arc<AtomicBool>) {
