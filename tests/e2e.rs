@@ -137,6 +137,14 @@ impl Api {
         if !uses_authorization && r.header("Authorization").is_some() {
             return Reply::text(400, "mock: unexpected Authorization header");
         }
+        let place = match &self.credential {
+            Credential::Header { name, .. } => Some(("header", *name)),
+            Credential::Query { name, .. } => Some(("query", *name)),
+            Credential::Absent => None,
+        };
+        if let Some(why) = secret_elsewhere(r, place) {
+            return Reply::text(400, why);
+        }
         let (presented, good, forbidden) = match &self.credential {
             Credential::Absent => return Reply::json(200, self.answer.clone()),
             Credential::Header { name, good, forbidden } => (r.header(name), good, forbidden),
@@ -208,6 +216,9 @@ impl TokenRules {
         {
             return Reply::json(400, json!({"error": "invalid_scope"}));
         }
+        if let Some(why) = secret_elsewhere(r, self.basic_client.then_some(("header", "Authorization"))) {
+            return Reply::text(400, why);
+        }
         let (id, secret) = if self.basic_client {
             match basic_client(r.header("Authorization")) {
                 Some(pair) => pair,
@@ -246,6 +257,25 @@ impl TokenRules {
             None => invalid_client(),
         }
     }
+}
+
+/// A secret anywhere but its one place (a header or query parameter; a
+/// token request's form fields are checked by name): a description, or `None`.
+fn secret_elsewhere(r: &Request, place: Option<(&str, &str)>) -> Option<String> {
+    let is_place = |kind: &str, name: &str| place.is_some_and(|(k, n)| k == kind && n.eq_ignore_ascii_case(name));
+    if r.path.contains(MARK) {
+        return Some("mock: a secret in the path".into());
+    }
+    if let Some((name, _)) = r.headers.iter().find(|(n, v)| v.contains(MARK) && !is_place("header", n)) {
+        return Some(format!("mock: a secret in header {name}"));
+    }
+    if let Some((name, _)) = r.query.iter().find(|(n, v)| v.contains(MARK) && !is_place("query", n)) {
+        return Some(format!("mock: a secret in query parameter {name}"));
+    }
+    if r.method == "GET" && !r.body.is_empty() {
+        return Some("mock: a body in a GET".into());
+    }
+    None
 }
 
 /// `Basic base64(urlencode(id) ":" urlencode(secret))`, decoded.
