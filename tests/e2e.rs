@@ -320,8 +320,8 @@ struct Scenario {
     good: Value,
     /// `; label = value` that ends the success message.
     shown: Option<&'static str>,
-    /// A required parameter to leave out, and the text naming it.
-    missing: (&'static str, &'static str),
+    /// A required parameter to leave out, and what the run must say.
+    missing: (&'static str, String),
     rejections: Vec<Rejection>,
     /// Secrets that do not hold the marker (HTTP Basic encodings).
     leaks: Vec<String>,
@@ -403,14 +403,20 @@ fn single(source: &'static str, using: &'static str, base_path: &'static str, ap
         api,
         good,
         shown: None,
-        missing: ("", ""),
+        missing: ("", String::new()),
         rejections: Vec::new(),
         leaks: Vec::new(),
     }
 }
 
-fn missing_one(name: &'static str) -> (&'static str, &'static str) {
-    (name, "missing required parameter(s) ")
+/// For a spec without auth_methods: the message names just what is missing.
+fn missing_one(name: &'static str) -> (&'static str, String) {
+    (name, format!("missing required parameter(s) {name} in CONNECTOR_TEST_CONFIG_JSON"))
+}
+
+/// For auth_methods: each method says what it lacks (checked to include `name`).
+fn missing_for_methods(name: &'static str) -> (&'static str, String) {
+    (name, "no auth method has all its parameters in CONNECTOR_TEST_CONFIG_JSON: ".into())
 }
 
 fn github() -> Scenario {
@@ -777,7 +783,7 @@ fn azure_devops_pat() -> Scenario {
     Scenario {
         method: Some("pat"),
         shown: Some("; count = 1"),
-        missing: ("personal_access_token", "no auth method has all its parameters in CONNECTOR_TEST_CONFIG_JSON: "),
+        missing: missing_for_methods("personal_access_token"),
         leaks: vec![good_basic, forbidden_basic, basic("", "ado-S3CRET-pat-wrong")],
         ..single("azure_devops", "basic (auth method pat)", "/contoso", api, good)
     }
@@ -800,7 +806,7 @@ fn azure_devops_service_principal() -> Scenario {
     let s = Scenario {
         method: Some("service_principal"),
         shown: Some("; count = 1"),
-        missing: ("organization", "no auth method has all its parameters in CONNECTOR_TEST_CONFIG_JSON: "),
+        missing: missing_for_methods("organization"),
         ..single(
             "azure_devops",
             "oauth_client_credentials (auth method service_principal)",
@@ -824,7 +830,7 @@ fn dicomweb(method: &'static str, using: &'static str, credential: Credential, g
     Scenario {
         method: Some(method),
         base_path: None,
-        missing: ("base_url", "no auth method has all its parameters in CONNECTOR_TEST_CONFIG_JSON: "),
+        missing: missing_for_methods("base_url"),
         ..single("dicomweb", using, "", api, good)
     }
 }
@@ -944,7 +950,7 @@ struct Case {
     stderr: Vec<String>,
     /// Stdout ends with this (script runs that succeed).
     ends: Option<String>,
-    /// How many requests the server must have answered, and the last status.
+    /// How many requests the server must have answered, and the status it gave each.
     requests: Option<(usize, u16)>,
 }
 
@@ -988,7 +994,7 @@ fn cases(s: &Scenario) -> Vec<Case> {
         c.stderr = r.says.clone();
         out.push(c);
     }
-    let (name, says) = s.missing;
+    let (name, says) = &s.missing;
     let mut c = Case::script(format!("missing {name}"), Source::Json, without(&s.good, name), 2);
     c.stderr = vec![format!("{}: credentials incomplete: {says}", s.source), name.to_string()];
     c.requests = Some((0, 0));
