@@ -33,6 +33,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// List the auth variants and what each sends
     Variants(VariantsArgs),
+    /// Read the source's API doc: how it authenticates, with the lines that say so
+    Analyze(AnalyzeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,6 +132,24 @@ pub struct VariantsArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzeArgs {
+    /// Connector source name
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// The API doc to read (default: the source's `{source}_api_doc.md`)
+    #[arg(long, value_name = "PATH")]
+    pub doc: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Merge the proposed block into the spec (diff first)
+    #[arg(long)]
+    pub write: bool,
+    /// With --write: write without asking
+    #[arg(long, short = 'y', requires = "write")]
+    pub yes: bool,
+}
+
 /// Parse, run, print any error once, and return the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -156,6 +176,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => commands::generate::check(cli.repo.as_deref(), &args),
         Command::Diff(args) => commands::generate::diff(cli.repo.as_deref(), &args),
         Command::Variants(args) => commands::generate::variants(&args),
+        Command::Analyze(args) => commands::analyze::analyze(cli.repo.as_deref(), &args),
     }
 }
 

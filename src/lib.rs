@@ -4,6 +4,7 @@
 //! Pipeline: [`spec`] → [`plan`] → [`render`] → [`sync`] (changeset, diff,
 //! atomic write); [`pipeline`] chains them and [`cli`] dispatches.
 
+pub mod analyze;
 pub mod cli;
 pub mod commands;
 pub mod error;
@@ -12,5 +13,6 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod spec;
+pub mod specwrite;
 pub mod sync;
 pub mod term;

@@ -1,0 +1,132 @@
+//! `authgen analyze`: read the source's API doc, report how it
+//! authenticates with the lines that say so, and propose the verification
+//! block (`--write` merges it into the spec, diff first).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::analyze::{self, Analysis, Block, Entry, Finding, OauthBlock, round2};
+use crate::cli::{AnalyzeArgs, Format};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::specwrite::emit::{self, Node};
+use crate::term;
+
+/// The doc of a source (or the one given with `--doc`), analysed.
+pub fn analyze_source(layout: &Layout, source: &str, doc: Option<&Path>) -> Result<(Analysis, PathBuf)> {
+    let paths = layout.source(source)?;
+    let path = doc.map_or(paths.doc.clone(), Path::to_path_buf);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::input(&path, "no API doc here").with_hint(format!(
+                "write the source's API doc there, or point at it with `authgen analyze {source} --doc PATH`"
+            )));
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    Ok((analyze::analyze(&text), path))
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    source: &'a str,
+    doc: String,
+    verification: Option<&'a Block>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oauth: Option<&'a OauthBlock>,
+    findings: &'a [Finding],
+}
+
+pub fn analyze(repo: Option<&Path>, args: &AnalyzeArgs) -> Result<i32> {
+    let layout = Layout::discover(repo)?;
+    let (analysis, doc_path) = analyze_source(&layout, &args.source, args.doc.as_deref())?;
+    let doc_shown = crate::error::shown(&doc_path).display().to_string();
+    if args.format == Format::Json {
+        let report = Report {
+            source: &args.source,
+            doc: doc_shown.clone(),
+            verification: analysis.block.as_ref(),
+            oauth: analysis.oauth.as_ref(),
+            findings: &analysis.findings,
+        };
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    } else {
+        print!("{}", text_report(&args.source, &doc_shown, &analysis, term::color_stdout()));
+    }
+    if analysis.block.is_none() {
+        eprintln!(
+            "{}: the doc shows no way to authenticate (no auth header, query key, Basic credentials or OAuth token URL); nothing to propose",
+            args.source
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Findings, the doc lines they rest on, then the proposed blocks.
+pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) -> String {
+    let mut out = format!("{} ({doc})\n", term::paint(color, "1", source));
+    let width = analysis.findings.iter().map(|f| f.value.to_string().chars().count()).max().unwrap_or(0).min(60);
+    for f in &analysis.findings {
+        let lines: Vec<String> = f.lines.iter().map(usize::to_string).collect();
+        let value = f.value.to_string();
+        let label = if lines.len() == 1 { "line" } else { "lines" };
+        out.push_str(&format!(
+            "  {:<18} {:<width$}  {:.2}  {label} {}\n",
+            term::paint(color, "36", f.kind),
+            value,
+            round2(f.confidence),
+            lines.join(", "),
+            width = width
+        ));
+    }
+    let cited: BTreeSet<usize> = analysis.findings.iter().flat_map(|f| f.lines.iter().copied()).collect();
+    if !cited.is_empty() {
+        out.push_str("\nfrom the doc:\n");
+        let pad = cited.iter().max().map_or(1, |n| n.to_string().len());
+        for n in cited {
+            let text = analysis.lines.get(n - 1).map_or("", String::as_str);
+            let text: String = text.chars().take(110).collect();
+            out.push_str(&format!("  {n:>pad$} | {text}\n"));
+        }
+    }
+    if let Some(oauth) = &analysis.oauth {
+        out.push_str("\nproposed connection.oauth:\n");
+        out.push_str(&emit::block_map(&[("oauth".to_string(), oauth_node(oauth))], 2, 2));
+    }
+    if let Some(block) = &analysis.block {
+        out.push_str("\nproposed connection.verification:\n");
+        out.push_str(&emit::block_map(&[("verification".to_string(), block_node(block))], 2, 2));
+    }
+    out
+}
+
+fn entries_node(entries: Vec<(&'static str, Entry)>, numbers: &[&str]) -> Node {
+    Node::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| {
+                let node = match v {
+                    Entry::Text(t) => Node::Text(t),
+                    Entry::Pairs(p) if numbers.contains(&k) => {
+                        Node::Map(p.iter().map(|(a, b)| (a.clone(), Node::number_or_text(b))).collect())
+                    }
+                    Entry::Pairs(p) => Node::pairs(&p),
+                };
+                (k.to_string(), node)
+            })
+            .collect(),
+    )
+}
+
+/// The verification block as YAML nodes (`params` values bare when whole numbers).
+pub fn block_node(block: &Block) -> Node {
+    entries_node(block.entries(), &["params"])
+}
+
+pub fn oauth_node(oauth: &OauthBlock) -> Node {
+    entries_node(oauth.entries(), &[])
+}

@@ -1,0 +1,3 @@
+//! Editing `connector_spec.yaml` as text.
+
+pub mod emit;
