@@ -56,8 +56,9 @@ pub struct UrlFact {
     pub link: bool,
     /// Inside a JSON or other data block: example data, not an address to call.
     pub data: bool,
-    /// Lowercased words around it: its clause, a code block's lead-in, the section titles.
-    pub context: String,
+    /// Introduced as an example ("for example https://acme..."): an instance, not the rule.
+    pub example: bool,
+    pub context: Context,
     pub call: Option<usize>,
 }
 
@@ -68,8 +69,7 @@ pub struct CallFact {
     pub target: String,
     pub via: Via,
     pub at: At,
-    /// Lowercased clause (or a code block's lead-in) and section titles.
-    pub context: String,
+    pub context: Context,
     /// Field names the doc says the response holds: (name, line).
     pub returns: Vec<(String, usize)>,
     /// The line of the prose that introduces this call's code block.
@@ -89,7 +89,16 @@ pub struct UserPassFact {
 pub struct QueryNameFact {
     pub name: String,
     pub at: At,
-    pub context: String,
+    pub context: Context,
+}
+
+/// The words around a fact, lowercased: its clause (a table row with its
+/// header; a code line with the prose that introduces its block) and the
+/// titles of its section and the sections above.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub clause: String,
+    pub sections: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -294,7 +303,8 @@ pub fn collect(doc: &Doc) -> Facts {
         match unit.kind {
             UnitKind::Code => {
                 let (lead, lead_line) = lead_in(doc, ui);
-                let context = format!("{} {} | {}", lead.to_lowercase(), lower, sections);
+                let context =
+                    Context { clause: format!("{} {}", lead.to_lowercase(), lower), sections: sections.clone() };
                 if request_of_block.is_some_and(|(b, _)| b != unit.block) {
                     request_of_block = None;
                 }
@@ -317,6 +327,7 @@ pub fn collect(doc: &Doc) -> Facts {
                             aside: false,
                             link: false,
                             data: false,
+                            example: false,
                             context: context.clone(),
                             call: Some(facts.calls.len() - 1),
                         });
@@ -412,6 +423,7 @@ pub fn collect(doc: &Doc) -> Facts {
                             aside: false,
                             link: false,
                             data,
+                            example: false,
                             context: context.clone(),
                             call: request_of_block.map(|r| r.1),
                         });
@@ -424,6 +436,7 @@ pub fn collect(doc: &Doc) -> Facts {
                         aside: false,
                         link: false,
                         data: data || unit.text.trim_start().starts_with(['"', '{']),
+                        example: false,
                         context: context.clone(),
                         call: None,
                     });
@@ -441,7 +454,7 @@ pub fn collect(doc: &Doc) -> Facts {
                     if is_row {
                         context = format!("{context} {}", unit.header_cells.join(" "));
                     }
-                    format!("{context} | {sections}")
+                    Context { clause: context, sections: sections.clone() }
                 };
                 let via_at = |offset: usize| {
                     if is_row {
@@ -523,6 +536,9 @@ pub fn collect(doc: &Doc) -> Facts {
                     let before = &unit.text[..start];
                     let aside =
                         before.matches('(').count() > before.matches(')').count() && unit.text[end..].contains(')');
+                    let (clause_start, _) = clause_of(start);
+                    let lead = &lower[clause_start..start];
+                    let example = ["for example", "e.g.", "such as", "for instance"].iter().any(|c| lead.contains(c));
                     facts.urls.push(UrlFact {
                         url: normalize_url(&raw),
                         via: via_at(start),
@@ -530,6 +546,7 @@ pub fn collect(doc: &Doc) -> Facts {
                         aside,
                         link,
                         data: false,
+                        example,
                         context: ctx(start),
                         call: None,
                     });
@@ -542,7 +559,7 @@ pub fn collect(doc: &Doc) -> Facts {
 }
 
 /// Rows of a table whose header names a "header" (or "in"/"location") column.
-fn table_facts(unit: &super::scan::Unit, facts: &mut Facts, at: At, context: &str) {
+fn table_facts(unit: &super::scan::Unit, facts: &mut Facts, at: At, context: &Context) {
     let head = &unit.header_cells;
     let cells = &unit.cells;
     if cells.len() != head.len() || cells.iter().map(|c| c.1.to_lowercase()).eq(head.iter().cloned()) {
@@ -574,7 +591,7 @@ fn table_facts(unit: &super::scan::Unit, facts: &mut Facts, at: At, context: &st
             if place.contains("header") {
                 facts.headers.push(HeaderFact { name, value: None, via: Via::Table, at, call: None });
             } else if place.contains("query") {
-                facts.query_names.push(QueryNameFact { name, at, context: context.to_string() });
+                facts.query_names.push(QueryNameFact { name, at, context: context.clone() });
             }
         }
     }
@@ -602,16 +619,19 @@ fn mentions(text: &str, lower: &str, facts: &mut Facts, at: &dyn Fn(usize) -> At
             push(Kw::OAuth, hit);
         }
     }
-    const NO_AUTH: [&str; 9] = [
-        "no authentication",
-        "without authentication",
+    const NO_AUTH: [&str; 12] = [
+        "requires no authentication",
+        "require no authentication",
+        "no authentication is required",
+        "no authentication required",
         "does not require authentication",
         "doesn't require authentication",
-        "requires no authentication",
+        "do not require authentication",
+        "no api key is required",
+        "no api key required",
         "no auth required",
-        "no api key",
-        "no credentials",
-        "anonymous access",
+        "no credentials are required",
+        "anonymous access is allowed",
     ];
     for phrase in NO_AUTH {
         if let Some(hit) = lower.find(phrase) {

@@ -77,8 +77,9 @@ fn via_weight(via: Via) -> f64 {
     }
 }
 
-const VERIFY_CUES: [&str; 24] = [
+const VERIFY_CUES: [&str; 25] = [
     "cheapest",
+    "cheap ",
     "smallest",
     "simplest",
     "lightweight",
@@ -265,7 +266,7 @@ fn oauth_evidence(doc: &Doc, facts: &Facts) -> Oauth {
     for u in facts.urls.iter().filter(|u| !u.at.rejected && !u.link) {
         let (noq, _) = split_query(&u.url);
         let path = split_origin(&noq).1.to_ascii_lowercase();
-        let clause = u.context.split(" | ").next().unwrap_or("");
+        let clause = u.context.clause.as_str();
         if clause.contains("scope") && !clause.contains("token") {
             continue;
         }
@@ -357,8 +358,13 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
             l.contains("access token") || l.contains("access_token") || l.contains("oauth")
         }
     };
-    let token_blocks: BTreeSet<usize> =
-        oauth.token_url.iter().flat_map(|(_, s)| s.units.iter().map(|u| doc.units[*u].block)).collect();
+    // Code blocks of the token request: Basic credentials there authenticate the client.
+    let token_blocks: BTreeSet<usize> = oauth
+        .token_url
+        .iter()
+        .flat_map(|(_, s)| s.units.iter().filter(|u| doc.units[**u].kind == super::scan::UnitKind::Code))
+        .map(|u| doc.units[*u].block)
+        .collect();
 
     let mut variants = Variants { scores: Vec::new() };
     let mut oauth_header = Score::default();
@@ -473,7 +479,7 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
     // Query parameters that carry the key.
     let mut query: BTreeMap<String, Score> = BTreeMap::new();
     for q in facts.query_names.iter().filter(|q| !q.at.rejected) {
-        let clause = q.context.split(" | ").next().unwrap_or("");
+        let clause = q.context.clause.as_str();
         let w = if ["key", "token", "auth", "credential", "secret"].iter().any(|c| clause.contains(c)) {
             0.55
         } else {
@@ -851,17 +857,19 @@ fn base_url(facts: &Facts, oauth_urls: &BTreeSet<String>) -> Option<(String, Sco
         !u.at.rejected && !u.link && !u.data && !doc_link_host(&u.url) && !oauth_urls.contains(&split_query(&u.url).0)
     };
     for u in facts.urls.iter().filter(usable) {
-        let clause = u.context.split(" | ").next().unwrap_or("");
-        let sections = u.context.split(" | ").nth(1).unwrap_or("");
+        let clause = u.context.clause.as_str();
+        let sections = u.context.sections.as_str();
         if clause.contains("scope") {
             continue;
         }
+        // A section titled "Base URL" holding little but the URL.
+        let alone = u.context.clause.trim().len() <= u.url.len() + 8;
         let cue = BASE_CUES.iter().any(|c| clause.contains(c))
             || ["base url", "host", "base uri", "environment", "server"].iter().any(|c| sections.contains(c))
-                && u.via == Via::Code;
+                && (u.via == Via::Code || alone);
         if cue {
             let url = split_query(&u.url).0.trim_end_matches('/').to_string();
-            let w = if u.aside { 0.2 } else { 0.6 };
+            let w = if u.aside || u.example { 0.2 } else { 0.6 };
             cands.entry(url).or_default().add(w, u.at.line, u.at.unit);
         }
     }
@@ -906,7 +914,12 @@ fn base_url(facts: &Facts, oauth_urls: &BTreeSet<String>) -> Option<(String, Sco
     let keys: Vec<String> = cands.keys().cloned().collect();
     for t in keys.iter().filter(|k| k.contains('{')) {
         for c in keys.iter().filter(|k| !k.contains('{')) {
-            if matches_template(t, c)
+            let (t_origin, t_path) = split_origin(t);
+            let (c_origin, c_path) = split_origin(c);
+            let same_host = matches_template(t_origin, c_origin) && t_path.starts_with(c_path);
+            // Only an example folds into the rule, not a stated base into an aside.
+            let weaker = cands.get(c).map_or(0.0, Score::conf) <= cands.get(t).map_or(0.0, Score::conf);
+            if (matches_template(t, c) || same_host && weaker)
                 && let Some(s) = cands.remove(c)
                 && let Some(ts) = cands.get_mut(t)
             {
@@ -1002,7 +1015,7 @@ fn endpoint<'a>(
         let entry = groups.entry(path).or_default();
         let w = if matches!(c.via, Via::Curl | Via::Request) { 0.2 } else { 0.15 };
         entry.0.add(w, c.at.line, c.at.unit);
-        let clause = c.context.split(" | ").next().unwrap_or("");
+        let clause = c.context.clause.as_str();
         if VERIFY_CUES.iter().any(|q| clause.contains(q)) && entry.2.insert(c.at.unit) {
             entry.0.add(0.55, c.at.line, c.at.unit);
             if let Some(lead) = c.lead_line {
@@ -1011,6 +1024,13 @@ fn endpoint<'a>(
         }
         if clause.contains("example") && entry.2.insert(c.at.unit) {
             entry.0.add(0.25, c.at.line, c.at.unit);
+        }
+        // A section titled "Verifying a key" or "Example".
+        let sections = c.context.sections.split(" / ").next().unwrap_or("");
+        if ["verif", "check", "validat", "test"].iter().any(|q| sections.contains(q)) && entry.2.insert(c.at.unit) {
+            entry.0.add(0.3, c.at.line, c.at.unit);
+        } else if sections.contains("example") && entry.2.insert(c.at.unit) {
+            entry.0.add(0.2, c.at.line, c.at.unit);
         }
         if page_size_one(&query) {
             entry.0.add(0.4, c.at.line, c.at.unit);

@@ -102,7 +102,11 @@ pub fn preceded_by_not(lower: &str, clause_start: usize, offset: usize) -> bool 
     let tail = before.rsplit([',', ':', '(', '|']).next().unwrap_or("");
     let words: Vec<&str> =
         tail.split(|c: char| !c.is_ascii_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
-    words.iter().rev().take(3).any(|w| matches!(*w, "not" | "no" | "never" | "without" | "isn't" | "aren't" | "don't"))
+    words
+        .iter()
+        .rev()
+        .take(3)
+        .any(|w| matches!(*w, "not" | "no" | "never" | "without" | "cannot" | "can't" | "isn't" | "aren't" | "don't"))
 }
 
 /// Whole-word occurrences of `word` (lowercase) in `lower`.
@@ -196,6 +200,14 @@ pub fn looks_like_secret_value(token: &str) -> bool {
         return true;
     }
     if t.contains("...") || t.contains('…') {
+        return true;
+    }
+    // `yourapikey`, `your_token`: a placeholder written in words.
+    let lower = t.to_ascii_lowercase();
+    if (lower.starts_with("your") || lower.starts_with("my_"))
+        && t.len() > 6
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         return true;
     }
     let upper_words = t.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());

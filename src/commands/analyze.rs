@@ -95,11 +95,11 @@ pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) ->
     }
     if let Some(oauth) = &analysis.oauth {
         out.push_str("\nproposed connection.oauth:\n");
-        out.push_str(&emit::block_map(&[("oauth".to_string(), oauth_node(oauth))], 2, 2));
+        out.push_str(&emit::block_map(&[("oauth".to_string(), oauth_node(oauth))], 2, emit::Style::default()));
     }
     if let Some(block) = &analysis.block {
         out.push_str("\nproposed connection.verification:\n");
-        out.push_str(&emit::block_map(&[("verification".to_string(), block_node(block))], 2, 2));
+        out.push_str(&emit::block_map(&[("verification".to_string(), block_node(block))], 2, emit::Style::default()));
     }
     out
 }

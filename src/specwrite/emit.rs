@@ -116,27 +116,41 @@ fn scalar_node(node: &Node, flow: bool) -> String {
     }
 }
 
+/// How a file indents: spaces per level, and how far a list's `-` sits
+/// right of its key (0 or the same as a level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub unit: usize,
+    pub seq_offset: usize,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style { unit: 2, seq_offset: 2 }
+    }
+}
+
 /// A mapping in block style, each line indented by `indent` spaces, nested
-/// levels by `unit` more. Ends with a newline.
-pub fn block_map(entries: &[(String, Node)], indent: usize, unit: usize) -> String {
+/// levels as `style` says. Ends with a newline.
+pub fn block_map(entries: &[(String, Node)], indent: usize, style: Style) -> String {
     let mut out = String::new();
     for (key, value) in entries {
-        entry(&mut out, key, value, indent, unit);
+        entry(&mut out, key, value, indent, style);
     }
     out
 }
 
-fn entry(out: &mut String, key: &str, value: &Node, indent: usize, unit: usize) {
+fn entry(out: &mut String, key: &str, value: &Node, indent: usize, style: Style) {
     let pad = " ".repeat(indent);
     let key = scalar(key, false);
     match value {
         Node::Map(m) if !m.is_empty() => {
             let _ = writeln!(out, "{pad}{key}:");
-            out.push_str(&block_map(m, indent + unit, unit));
+            out.push_str(&block_map(m, indent + style.unit, style));
         }
         Node::Seq(items) if !items.is_empty() => {
             let _ = writeln!(out, "{pad}{key}:");
-            out.push_str(&block_seq(items, indent + unit, unit));
+            out.push_str(&block_seq(items, indent + style.seq_offset, style));
         }
         v => {
             let _ = writeln!(out, "{pad}{key}: {}", scalar_node(v, false));
@@ -146,19 +160,19 @@ fn entry(out: &mut String, key: &str, value: &Node, indent: usize, unit: usize) 
 
 /// A list in block style: `- ` at `indent`, an item mapping's other keys
 /// aligned under its first.
-pub fn block_seq(items: &[Node], indent: usize, unit: usize) -> String {
+pub fn block_seq(items: &[Node], indent: usize, style: Style) -> String {
     let mut out = String::new();
     let pad = " ".repeat(indent);
     for item in items {
         match item {
             Node::Map(m) if !m.is_empty() => {
-                let body = block_map(m, indent + 2, unit);
+                let body = block_map(m, indent + 2, style);
                 // The first line's indentation becomes the dash.
                 let body = body.get(indent + 2..).unwrap_or("");
                 let _ = write!(out, "{pad}- {body}");
             }
             Node::Seq(s) if !s.is_empty() => {
-                let body = block_seq(s, indent + 2, unit);
+                let body = block_seq(s, indent + 2, style);
                 let _ = write!(out, "{pad}- {}", body.get(indent + 2..).unwrap_or(""));
             }
             v => {
@@ -169,9 +183,14 @@ pub fn block_seq(items: &[Node], indent: usize, unit: usize) -> String {
     out
 }
 
-/// One list item in flow style: `{name: x, secret: true}`.
+/// A value in flow style: `{name: x, secret: true}`, or a scalar.
 pub fn flow(node: &Node) -> String {
     scalar_node(node, true)
+}
+
+/// A scalar value in block context.
+pub fn inline(node: &Node) -> String {
+    scalar_node(node, false)
 }
 
 #[cfg(test)]
@@ -242,9 +261,9 @@ mod tests {
             ("params".into(), Node::Map(vec![("limit".into(), Node::number_or_text("1"))])),
         ]);
         let Node::Map(entries) = &node else { unreachable!() };
-        assert_eq!(block_map(entries, 2, 2), "  endpoint: /user\n  params:\n    limit: 1\n");
+        assert_eq!(block_map(entries, 2, Style::default()), "  endpoint: /user\n  params:\n    limit: 1\n");
         let items = vec![Node::Map(vec![("name".into(), Node::text("token")), ("secret".into(), Node::Bool(true))])];
-        assert_eq!(block_seq(&items, 4, 2), "    - name: token\n      secret: true\n");
+        assert_eq!(block_seq(&items, 4, Style::default()), "    - name: token\n      secret: true\n");
         assert_eq!(flow(&items[0]), "{name: token, secret: true}");
     }
 }
