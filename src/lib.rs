@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod layout;
+pub mod lint;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

@@ -124,15 +124,13 @@ pub fn parse(text: &str) -> Option<Curl> {
                 }
             }
             "-o" | "--output" | "-A" | "--user-agent" | "-e" | "--referer" | "-b" | "--cookie" | "-w"
-            | "--write-out" | "-m" | "--max-time" | "--connect-timeout" | "-x" | "--proxy" => {
-                if attached.is_none() {
-                    it.next();
-                }
+            | "--write-out" | "-m" | "--max-time" | "--connect-timeout" | "-x" | "--proxy"
+                if attached.is_none() =>
+            {
+                it.next();
             }
-            _ if word.starts_with("http://") || word.starts_with("https://") => {
-                if curl.url.is_none() {
-                    curl.url = Some((at, word.clone()));
-                }
+            _ if (word.starts_with("http://") || word.starts_with("https://")) && curl.url.is_none() => {
+                curl.url = Some((at, word.clone()));
             }
             _ => {}
         }

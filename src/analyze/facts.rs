@@ -82,7 +82,6 @@ pub struct UserPassFact {
     pub pass: Option<String>,
     pub via: Via,
     pub at: At,
-    pub call: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -344,13 +343,7 @@ pub fn collect(doc: &Doc) -> Facts {
                     }
                     if let Some((off, user)) = &c.user {
                         let (u, p) = split_userpass(user);
-                        facts.userpass.push(UserPassFact {
-                            user: u,
-                            pass: p,
-                            via: Via::Curl,
-                            at: at(*off, whole),
-                            call,
-                        });
+                        facts.userpass.push(UserPassFact { user: u, pass: p, via: Via::Curl, at: at(*off, whole) });
                     }
                     continue;
                 }

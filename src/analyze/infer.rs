@@ -472,7 +472,7 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
     }
     // A custom header said in words supports the header the doc names.
     for m in facts.mentions.iter().filter(|m| m.kw == Kw::CustomHeader && !m.at.rejected) {
-        if let Some(entry) = key_headers.values_mut().find(|e| e.0.to_ascii_lowercase() != "authorization") {
+        if let Some(entry) = key_headers.values_mut().find(|e| !e.0.eq_ignore_ascii_case("authorization")) {
             entry.1.add(0.2, m.at.line, m.at.unit);
         }
     }
@@ -1108,9 +1108,9 @@ fn extra_headers(doc: &Doc, facts: &Facts, ep: &Endpoint, base: Option<&str>) ->
             0.6
         } else if auth_blocks.contains(&unit.block) {
             0.55
-        } else if auth_sections.contains(&unit.section) && matches!(h.via, Via::Inline | Via::Table | Via::Code) {
-            0.45
-        } else if h.call.is_none() && plain_lower(&unit.text).contains("required") {
+        } else if auth_sections.contains(&unit.section) && matches!(h.via, Via::Inline | Via::Table | Via::Code)
+            || h.call.is_none() && plain_lower(&unit.text).contains("required")
+        {
             0.45
         } else {
             continue;

@@ -307,7 +307,7 @@ pub fn scan(text: &str) -> Doc {
             continue;
         }
         if let Some(marker) = bullet_of(line) {
-            if !after_list || prev_blank && indent == 0 && !after_list {
+            if !after_list {
                 b.new_block();
             }
             let content_indent = indent_of(&line[..marker.min(line.len())]);

@@ -9,9 +9,13 @@ use serde::Serialize;
 
 use crate::analyze::{self, Analysis, Block, Entry, Finding, OauthBlock, round2};
 use crate::cli::{AnalyzeArgs, Format};
+use crate::commands::spec as spec_cmd;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::spec::ConnectorSpec;
 use crate::specwrite::emit::{self, Node};
+use crate::specwrite::{Connection, Mode, Param};
+use crate::sync;
 use crate::term;
 
 /// The doc of a source (or the one given with `--doc`), analysed.
@@ -41,6 +45,9 @@ struct Report<'a> {
 }
 
 pub fn analyze(repo: Option<&Path>, args: &AnalyzeArgs) -> Result<i32> {
+    if args.write && args.format == Format::Json {
+        return Err(Error::Usage("--write shows a diff: use it without --format json".into()));
+    }
     let layout = Layout::discover(repo)?;
     let (analysis, doc_path) = analyze_source(&layout, &args.source, args.doc.as_deref())?;
     let doc_shown = crate::error::shown(&doc_path).display().to_string();
@@ -56,14 +63,106 @@ pub fn analyze(repo: Option<&Path>, args: &AnalyzeArgs) -> Result<i32> {
     } else {
         print!("{}", text_report(&args.source, &doc_shown, &analysis, term::color_stdout()));
     }
-    if analysis.block.is_none() {
+    let Some(block) = &analysis.block else {
         eprintln!(
             "{}: the doc shows no way to authenticate (no auth header, query key, Basic credentials or OAuth token URL); nothing to propose",
             args.source
         );
         return Ok(1);
+    };
+    if !args.write {
+        return Ok(0);
     }
-    Ok(0)
+    if block.endpoint.is_none() {
+        eprintln!(
+            "{}: nothing written: the doc names no call to verify with; add one with `authgen spec {} --auth {} --endpoint PATH`",
+            args.source,
+            args.source,
+            block.auth.map_or("VARIANT", |v| v.name())
+        );
+        return Ok(1);
+    }
+    let paths = layout.source(&args.source)?;
+    let old = sync::read_optional(&paths.spec)?;
+    let existing = match &old {
+        Some(text) => Some(ConnectorSpec::parse(&paths.spec, text.clone())?),
+        None => None,
+    };
+    let (want, notes) = connection_from_analysis(&args.source, &analysis, existing.as_ref());
+    let merged = spec_cmd::merge(&paths, old.as_deref(), &want, Mode::Fill)?;
+    println!();
+    for note in notes {
+        eprintln!("{}: {note}", args.source);
+    }
+    let accept = spec_cmd::rerun_with_yes();
+    spec_cmd::write_spec(&layout, &paths, old.as_deref(), &merged, args.yes, false, &accept)
+}
+
+/// The analysis as a connection to merge, its names fitted to the spec's:
+/// a secret the doc calls `api_key` is the spec's one secret parameter.
+pub fn connection_from_analysis(
+    source: &str,
+    analysis: &Analysis,
+    spec: Option<&ConnectorSpec>,
+) -> (Connection, Vec<String>) {
+    let mut notes = Vec::new();
+    let declared: Vec<(String, bool)> =
+        spec.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect());
+    let spec_secrets: Vec<&str> = declared
+        .iter()
+        .filter(|(n, s)| (*s || crate::lint::looks_secret(n)) && !n.starts_with("client_") && n != "refresh_token")
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut renames: Vec<(String, String)> = Vec::new();
+    let mut params = Vec::new();
+    for p in &analysis.parameters {
+        if declared.iter().any(|(n, _)| *n == p.name) {
+            params.push(Param::new(&p.name, p.secret));
+            continue;
+        }
+        if p.secret
+            && !p.name.starts_with("client_")
+            && let [only] = spec_secrets.as_slice()
+        {
+            notes.push(format!("the doc's {} is the spec's secret parameter {only}", p.name));
+            renames.push((p.name.clone(), only.to_string()));
+            continue;
+        }
+        params.push(Param::new(&p.name, p.secret));
+    }
+    let rename = |text: &str| -> String {
+        let mut out = text.to_string();
+        for (from, to) in &renames {
+            if out == *from {
+                out = to.clone();
+            }
+            out = out.replace(&format!("{{{from}}}"), &format!("{{{to}}}"));
+        }
+        out
+    };
+    let mut block = analysis.block.clone().unwrap_or_default();
+    for field in [&mut block.credential, &mut block.username, &mut block.password] {
+        if let Some(v) = field.as_mut() {
+            *v = rename(v);
+        }
+    }
+    let mut verification = match block_node(&block) {
+        Node::Map(entries) => entries,
+        _ => Vec::new(),
+    };
+    if spec.is_some_and(|s| !s.auth_methods.is_empty()) {
+        let shared = ["base_url", "endpoint", "params", "headers", "show"];
+        verification.retain(|(k, _)| shared.contains(&k.as_str()));
+        params.clear();
+        notes.push("the spec has auth_methods: only the shared verification keys are written; add per-method keys under verification.method_for".into());
+    }
+    let oauth = match analysis.oauth.as_ref().map(oauth_node) {
+        Some(Node::Map(entries)) => entries,
+        _ => Vec::new(),
+    };
+    let display_name =
+        spec.and_then(|s| s.display_name.clone()).unwrap_or_else(|| heck::AsTitleCase(source).to_string());
+    (Connection { display_name, params, methods: Vec::new(), oauth, verification }, notes)
 }
 
 /// Findings, the doc lines they rest on, then the proposed blocks.

@@ -2,3 +2,5 @@
 
 pub mod analyze;
 pub mod generate;
+pub mod lint;
+pub mod spec;

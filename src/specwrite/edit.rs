@@ -47,8 +47,14 @@ pub enum Mode {
 pub enum Outcome {
     Added,
     Same,
-    Replaced { old: String },
-    Kept { old: String },
+    Replaced {
+        old: String,
+    },
+    /// `Fill` left `old` where `new` was proposed.
+    Kept {
+        old: String,
+        new: String,
+    },
 }
 
 pub struct Editor {
@@ -163,7 +169,7 @@ impl Editor {
                         if *old == want {
                             Outcome::Same
                         } else if mode == Mode::Fill {
-                            Outcome::Kept { old: old.clone() }
+                            Outcome::Kept { old: old.clone(), new: want.clone() }
                         } else {
                             self.replace_scalar(&tree, key, existing, in_flow, value)?;
                             Outcome::Replaced { old: old.clone() }
@@ -437,7 +443,10 @@ mod tests {
             ("params".into(), Node::Map(vec![("limit".into(), Node::number_or_text("1"))])),
         ]);
         let out = ed.set(&k("connection.verification"), &block, Mode::Fill, &[]).unwrap();
-        assert_eq!(out[0].1, Outcome::Kept { old: "https://a.example.com".into() });
+        assert_eq!(
+            out[0].1,
+            Outcome::Kept { old: "https://a.example.com".into(), new: "https://b.example.com".into() }
+        );
         let expected =
             SPEC.replace("    endpoint: /me\n", "    endpoint: /me\n    auth: bearer\n    params:\n      limit: 1\n");
         assert_eq!(ed.text(), expected);

@@ -145,7 +145,7 @@ pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged,
     let original = old.map_or_else(|| skeleton(&want.display_name), str::to_string);
     let mut ed = Editor::new(&original)?;
     let mut changes: Vec<Change> = Vec::new();
-    let mut record = |list: Vec<(String, Outcome)>, changes: &mut Vec<Change>| {
+    let record = |list: Vec<(String, Outcome)>, changes: &mut Vec<Change>| {
         for (path, outcome) in list {
             changes.push(Change { path, outcome });
         }
@@ -201,14 +201,16 @@ pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged,
         let mut path = conn();
         path.push(Seg::key("oauth"));
         path.push(Seg::key(key));
-        let done = ed.set(&path, value, mode, &["verification"])?;
+        let before = if ed_has(&ed, "oauth")? { later(OAUTH_ORDER, key) } else { vec!["verification"] };
+        let done = ed.set(&path, value, mode, &before)?;
         record(done, &mut changes);
     }
     for (key, value) in &want.verification {
         let mut path = conn();
         path.push(Seg::key("verification"));
         path.push(Seg::key(key));
-        let done = ed.set(&path, value, mode, &[])?;
+        let before = if ed_has(&ed, "verification")? { later(VERIFICATION_ORDER, key) } else { Vec::new() };
+        let done = ed.set(&path, value, mode, &before)?;
         record(done, &mut changes);
     }
     let text = ed.into_text();
@@ -216,6 +218,41 @@ pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged,
         changes.iter().filter(|c| matches!(c.outcome, Outcome::Replaced { .. })).map(|c| c.path.clone()).collect();
     check_preserved(&original, &text, &replaced)?;
     Ok(Merged { text, changes })
+}
+
+/// DESIGN.md's key order: a new key goes before the first later key present.
+const VERIFICATION_ORDER: &[&str] = &[
+    "base_url",
+    "endpoint",
+    "method",
+    "auth",
+    "credential",
+    "header",
+    "prefix",
+    "query_param",
+    "username",
+    "password",
+    "params",
+    "headers",
+    "show",
+    "token_url",
+    "scopes",
+    "client_auth",
+    "base_url_param",
+    "method_for",
+];
+const OAUTH_ORDER: &[&str] = &["flow", "pkce", "scopes", "authorization_url", "token_url", "extra_auth_params"];
+
+fn later<'a>(order: &[&'a str], key: &str) -> Vec<&'a str> {
+    match order.iter().position(|k| *k == key) {
+        Some(i) => order[i + 1..].to_vec(),
+        None => Vec::new(),
+    }
+}
+
+/// Whether `connection.<key>` exists.
+fn ed_has(ed: &Editor, key: &str) -> Result<bool, String> {
+    Ok(parse_value(ed.text())?.get("connection").and_then(|c| c.get(key)).is_some())
 }
 
 fn parse_value(text: &str) -> Result<Value, String> {
