@@ -104,6 +104,9 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
         texts.extend(o.token_url.iter().chain(o.authorization_url.iter()));
     }
     for text in texts {
+        if text.value.matches('{').count() != text.value.matches('}').count() {
+            l.report(&text.key, "unbalanced `{` or `}`: a placeholder is written {parameter_name}");
+        }
         for name in plan::placeholders(&text.value) {
             if !names.contains(&name) {
                 l.report(&text.key, format!("placeholder {{{name}}} names no parameter"));
@@ -244,7 +247,7 @@ mod tests {
 
     #[test]
     fn finds_each_kind() {
-        let text = "connection:\n  parameters:\n    - name: api_key\n    - name: api_key\n      secret: true\n  oauth:\n    flow: u2m\n    token_url: https://x/{tenant}/token\n  verification:\n    base_url: https://{sub}.x.com\n    endpoint: /me\n    auth: basic\n    header: X-Key\n";
+        let text = "connection:\n  parameters:\n    - name: api_key\n    - name: api_key\n      secret: true\n  oauth:\n    flow: u2m\n    token_url: https://x/{tenant}/token\n  verification:\n    base_url: https://{sub}.x.com\n    endpoint: /me/{x\n    auth: basic\n    header: X-Key\n";
         assert_eq!(
             problems(text),
             vec![
@@ -253,6 +256,7 @@ mod tests {
                 "6:3 connection.oauth.authorization_url: flow u2m needs authorization_url (where the user consents)",
                 "8:5 connection.oauth.token_url: placeholder {tenant} names no parameter",
                 "10:5 connection.verification.base_url: placeholder {sub} names no parameter",
+                "11:5 connection.verification.endpoint: unbalanced `{` or `}`: a placeholder is written {parameter_name}",
                 "13:5 connection.verification.header: `header` means nothing to auth basic: remove it or change the variant",
             ]
         );

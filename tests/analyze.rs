@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{add_fixture, authgen, fixture_repo, run, spec_path, text, SPEC_DIR};
+use common::{SPEC_DIR, add_fixture, authgen, fixture_repo, run, spec_path, text};
 use serde_json::{Value, json};
 
 fn docs_dir() -> PathBuf {
@@ -53,9 +53,10 @@ fn assert_findings(report: &Value, expected: &[Expected]) {
 /// except those listed as differing; fixture keys the proposal lacks are
 /// ones the doc cannot tell.
 fn assert_matches_fixture(name: &str, proposed: &Value, differs: &[&str], doc_cannot_tell: &[&str]) {
-    let spec: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(common::fixtures_dir().join(name).join("connector_spec.yaml")).unwrap())
-            .unwrap();
+    let spec: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(common::fixtures_dir().join(name).join("connector_spec.yaml")).unwrap(),
+    )
+    .unwrap();
     let fixture: Value = serde_json::to_value(&spec["connection"]["verification"]).unwrap();
     let fixture = fixture.as_object().unwrap();
     let proposed = proposed.as_object().unwrap();
@@ -63,7 +64,9 @@ fn assert_matches_fixture(name: &str, proposed: &Value, differs: &[&str], doc_ca
         let value = match value {
             Value::Number(n) => json!(n.to_string()),
             Value::Object(m) => Value::Object(
-                m.iter().map(|(k, v)| (k.clone(), if let Value::Number(n) = v { json!(n.to_string()) } else { v.clone() })).collect(),
+                m.iter()
+                    .map(|(k, v)| (k.clone(), if let Value::Number(n) = v { json!(n.to_string()) } else { v.clone() }))
+                    .collect(),
             ),
             v => v.clone(),
         };
@@ -156,7 +159,9 @@ fn shopify_doc_never_proposes_the_rejected_bearer() {
     // Line 10 says Bearer is ignored: no finding may rest on it or name it.
     let all = report["findings"].to_string();
     assert!(!all.contains("bearer") && !all.contains("Bearer"), "{all}");
-    assert!(report["findings"].as_array().unwrap().iter().all(|f| !f["lines"].as_array().unwrap().contains(&json!(10))));
+    assert!(
+        report["findings"].as_array().unwrap().iter().all(|f| !f["lines"].as_array().unwrap().contains(&json!(10)))
+    );
     // The fixture pins the API version the doc leaves as a placeholder.
     assert_matches_fixture("shopify", &report["verification"], &["base_url"], &["show"]);
 }
@@ -518,7 +523,9 @@ fn text_report_quotes_the_lines_and_ends_with_the_block() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.lines().any(|l| l.starts_with("  prefix ") && l.contains(" Token token= ") && l.ends_with("0.82  lines 8, 16")),
+        stdout
+            .lines()
+            .any(|l| l.starts_with("  prefix ") && l.contains(" Token token= ") && l.ends_with("0.82  lines 8, 16")),
         "{stdout}"
     );
     assert!(stdout.contains("   8 |     Authorization: Token token=y_NbAkKc66ryYTWUXYEu\n"), "{stdout}");
@@ -557,7 +564,10 @@ fn write_merges_into_each_fixture_spec_and_generate_succeeds() {
         write_then_generate(repo.path(), name);
     }
     let github = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
-    assert!(github.contains("    endpoint: /user\n    auth: bearer\n    credential: token\n    headers:\n"), "{github}");
+    assert!(
+        github.contains("    endpoint: /user\n    auth: bearer\n    credential: token\n    headers:\n"),
+        "{github}"
+    );
     assert!(github.starts_with("# GitHub connector spec (fixture)\n"));
     // A second run finds nothing to add.
     let out = run(authgen(repo.path()).args(["analyze", "github", "--write", "--yes"]));
@@ -602,7 +612,10 @@ fn write_creates_a_spec_for_a_new_source() {
     let repo = doc_repo("okta");
     write_then_generate(repo.path(), "okta");
     let spec = std::fs::read_to_string(spec_path(repo.path(), "okta")).unwrap();
-    assert!(spec.contains("    - name: api_token\n      type: string\n      required: true\n      secret: true\n"), "{spec}");
+    assert!(
+        spec.contains("    - name: api_token\n      type: string\n      required: true\n      secret: true\n"),
+        "{spec}"
+    );
     assert!(spec.contains("    - name: okta_domain\n"), "{spec}");
 }
 
@@ -613,7 +626,11 @@ fn write_without_a_terminal_needs_yes() {
     let out = run(authgen(repo.path()).args(["analyze", "github", "--write"]).stdin(std::process::Stdio::null()));
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("+    auth: bearer"), "the diff is shown first");
-    assert!(text(&out.stderr).contains("run `authgen analyze github --write --yes` to accept"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("run `authgen analyze github --write --yes` to accept"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap(), before);
 }
 

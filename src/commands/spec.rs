@@ -236,37 +236,41 @@ fn connection_from_args(
     for (name, variant) in &methods {
         let method_key = several.then_some(name.as_str());
         let mut keys: Vec<(String, Node)> = vec![("auth".into(), text(variant.name()))];
-        let pick_credential = |params: &mut Params, notes: &mut Vec<String>, default: &str| -> String {
+        let pick_credential = |params: &mut Params, notes: &mut Vec<String>, default: &str| -> Option<String> {
             if let Some(c) = &args.credential {
                 if !params.has(c) {
                     let mut p = Param::new(c, true);
                     p.method = method_key.map(str::to_string);
                     params.add(p, notes, "named by --credential");
                 }
-                return c.clone();
+                return Some(c.clone());
+            }
+            if existing_key(existing, method_key, "credential").is_some() {
+                return None;
             }
             let secrets = params.secrets(method_key);
             match secrets.as_slice() {
-                [one] => one.clone(),
+                [one] => Some(one.clone()),
                 _ => {
                     let mut p = Param::new(default, true);
                     p.method = method_key.map(str::to_string);
                     params.add(p, notes, &format!("the {} credential", variant.name()));
-                    default.to_string()
+                    Some(default.to_string())
                 }
             }
         };
         match variant {
             Variant::Bearer | Variant::ApiKeyHeader => {
-                let header = args.header.clone().or_else(|| existing_key(existing, "header"));
+                let header = args.header.clone().or_else(|| existing_key(existing, method_key, "header"));
                 if *variant == Variant::ApiKeyHeader && header.is_none() {
                     return Err(Error::Usage(
                         "api_key_header needs --header NAME (the header that carries the key)".into(),
                     ));
                 }
                 let default = if *variant == Variant::Bearer { "token" } else { "api_key" };
-                let cred = pick_credential(&mut params, notes, default);
-                keys.push(("credential".into(), text(&cred)));
+                if let Some(cred) = pick_credential(&mut params, notes, default) {
+                    keys.push(("credential".into(), text(&cred)));
+                }
                 if let Some(h) = &args.header {
                     keys.push(("header".into(), text(h)));
                 }
@@ -275,23 +279,46 @@ fn connection_from_args(
                 }
             }
             Variant::ApiKeyQuery => {
-                let q = args.query_param.clone().or_else(|| existing_key(existing, "query_param"));
+                let q = args.query_param.clone().or_else(|| existing_key(existing, method_key, "query_param"));
                 let Some(q) = q else {
                     return Err(Error::Usage(
                         "api_key_query needs --query-param NAME (the query parameter that carries the key)".into(),
                     ));
                 };
-                let cred = pick_credential(&mut params, notes, "api_key");
-                keys.push(("credential".into(), text(&cred)));
-                keys.push(("query_param".into(), text(&q)));
+                if let Some(cred) = pick_credential(&mut params, notes, "api_key") {
+                    keys.push(("credential".into(), text(&cred)));
+                }
+                if args.query_param.is_some() {
+                    keys.push(("query_param".into(), text(&q)));
+                }
             }
             Variant::Basic => {
-                let username = args.username.clone().unwrap_or_else(|| "username".into());
-                let password = args.password.clone().unwrap_or_else(|| "password".into());
-                for (value, secret_default) in [(&username, false), (&password, true)] {
+                // What the spec already says stands unless a flag says otherwise.
+                let given = [
+                    (
+                        "username",
+                        args.username.clone(),
+                        existing_key(existing, method_key, "username"),
+                        "username",
+                        false,
+                    ),
+                    (
+                        "password",
+                        args.password.clone(),
+                        existing_key(existing, method_key, "password"),
+                        "password",
+                        true,
+                    ),
+                ];
+                for (key, flag, present, default, secret_default) in given {
+                    let value = match (flag, present) {
+                        (Some(v), _) => v,
+                        (None, Some(_)) => continue,
+                        (None, _) => default.to_string(),
+                    };
                     let names = if value.contains('{') {
-                        placeholder_names(value)
-                    } else if ident_ok(value) {
+                        placeholder_names(&value)
+                    } else if ident_ok(&value) {
                         vec![value.clone()]
                     } else {
                         Vec::new()
@@ -301,9 +328,8 @@ fn connection_from_args(
                         p.method = method_key.map(str::to_string);
                         params.add(p, notes, "named by the Basic user name or password");
                     }
+                    keys.push((key.into(), text(&value)));
                 }
-                keys.push(("username".into(), text(&username)));
-                keys.push(("password".into(), text(&password)));
             }
             Variant::OauthRefresh | Variant::OauthClientCredentials => {
                 let token_url = args.token_url.clone().or_else(|| {
@@ -420,11 +446,19 @@ fn method_description(variant: Variant) -> &'static str {
     }
 }
 
-fn existing_key(spec: Option<&ConnectorSpec>, key: &str) -> Option<String> {
-    let v = spec?.verification.as_ref()?;
+/// A verification key the spec already has: top level, or in `method_for.<method>`.
+fn existing_key(spec: Option<&ConnectorSpec>, method: Option<&str>, key: &str) -> Option<String> {
+    let top = spec?.verification.as_ref()?;
+    let v = match method {
+        Some(m) => &top.method_for.iter().find(|(n, _)| n == m)?.1,
+        None => top,
+    };
     let t = match key {
         "header" => v.header.as_ref(),
         "query_param" => v.query_param.as_ref(),
+        "username" => v.username.as_ref(),
+        "password" => v.password.as_ref(),
+        "credential" => v.credential.as_ref(),
         _ => None,
     };
     t.map(|t| t.value.clone())

@@ -123,33 +123,39 @@ pub const PY_PACKAGES: &[&str] = &["requests", "pytest", "ruff", "selenium"];
 /// the test; it never skips.
 pub fn python() -> PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        if let Some(p) = std::env::var_os("AUTHGEN_TEST_PYTHON") {
-            return PathBuf::from(p);
-        }
-        let venv = manifest_dir().join(".venv");
-        let py = venv.join("bin/python");
-        let ready = || {
-            Command::new(&py)
-                .args(["-c", "import sys, requests, pytest, selenium; sys.exit(sys.version_info < (3, 10))"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-                && venv.join("bin/ruff").exists()
-        };
-        if !ready() {
-            eprintln!("setting up {} (once): python3 -m venv + pip install {}", venv.display(), PY_PACKAGES.join(" "));
-            let made = py.exists() || Command::new("python3").arg("-m").arg("venv").arg(&venv).status().is_ok_and(|s| s.success());
-            assert!(made, "python3 -m venv {} failed: install python3 (3.10+) with venv", venv.display());
-            let installed = Command::new(&py)
-                .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
-                .args(PY_PACKAGES)
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(installed && ready(), "pip install {} into {} failed", PY_PACKAGES.join(" "), venv.display());
-        }
-        py
-    })
-    .clone()
+    PYTHON
+        .get_or_init(|| {
+            if let Some(p) = std::env::var_os("AUTHGEN_TEST_PYTHON") {
+                return PathBuf::from(p);
+            }
+            let venv = manifest_dir().join(".venv");
+            let py = venv.join("bin/python");
+            let ready = || {
+                Command::new(&py)
+                    .args(["-c", "import sys, requests, pytest, selenium; sys.exit(sys.version_info < (3, 10))"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+                    && venv.join("bin/ruff").exists()
+            };
+            if !ready() {
+                eprintln!(
+                    "setting up {} (once): python3 -m venv + pip install {}",
+                    venv.display(),
+                    PY_PACKAGES.join(" ")
+                );
+                let made = py.exists()
+                    || Command::new("python3").arg("-m").arg("venv").arg(&venv).status().is_ok_and(|s| s.success());
+                assert!(made, "python3 -m venv {} failed: install python3 (3.10+) with venv", venv.display());
+                let installed = Command::new(&py)
+                    .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+                    .args(PY_PACKAGES)
+                    .status()
+                    .is_ok_and(|s| s.success());
+                assert!(installed && ready(), "pip install {} into {} failed", PY_PACKAGES.join(" "), venv.display());
+            }
+            py
+        })
+        .clone()
 }
 
 /// ruff: AUTHGEN_TEST_RUFF, else the one in the project's `.venv`.
