@@ -409,6 +409,36 @@ fn header_table_with_a_required_version_header() {
 }
 
 #[test]
+fn http_request_block_with_a_required_lowercase_header_and_a_list_call() {
+    let repo = doc_repo("klaviyo");
+    let (code, report, _) = analyze_json(repo.path(), "klaviyo", None);
+    assert_eq!(code, 0);
+    // The example asks for 10 items; the check asks for one.
+    assert_eq!(
+        report["verification"],
+        json!({"base_url": "https://a.klaviyo.com/api", "endpoint": "/lists/", "auth": "api_key_header",
+               "credential": "api_key", "header": "Authorization", "prefix": "Klaviyo-API-Key ",
+               "params": {"page[size]": "1"}, "headers": {"revision": "2024-10-15", "accept": "application/json"}})
+    );
+    assert_findings(
+        &report,
+        &[
+            ("auth", json!("api_key_header"), &[11, 18]),
+            ("header", json!("Authorization"), &[11, 18]),
+            ("prefix", json!("Klaviyo-API-Key "), &[11, 18]),
+            ("credential", json!("api_key"), &[11]),
+            ("base_url", json!("https://a.klaviyo.com/api"), &[7, 17, 31]),
+            ("endpoint", json!("/lists/"), &[17, 31]),
+            ("params", json!({"page[size]": "1"}), &[17]),
+            ("headers", json!({"revision": "2024-10-15", "accept": "application/json"}), &[12, 19, 20]),
+            ("parameter", json!({"name": "api_key", "secret": true}), &[11]),
+        ],
+    );
+    // OAuth is named but "not recommended" and has no token URL: not a method here.
+    assert_eq!(report["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == "auth").count(), 1);
+}
+
+#[test]
 fn a_method_the_doc_no_longer_supports_is_not_proposed() {
     let repo = doc_repo("hubspot");
     let (code, report, _) = analyze_json(repo.path(), "hubspot", None);
@@ -602,7 +632,7 @@ fn write_fits_the_doc_names_to_the_spec_parameters() {
 
 #[test]
 fn write_creates_a_spec_for_a_new_source() {
-    for source in ["notion", "okta", "freshdesk", "jira", "hubspot", "open_meteo"] {
+    for source in ["notion", "okta", "freshdesk", "jira", "hubspot", "open_meteo", "klaviyo"] {
         let repo = doc_repo(source);
         assert!(!spec_path(repo.path(), source).exists());
         let after = write_then_generate(repo.path(), source);

@@ -771,10 +771,33 @@ fn finish(
                 if Some(&k) == auth_query_param.as_ref() || v.starts_with('{') || v.is_empty() {
                     continue;
                 }
+                // One item is enough to prove the credential works.
+                let v = if PAGE_SIZE.iter().any(|p| p.eq_ignore_ascii_case(&k)) && v.parse::<u64>().is_ok() {
+                    "1".into()
+                } else {
+                    v
+                };
                 if !qp.iter().any(|(x, _)| *x == k) {
                     qp.push((k, v));
                 }
                 qs.add(0.45, c.at.line, c.at.unit);
+            }
+        }
+        // A list call: ask for one item, with the page-size parameter its section names.
+        if qp.is_empty() && !cheap_path(&ep.path) && !ep.path.contains('{') {
+            let sections: BTreeSet<Option<usize>> = ep.calls.iter().map(|c| doc.units[c.at.unit].section).collect();
+            let named =
+                doc.units.iter().enumerate().filter(|(_, u)| sections.contains(&u.section)).find_map(|(ui, u)| {
+                    inline_code(&u.text).into_iter().find_map(|(at, _, code)| {
+                        PAGE_SIZE
+                            .iter()
+                            .find(|n| code.eq_ignore_ascii_case(n))
+                            .map(|_| (code.to_string(), u.line_at(at), ui))
+                    })
+                });
+            if let Some((name, line, unit)) = named {
+                qp.push((name, "1".to_string()));
+                qs.add(0.4, line, unit);
             }
         }
         if !qp.is_empty() {
@@ -980,23 +1003,12 @@ fn cheap_path(path: &str) -> bool {
         })
 }
 
+/// Query parameters that set a list call's page size.
+const PAGE_SIZE: [&str; 10] =
+    ["limit", "per_page", "page_size", "pageSize", "$top", "maxResults", "page[size]", "count", "size", "max"];
+
 fn page_size_one(query: &[(String, String)]) -> bool {
-    query.iter().any(|(k, v)| {
-        v == "1"
-            && [
-                "limit",
-                "per_page",
-                "page_size",
-                "pagesize",
-                "$top",
-                "maxresults",
-                "page[size]",
-                "count",
-                "size",
-                "max",
-            ]
-            .contains(&k.to_ascii_lowercase().as_str())
-    })
+    query.iter().any(|(k, v)| v == "1" && PAGE_SIZE.iter().any(|p| p.eq_ignore_ascii_case(k)))
 }
 
 fn endpoint<'a>(
@@ -1222,6 +1234,16 @@ mod tests {
         assert_eq!(generalise("X", "api_key"), "X");
         assert_eq!(name_or_pattern("{api_token}"), "api_token");
         assert_eq!(name_or_pattern("{email}/token"), "{email}/token");
+    }
+
+    #[test]
+    fn list_call_gets_the_page_size_its_section_names() {
+        let doc = "## Auth\n\n- Header: `Authorization: Bearer {token}`\n\nBase URL: `https://api.x.io/v1`\n\n### Users\n\n**Endpoint**: `GET /users`\n\n- `page_size`: 1-100 (default 100)\n";
+        let a = super::super::analyze(doc);
+        let block = a.block.unwrap();
+        assert_eq!(block.endpoint.as_deref(), Some("/users"));
+        assert_eq!(block.params, vec![("page_size".to_string(), "1".to_string())]);
+        assert_eq!(a.finding("params").unwrap().lines, vec![11]);
     }
 
     #[test]

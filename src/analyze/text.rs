@@ -372,29 +372,59 @@ pub fn split_origin(url: &str) -> (&str, &str) {
     }
 }
 
-/// Whether `concrete` is an instance of `template`, placeholders matching
-/// any run of characters other than `/`.
-pub fn matches_template(template: &str, concrete: &str) -> bool {
-    fn go(t: &[u8], c: &[u8]) -> bool {
-        match t.first() {
-            None => c.is_empty(),
-            Some(b'{') => {
-                let Some(close) = t.iter().position(|b| *b == b'}') else { return t == c };
-                let rest = &t[close + 1..];
-                (1..=c.len()).any(|n| !c[..n].contains(&b'/') && go(rest, &c[n..]))
+/// The lengths of the prefixes of `concrete` that are instances of
+/// `template`, placeholders matching any non-empty run without `/`. A
+/// forward search over (template, concrete) positions: no backtracking, so
+/// no doc can make it slow.
+fn instance_ends(template: &str, concrete: &str) -> Vec<usize> {
+    let t = template.as_bytes();
+    let c = concrete.as_bytes();
+    if t.len() > 400 || c.len() > 400 {
+        return Vec::new();
+    }
+    let mut seen = vec![vec![false; c.len() + 1]; t.len() + 1];
+    let mut stack = vec![(0usize, 0usize)];
+    let mut ends = Vec::new();
+    while let Some((i, j)) = stack.pop() {
+        if seen[i][j] {
+            continue;
+        }
+        seen[i][j] = true;
+        if i == t.len() {
+            ends.push(j);
+            continue;
+        }
+        if t[i] == b'{'
+            && let Some(close) = t[i..].iter().position(|b| *b == b'}')
+        {
+            let mut n = j;
+            while n < c.len() && c[n] != b'/' {
+                n += 1;
+                stack.push((i + close + 1, n));
             }
-            Some(b) => c.first() == Some(b) && go(&t[1..], &c[1..]),
+            continue;
+        }
+        if j < c.len() && c[j] == t[i] {
+            stack.push((i + 1, j + 1));
         }
     }
-    go(template.as_bytes(), concrete.as_bytes())
+    ends.sort_unstable();
+    ends.dedup();
+    ends
 }
 
-/// The length of the longest prefix of `concrete` that is an instance of `template`.
+/// Whether `concrete` is an instance of `template`.
+pub fn matches_template(template: &str, concrete: &str) -> bool {
+    instance_ends(template, concrete).contains(&concrete.len())
+}
+
+/// The length of the longest prefix of `concrete` that is an instance of
+/// `template` and ends at a path or query boundary.
 pub fn template_prefix(template: &str, concrete: &str) -> Option<usize> {
-    (0..=concrete.len()).rev().filter(|n| concrete.is_char_boundary(*n)).find(|n| {
-        (*n == concrete.len() || concrete.as_bytes()[*n] == b'/' || concrete.as_bytes()[*n] == b'?')
-            && matches_template(template, &concrete[..*n])
-    })
+    instance_ends(template, concrete)
+        .into_iter()
+        .rev()
+        .find(|n| *n == concrete.len() || matches!(concrete.as_bytes()[*n], b'/' | b'?'))
 }
 
 #[cfg(test)]
@@ -418,6 +448,14 @@ mod tests {
         assert_eq!(normalize_url("https://${yourOktaDomain}/api/v1"), "https://{okta_domain}/api/v1");
         let found = find_urls("(see https://a.b/c).");
         assert_eq!(found[0].2, "https://a.b/c");
+    }
+
+    #[test]
+    fn many_placeholders() {
+        // A backtracking search would not finish on this.
+        let template = format!("https://{}x", "{p}".repeat(60));
+        assert!(!matches_template(&template, &format!("https://{}", "a".repeat(300))));
+        assert!(matches_template(&template, &format!("https://{}x", "a".repeat(60))));
     }
 
     #[test]
