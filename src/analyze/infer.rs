@@ -1240,7 +1240,7 @@ mod tests {
     fn list_call_gets_the_page_size_its_section_names() {
         let doc = "## Auth\n\n- Header: `Authorization: Bearer {token}`\n\nBase URL: `https://api.x.io/v1`\n\n### Users\n\n**Endpoint**: `GET /users`\n\n- `page_size`: 1-100 (default 100)\n";
         let a = super::super::analyze(doc);
-        let block = a.block.unwrap();
+        let block = a.block.clone().unwrap();
         assert_eq!(block.endpoint.as_deref(), Some("/users"));
         assert_eq!(block.params, vec![("page_size".to_string(), "1".to_string())]);
         assert_eq!(a.finding("params").unwrap().lines, vec![11]);
