@@ -173,10 +173,10 @@ pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) ->
         let lines: Vec<String> = f.lines.iter().map(usize::to_string).collect();
         let value = f.value.to_string();
         let label = if lines.len() == 1 { "line" } else { "lines" };
+        // Pad before painting: escape codes have no width on screen.
+        let kind = term::paint(color, "36", &format!("{:<18}", f.kind));
         out.push_str(&format!(
-            "  {:<18} {:<width$}  {:.2}  {label} {}\n",
-            term::paint(color, "36", f.kind),
-            value,
+            "  {kind} {value:<width$}  {:.2}  {label} {}\n",
             round2(f.confidence),
             lines.join(", "),
             width = width
