@@ -593,7 +593,9 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
                 return (name, s);
             }
         }
-        s.add(0.2, auth_score.first_line(), 0);
+        if let Some(line) = auth_score.lines.first() {
+            s.add(0.2, *line, 0);
+        }
         (default.to_string(), s)
     };
 

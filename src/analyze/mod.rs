@@ -235,3 +235,53 @@ pub fn analyze(markdown: &str) -> Analysis {
     let facts = facts::collect(&doc);
     infer::infer(&doc, &facts)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Awkward fragments: unclosed fences and backticks, ragged tables,
+    /// non-ASCII text, placeholders, curl with dangling flags.
+    const FRAGMENTS: &[&str] = &[
+        "# Authentication\n",
+        "## ✓ Überblick — naïve «quotes»\n",
+        "```bash\n",
+        "```\n",
+        "    Authorization: Token token=ü𝄞\n",
+        "curl -H \"Authorization: Bearer $T\" \\\n",
+        "curl -u\n",
+        "curl --header\n",
+        "  https://{a}{b}{c}.example.com/{d}/x?k={API key}&q=\n",
+        "| Header | Value |\n|---|---|\n| `X-Key` | `abc…` |\n",
+        "| a | b\n| only one |\n",
+        "- Base URL: `https://<your-domain>.atlassian.net` (or `https://HOST/api`)\n",
+        "Use `GET /users?limit=1` — it returns `name`. Not used: `Authorization: Basic x`.\n",
+        "`unclosed code\n",
+        "1) item\n   continued `Accept: application/json`\n",
+        "> quoted https://x.y/z(\n",
+        "POST https://login.example.com/oauth2/token\ngrant_type=client_credentials\n",
+        "Scope: `a:b` `c/d` and OAuth 2.0 with refresh token\n",
+        "No authentication is required.\n",
+        "${\n",
+        "{{{{}}}}<<<>>>\n",
+        "\t\t- tab bullet https://\n",
+    ];
+
+    #[test]
+    fn awkward_docs_never_panic_and_give_the_same_answer_twice() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..400 {
+            let mut doc = String::new();
+            for _ in 0..12 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                doc.push_str(FRAGMENTS[(seed % FRAGMENTS.len() as u64) as usize]);
+            }
+            let a = super::analyze(&doc);
+            let b = super::analyze(&doc);
+            assert_eq!(format!("{:?}", a.findings), format!("{:?}", b.findings));
+            for f in &a.findings {
+                assert!(f.lines.iter().all(|l| *l >= 1 && *l <= doc.lines().count()), "{f:?} in\n{doc}");
+            }
+        }
+    }
+}

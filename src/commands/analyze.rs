@@ -187,7 +187,7 @@ pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) ->
         out.push_str("\nfrom the doc:\n");
         let pad = cited.iter().max().map_or(1, |n| n.to_string().len());
         for n in cited {
-            let text = analysis.lines.get(n - 1).map_or("", String::as_str);
+            let text = n.checked_sub(1).and_then(|i| analysis.lines.get(i)).map_or("", String::as_str);
             let text: String = text.chars().take(110).collect();
             out.push_str(&format!("  {n:>pad$} | {text}\n"));
         }

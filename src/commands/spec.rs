@@ -324,7 +324,7 @@ fn connection_from_args(
                         Vec::new()
                     };
                     for n in names {
-                        let mut p = Param::new(&n, secret_default || specwrite_secret(&n));
+                        let mut p = Param::new(&n, secret_default || crate::lint::looks_secret(&n));
                         p.method = method_key.map(str::to_string);
                         params.add(p, notes, "named by the Basic user name or password");
                     }
@@ -462,11 +462,6 @@ fn existing_key(spec: Option<&ConnectorSpec>, method: Option<&str>, key: &str) -
         _ => None,
     };
     t.map(|t| t.value.clone())
-}
-
-/// Names that hold secrets (the same words `authgen lint` looks for).
-pub fn specwrite_secret(name: &str) -> bool {
-    crate::lint::looks_secret(name)
 }
 
 /// Merge into the spec text, then prove the result still builds a plan.

@@ -143,6 +143,9 @@ fn conn_path() -> Vec<Seg> {
 /// Merge `want` into the spec text `old` (or a new skeleton).
 pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged, String> {
     let original = old.map_or_else(|| skeleton(&want.display_name), str::to_string);
+    // Edit with `\n` line ends; a CRLF file gets CRLF back, every line alike.
+    let crlf = original.contains("\r\n");
+    let original = if crlf { original.replace("\r\n", "\n") } else { original };
     let mut ed = Editor::new(&original)?;
     let mut changes: Vec<Change> = Vec::new();
     let record = |list: Vec<(String, Outcome)>, changes: &mut Vec<Change>| {
@@ -217,6 +220,7 @@ pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged,
     let replaced: BTreeSet<String> =
         changes.iter().filter(|c| matches!(c.outcome, Outcome::Replaced { .. })).map(|c| c.path.clone()).collect();
     check_preserved(&original, &text, &replaced)?;
+    let text = if crlf { text.replace('\n', "\r\n") } else { text };
     Ok(Merged { text, changes })
 }
 
@@ -353,6 +357,27 @@ mod tests {
         assert_eq!(
             merged.text,
             "display_name: A\nconnection:\n  auth_methods:\n    - name: pat\n      description: PAT over Basic.\n      parameters:\n        - name: personal_access_token\n          type: string\n          required: true\n          secret: true\n          description: Personal access token.\n  parameters:\n    - name: organization\n      type: string\n      required: true\n      description: Organization.\n  verification:\n    endpoint: /x\n"
+        );
+    }
+
+    #[test]
+    fn crlf_files_and_flow_style_connections() {
+        let want = Connection {
+            params: vec![Param::new("token", true)],
+            verification: vec![("auth".into(), Node::text("bearer")), ("endpoint".into(), Node::text("/me"))],
+            ..Connection::default()
+        };
+        let old = "# c\r\nconnection:\r\n  verification:\r\n    endpoint: /me\r\n";
+        let merged = merge(Some(old), &want, Mode::Fill).unwrap();
+        assert_eq!(
+            merged.text,
+            "# c\r\nconnection:\r\n  parameters:\r\n    - name: token\r\n      type: string\r\n      required: true\r\n      secret: true\r\n      description: Token.\r\n  verification:\r\n    endpoint: /me\r\n    auth: bearer\r\n"
+        );
+        let old = "connection: {parameters: [{name: a}], verification: {endpoint: /me}}  # flow\n";
+        let merged = merge(Some(old), &want, Mode::Fill).unwrap();
+        assert_eq!(
+            merged.text,
+            "connection: {parameters: [{name: a}, {name: token, type: string, required: true, secret: true, description: Token.}], verification: {endpoint: /me, auth: bearer}}  # flow\n"
         );
     }
 
