@@ -41,6 +41,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Collect the credentials the spec asks for into dev_config.json (terminal or browser form)
     Credentials(CredentialsArgs),
+    /// Read the source's API doc: how it authenticates, with the lines that say so
+    Analyze(AnalyzeArgs),
+    /// Write or complete the spec's connection section (diff first)
+    Spec(Box<SpecArgs>),
+    /// Report spec problems as path:line:col; exit 1 when there are any
+    Lint(LintArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,6 +214,128 @@ pub struct CredentialsArgs {
     pub verify: bool,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzeArgs {
+    /// Connector source name
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// The API doc to read (default: the source's `{source}_api_doc.md`)
+    #[arg(long, value_name = "PATH")]
+    pub doc: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Merge the proposed block into the spec (diff first)
+    #[arg(long)]
+    pub write: bool,
+    /// With --write: write without asking
+    #[arg(long, short = 'y', requires = "write")]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowArg {
+    #[value(name = "m2m")]
+    M2m,
+    #[value(name = "u2m")]
+    U2m,
+    #[value(name = "u2m_per_user")]
+    U2mPerUser,
+}
+
+impl FlowArg {
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowArg::M2m => "m2m",
+            FlowArg::U2m => "u2m",
+            FlowArg::U2mPerUser => "u2m_per_user",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SpecArgs {
+    /// Connector source name
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Auth variant (see `authgen variants`); repeat for several auth_methods, named as METHOD=VARIANT
+    #[arg(long = "auth", value_name = "[METHOD=]VARIANT", required = true)]
+    pub auth: Vec<String>,
+    /// A connection parameter: NAME[:secret][:optional][@METHOD][=DESCRIPTION]
+    #[arg(long = "param", value_name = "NAME[:secret]")]
+    pub params: Vec<String>,
+    /// verification.base_url ({param} placeholders allowed)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// verification.endpoint: a cheap read-only call
+    #[arg(long, value_name = "PATH")]
+    pub endpoint: Option<String>,
+    /// verification.method (default GET)
+    #[arg(long = "http-method", value_name = "METHOD")]
+    pub http_method: Option<String>,
+    /// The parameter holding the secret (bearer, api_key_*)
+    #[arg(long, value_name = "NAME")]
+    pub credential: Option<String>,
+    /// Header carrying the secret (bearer, api_key_header)
+    #[arg(long, value_name = "NAME")]
+    pub header: Option<String>,
+    /// Text before the secret in the header, such as "Token token="
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub prefix: Option<String>,
+    /// Query parameter carrying the secret (api_key_query)
+    #[arg(long, value_name = "NAME")]
+    pub query_param: Option<String>,
+    /// Basic user name: a parameter name or a {param} pattern
+    #[arg(long, value_name = "NAME|PATTERN", allow_hyphen_values = true)]
+    pub username: Option<String>,
+    /// Basic password: a parameter name or a {param} pattern
+    #[arg(long, value_name = "NAME|PATTERN", allow_hyphen_values = true)]
+    pub password: Option<String>,
+    /// Extra query parameter of the check (repeatable)
+    #[arg(long = "verify-param", value_name = "KEY=VALUE")]
+    pub verify_params: Vec<String>,
+    /// Extra header of the check (repeatable)
+    #[arg(long = "verify-header", value_name = "NAME=VALUE")]
+    pub verify_headers: Vec<String>,
+    /// JSON field printed on success (dot path, [0] allowed)
+    #[arg(long, value_name = "PATH")]
+    pub show: Option<String>,
+    /// oauth.token_url (OAuth variants)
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    /// oauth.authorization_url (oauth_refresh)
+    #[arg(long, value_name = "URL")]
+    pub authorization_url: Option<String>,
+    /// oauth.scopes, space-separated
+    #[arg(long, value_name = "SCOPES")]
+    pub scopes: Option<String>,
+    /// oauth.flow for oauth_refresh (oauth_client_credentials is m2m)
+    #[arg(long, value_enum)]
+    pub flow: Option<FlowArg>,
+    /// oauth.pkce
+    #[arg(long, value_name = "BOOL")]
+    pub pkce: Option<bool>,
+    /// oauth.extra_auth_params entry (repeatable)
+    #[arg(long = "auth-param", value_name = "KEY=VALUE")]
+    pub auth_params: Vec<String>,
+    /// display_name of a new spec (default: from the source name)
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
+    /// Write without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show the diff, write nothing
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
 /// Parse, run, print any error once, and return the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -238,6 +366,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Commit(args) => commands::commit::commit(cli.repo.as_deref(), &args),
         Command::Demo(args) => commands::demo::demo(&args),
         Command::Credentials(args) => commands::credentials::credentials(cli.repo.as_deref(), &args),
+        Command::Analyze(args) => commands::analyze::analyze(cli.repo.as_deref(), &args),
+        Command::Spec(args) => commands::spec::spec(cli.repo.as_deref(), &args),
+        Command::Lint(args) => commands::lint::lint(cli.repo.as_deref(), &args),
     }
 }
 

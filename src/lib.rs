@@ -4,17 +4,20 @@
 //! Pipeline: [`spec`] → [`plan`] → [`render`] → [`sync`] (changeset, diff,
 //! atomic write); [`pipeline`] chains them and [`cli`] dispatches.
 
+pub mod analyze;
 pub mod cli;
 pub mod commands;
 pub mod credentials;
 pub mod error;
 pub mod git;
 pub mod layout;
+pub mod lint;
 pub mod mockapi;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod runner;
 pub mod spec;
+pub mod specwrite;
 pub mod sync;
 pub mod term;

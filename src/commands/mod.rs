@@ -1,7 +1,10 @@
 //! One module per command family; each returns the exit code.
 
+pub mod analyze;
 pub mod commit;
 pub mod credentials;
 pub mod demo;
 pub mod generate;
+pub mod lint;
 pub mod run;
+pub mod spec;

@@ -1,0 +1,287 @@
+//! Reading a source's API doc: how it authenticates, where to send a cheap
+//! check, and the doc lines that say so.
+//!
+//! [`scan`] turns markdown into units that remember their lines, [`facts`]
+//! pulls headers, URLs, calls and keywords out of them, and [`infer`] weighs
+//! the facts into findings (each with a confidence and its lines) and the
+//! proposed `verification` block. Nothing here reads or writes files.
+
+mod curl;
+mod facts;
+mod infer;
+pub mod scan;
+pub mod text;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::plan::Variant;
+
+/// What a finding says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Pairs(Vec<(String, String)>),
+    Parameter { name: String, secret: bool },
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Text(t) => s.serialize_str(t),
+            Value::Pairs(pairs) => {
+                let mut map = s.serialize_map(Some(pairs.len()))?;
+                for (k, v) in pairs {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Value::Parameter { name, secret } => {
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("name", name)?;
+                map.serialize_entry("secret", secret)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Text(t) if t.is_empty() || t.trim() != t => write!(f, "{t:?}"),
+            Value::Text(t) => f.write_str(t),
+            Value::Pairs(pairs) => {
+                let parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                f.write_str(&parts.join(", "))
+            }
+            Value::Parameter { name, secret } => {
+                if *secret {
+                    write!(f, "{name} (secret)")
+                } else {
+                    f.write_str(name)
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub kind: &'static str,
+    pub value: Value,
+    pub lines: Vec<usize>,
+    #[serde(serialize_with = "two_places")]
+    pub confidence: f64,
+}
+
+fn two_places<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round2(*x))
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The proposed `connection.verification` block, keys in DESIGN.md's order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Block {
+    pub base_url: Option<String>,
+    pub endpoint: Option<String>,
+    pub auth: Option<Variant>,
+    pub credential: Option<String>,
+    pub header: Option<String>,
+    pub prefix: Option<String>,
+    pub query_param: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub params: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub show: Option<String>,
+}
+
+impl Block {
+    /// (key, value) in order; maps as nested pairs.
+    pub fn entries(&self) -> Vec<(&'static str, Entry)> {
+        let mut out = Vec::new();
+        let mut text = |k: &'static str, v: &Option<String>| {
+            if let Some(v) = v {
+                out.push((k, Entry::Text(v.clone())));
+            }
+        };
+        text("base_url", &self.base_url);
+        text("endpoint", &self.endpoint);
+        text("auth", &self.auth.map(|v| v.name().to_string()));
+        text("credential", &self.credential);
+        text("header", &self.header);
+        text("prefix", &self.prefix);
+        text("query_param", &self.query_param);
+        text("username", &self.username);
+        text("password", &self.password);
+        if !self.params.is_empty() {
+            out.push(("params", Entry::Pairs(self.params.clone())));
+        }
+        if !self.headers.is_empty() {
+            out.push(("headers", Entry::Pairs(self.headers.clone())));
+        }
+        if let Some(show) = &self.show {
+            out.push(("show", Entry::Text(show.clone())));
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Text(String),
+    Pairs(Vec<(String, String)>),
+}
+
+impl Serialize for Block {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let entries = self.entries();
+        let mut map = s.serialize_map(Some(entries.len()))?;
+        for (k, v) in &entries {
+            match v {
+                Entry::Text(t) => map.serialize_entry(k, t)?,
+                Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// The proposed `connection.oauth` block for OAuth variants.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OauthBlock {
+    pub flow: String,
+    pub scopes: Option<String>,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub extra_auth_params: Vec<(String, String)>,
+}
+
+impl OauthBlock {
+    pub fn entries(&self) -> Vec<(&'static str, Entry)> {
+        let mut out = vec![("flow", Entry::Text(self.flow.clone()))];
+        for (k, v) in
+            [("scopes", &self.scopes), ("authorization_url", &self.authorization_url), ("token_url", &self.token_url)]
+        {
+            if let Some(v) = v {
+                out.push((k, Entry::Text(v.clone())));
+            }
+        }
+        if !self.extra_auth_params.is_empty() {
+            out.push(("extra_auth_params", Entry::Pairs(self.extra_auth_params.clone())));
+        }
+        out
+    }
+}
+
+impl Serialize for OauthBlock {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let entries = self.entries();
+        let mut map = s.serialize_map(Some(entries.len()))?;
+        for (k, v) in &entries {
+            match v {
+                Entry::Text(t) => map.serialize_entry(k, t)?,
+                Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// A parameter the proposed connection needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamSuggestion {
+    pub name: String,
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Every finding, the chosen variant's first.
+    pub findings: Vec<Finding>,
+    /// The proposed verification block; `None` when the doc shows no way to authenticate.
+    pub block: Option<Block>,
+    pub oauth: Option<OauthBlock>,
+    pub parameters: Vec<ParamSuggestion>,
+    /// The doc lines, for quoting.
+    pub lines: Vec<String>,
+}
+
+impl Analysis {
+    /// Every variant found, best first, with its confidence.
+    pub fn variants(&self) -> Vec<(Variant, f64)> {
+        self.findings
+            .iter()
+            .filter(|f| f.kind == "auth")
+            .filter_map(|f| match &f.value {
+                Value::Text(t) => Variant::parse(t).map(|v| (v, f.confidence)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn finding(&self, kind: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.kind == kind)
+    }
+}
+
+/// Analyse a markdown API doc.
+pub fn analyze(markdown: &str) -> Analysis {
+    let doc = scan::scan(markdown);
+    let facts = facts::collect(&doc);
+    infer::infer(&doc, &facts)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Awkward fragments: unclosed fences and backticks, ragged tables,
+    /// non-ASCII text, placeholders, curl with dangling flags.
+    const FRAGMENTS: &[&str] = &[
+        "# Authentication\n",
+        "## ✓ Überblick — naïve «quotes»\n",
+        "```bash\n",
+        "```\n",
+        "    Authorization: Token token=ü𝄞\n",
+        "curl -H \"Authorization: Bearer $T\" \\\n",
+        "curl -u\n",
+        "curl --header\n",
+        "  https://{a}{b}{c}.example.com/{d}/x?k={API key}&q=\n",
+        "| Header | Value |\n|---|---|\n| `X-Key` | `abc…` |\n",
+        "| a | b\n| only one |\n",
+        "- Base URL: `https://<your-domain>.atlassian.net` (or `https://HOST/api`)\n",
+        "Use `GET /users?limit=1` — it returns `name`. Not used: `Authorization: Basic x`.\n",
+        "`unclosed code\n",
+        "1) item\n   continued `Accept: application/json`\n",
+        "> quoted https://x.y/z(\n",
+        "POST https://login.example.com/oauth2/token\ngrant_type=client_credentials\n",
+        "Scope: `a:b` `c/d` and OAuth 2.0 with refresh token\n",
+        "No authentication is required.\n",
+        "${\n",
+        "{{{{}}}}<<<>>>\n",
+        "\t\t- tab bullet https://\n",
+    ];
+
+    #[test]
+    fn awkward_docs_never_panic_and_give_the_same_answer_twice() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..400 {
+            let mut doc = String::new();
+            for _ in 0..12 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                doc.push_str(FRAGMENTS[(seed % FRAGMENTS.len() as u64) as usize]);
+            }
+            let a = super::analyze(&doc);
+            let b = super::analyze(&doc);
+            assert_eq!(format!("{:?}", a.findings), format!("{:?}", b.findings));
+            for f in &a.findings {
+                assert!(f.lines.iter().all(|l| *l >= 1 && *l <= doc.lines().count()), "{f:?} in\n{doc}");
+            }
+        }
+    }
+}

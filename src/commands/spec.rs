@@ -1,0 +1,579 @@
+//! `authgen spec`: write or complete the `connection` section of a
+//! source's `connector_spec.yaml` from command-line flags, diff first.
+
+use std::path::Path;
+
+use crate::cli::SpecArgs;
+use crate::error::{Error, Result};
+use crate::layout::{Layout, SourcePaths};
+use crate::plan::{self, AuthPlan, HttpClient, Overrides, Variant};
+use crate::spec::ConnectorSpec;
+use crate::specwrite::emit::Node;
+use crate::specwrite::{self, Connection, Merged, Method, Mode, Outcome, Param};
+use crate::sync::{self, Status};
+use crate::term;
+
+/// One `--auth [METHOD=]VARIANT`.
+struct AuthArg {
+    method: Option<String>,
+    variant: Variant,
+}
+
+fn parse_auth(text: &str) -> Result<AuthArg> {
+    let (method, variant) = match text.split_once('=') {
+        Some((m, v)) => (Some(m.trim().to_string()), v.trim()),
+        None => (None, text.trim()),
+    };
+    let variant = Variant::parse(variant).ok_or_else(|| {
+        let names: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
+        Error::Usage(format!("--auth {text}: unknown variant {variant:?}; use one of: {}", names.join(", ")))
+    })?;
+    if let Some(m) = &method
+        && !ident_ok(m)
+    {
+        return Err(Error::Usage(format!("--auth {text}: {m:?} is not a method name (letters, digits, '_')")));
+    }
+    Ok(AuthArg { method, variant })
+}
+
+fn ident_ok(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `NAME[:secret][:optional][@METHOD][=DESCRIPTION]`.
+pub fn parse_param(text: &str) -> Result<Param> {
+    let (spec, description) = match text.split_once('=') {
+        Some((s, d)) => (s, Some(d.trim().to_string())),
+        None => (text, None),
+    };
+    let (spec, method) = match spec.split_once('@') {
+        Some((s, m)) => (s, Some(m.trim().to_string())),
+        None => (spec, None),
+    };
+    let mut parts = spec.split(':');
+    let name = parts.next().unwrap_or("").trim();
+    if !ident_ok(name) {
+        return Err(Error::Usage(format!(
+            "--param {text}: {name:?} is not a parameter name (letters, digits, '_'); write NAME[:secret][:optional][@METHOD][=DESCRIPTION]"
+        )));
+    }
+    let mut param = Param::new(name, false);
+    for flag in parts {
+        match flag.trim() {
+            "secret" => param.secret = true,
+            "optional" => param.required = false,
+            "required" => param.required = true,
+            other => {
+                return Err(Error::Usage(format!("--param {text}: unknown flag {other:?}; use :secret or :optional")));
+            }
+        }
+    }
+    if let Some(d) = description.filter(|d| !d.is_empty()) {
+        param.description = d;
+    }
+    param.method = method;
+    Ok(param)
+}
+
+/// `KEY=VALUE` (or `Name: value` for headers).
+fn parse_pair(flag: &str, text: &str) -> Result<(String, String)> {
+    let colon = text.find(':');
+    let equals = text.find('=');
+    let split = match (colon, equals) {
+        (Some(c), Some(e)) if flag == "--verify-header" && c < e => c,
+        (Some(c), None) if flag == "--verify-header" => c,
+        (_, Some(e)) => e,
+        _ => return Err(Error::Usage(format!("{flag} {text}: write KEY=VALUE"))),
+    };
+    let key = text[..split].trim();
+    let value = text[split + 1..].trim();
+    if key.is_empty() {
+        return Err(Error::Usage(format!("{flag} {text}: the key is empty")));
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+/// `{name}` placeholders of a text.
+fn placeholder_names(text: &str) -> Vec<String> {
+    plan::placeholders(text).into_iter().map(str::to_string).collect()
+}
+
+/// Names the user gave (or the spec has) plus those added here.
+struct Params {
+    list: Vec<Param>,
+    existing: Vec<(String, bool)>,
+}
+
+impl Params {
+    fn has(&self, name: &str) -> bool {
+        self.list.iter().any(|p| p.name == name) || self.existing.iter().any(|(n, _)| n == name)
+    }
+    fn add(&mut self, param: Param, notes: &mut Vec<String>, why: &str) {
+        if !self.has(&param.name) {
+            notes.push(format!(
+                "added parameter {}{} ({why})",
+                param.name,
+                if param.secret { " (secret)" } else { "" }
+            ));
+            self.list.push(param);
+        }
+    }
+    /// Secret, non-OAuth-client parameters of a method (or the flat list).
+    fn secrets(&self, method: Option<&str>) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .list
+            .iter()
+            .filter(|p| p.secret && p.method.as_deref() == method && !p.name.starts_with("client_"))
+            .map(|p| p.name.clone())
+            .collect();
+        if method.is_none() {
+            out.extend(self.existing.iter().filter(|(n, s)| *s && !n.starts_with("client_")).map(|(n, _)| n.clone()));
+        }
+        out.dedup();
+        out
+    }
+}
+
+pub fn spec(repo: Option<&Path>, args: &SpecArgs) -> Result<i32> {
+    let layout = Layout::discover(repo)?;
+    let paths = layout.source(&args.source)?;
+    let old = sync::read_optional(&paths.spec)?;
+    let existing = match &old {
+        Some(text) => Some(ConnectorSpec::parse(&paths.spec, text.clone())?),
+        None => None,
+    };
+    let mut notes = Vec::new();
+    let want = connection_from_args(&args.source, args, existing.as_ref(), &mut notes)?;
+    let merged = merge(&paths, old.as_deref(), &want, Mode::Replace)?;
+    for note in &notes {
+        eprintln!("{}: {note}", args.source);
+    }
+    let accept = rerun_with_yes();
+    write_spec(&layout, &paths, old.as_deref(), &merged, args.yes, args.dry_run, &accept)
+}
+
+fn connection_from_args(
+    source: &str,
+    args: &SpecArgs,
+    existing: Option<&ConnectorSpec>,
+    notes: &mut Vec<String>,
+) -> Result<Connection> {
+    let auths: Vec<AuthArg> = args.auth.iter().map(|a| parse_auth(a)).collect::<Result<_>>()?;
+    let several = auths.len() > 1;
+    let oauth_count = auths.iter().filter(|a| a.variant.is_oauth()).count();
+    if oauth_count > 1 {
+        return Err(Error::Usage("give at most one OAuth variant: a spec has one oauth block".into()));
+    }
+    let mut methods: Vec<(String, Variant)> = Vec::new();
+    for a in &auths {
+        let name = a
+            .method
+            .clone()
+            .unwrap_or_else(|| if a.variant.is_oauth() { "oauth".into() } else { a.variant.name().into() });
+        if methods.iter().any(|(n, _)| *n == name) {
+            return Err(Error::Usage(format!(
+                "two auth methods named {name:?}: name them, as in --auth pat=basic --auth token=bearer"
+            )));
+        }
+        methods.push((name, a.variant));
+    }
+    if several {
+        for (flag, given) in [("--credential", args.credential.is_some())] {
+            if given {
+                return Err(Error::Usage(format!(
+                    "{flag} applies to one method; with several --auth, give each method its secret with --param NAME:secret@METHOD"
+                )));
+            }
+        }
+        for (variant_flag, given, fits) in [
+            (
+                "--header/--prefix",
+                args.header.is_some() || args.prefix.is_some(),
+                [Variant::Bearer, Variant::ApiKeyHeader].as_slice(),
+            ),
+            ("--query-param", args.query_param.is_some(), &[Variant::ApiKeyQuery]),
+            ("--username/--password", args.username.is_some() || args.password.is_some(), &[Variant::Basic]),
+        ] {
+            if given && methods.iter().filter(|(_, v)| fits.contains(v)).count() > 1 {
+                return Err(Error::Usage(format!(
+                    "{variant_flag}: more than one method could take it; write method_for by hand"
+                )));
+            }
+        }
+    }
+    let mut params = Params {
+        list: args.params.iter().map(|p| parse_param(p)).collect::<Result<_>>()?,
+        existing: existing.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect()),
+    };
+    for p in &params.list {
+        if let Some(m) = &p.method
+            && !methods.iter().any(|(n, _)| n == m)
+        {
+            return Err(Error::Usage(format!(
+                "--param {}@{m}: no --auth method named {m:?} (name one with --auth {m}=VARIANT)",
+                p.name
+            )));
+        }
+        if p.method.is_some() && !several {
+            return Err(Error::Usage(format!("--param {}@…: methods need several --auth", p.name)));
+        }
+    }
+
+    let mut verification: Vec<(String, Node)> = Vec::new();
+    let mut method_for: Vec<(String, Node)> = Vec::new();
+    let text = |s: &str| Node::text(s);
+    if let Some(url) = &args.base_url {
+        verification.push(("base_url".into(), text(url)));
+    }
+    if let Some(e) = &args.endpoint {
+        verification.push(("endpoint".into(), text(e)));
+    }
+    if let Some(m) = &args.http_method {
+        verification.push(("method".into(), text(&m.to_ascii_uppercase())));
+    }
+    let mut oauth: Vec<(String, Node)> = Vec::new();
+    for (name, variant) in &methods {
+        let method_key = several.then_some(name.as_str());
+        let mut keys: Vec<(String, Node)> = vec![("auth".into(), text(variant.name()))];
+        let pick_credential = |params: &mut Params, notes: &mut Vec<String>, default: &str| -> Option<String> {
+            if let Some(c) = &args.credential {
+                if !params.has(c) {
+                    let mut p = Param::new(c, true);
+                    p.method = method_key.map(str::to_string);
+                    params.add(p, notes, "named by --credential");
+                }
+                return Some(c.clone());
+            }
+            if existing_key(existing, method_key, "credential").is_some() {
+                return None;
+            }
+            let secrets = params.secrets(method_key);
+            match secrets.as_slice() {
+                [one] => Some(one.clone()),
+                _ => {
+                    let mut p = Param::new(default, true);
+                    p.method = method_key.map(str::to_string);
+                    params.add(p, notes, &format!("the {} credential", variant.name()));
+                    Some(default.to_string())
+                }
+            }
+        };
+        match variant {
+            Variant::Bearer | Variant::ApiKeyHeader => {
+                let header = args.header.clone().or_else(|| existing_key(existing, method_key, "header"));
+                if *variant == Variant::ApiKeyHeader && header.is_none() {
+                    return Err(Error::Usage(
+                        "api_key_header needs --header NAME (the header that carries the key)".into(),
+                    ));
+                }
+                let default = if *variant == Variant::Bearer { "token" } else { "api_key" };
+                if let Some(cred) = pick_credential(&mut params, notes, default) {
+                    keys.push(("credential".into(), text(&cred)));
+                }
+                if let Some(h) = &args.header {
+                    keys.push(("header".into(), text(h)));
+                }
+                if let Some(p) = &args.prefix {
+                    keys.push(("prefix".into(), text(p)));
+                }
+            }
+            Variant::ApiKeyQuery => {
+                let q = args.query_param.clone().or_else(|| existing_key(existing, method_key, "query_param"));
+                let Some(q) = q else {
+                    return Err(Error::Usage(
+                        "api_key_query needs --query-param NAME (the query parameter that carries the key)".into(),
+                    ));
+                };
+                if let Some(cred) = pick_credential(&mut params, notes, "api_key") {
+                    keys.push(("credential".into(), text(&cred)));
+                }
+                if args.query_param.is_some() {
+                    keys.push(("query_param".into(), text(&q)));
+                }
+            }
+            Variant::Basic => {
+                // What the spec already says stands unless a flag says otherwise.
+                let given = [
+                    (
+                        "username",
+                        args.username.clone(),
+                        existing_key(existing, method_key, "username"),
+                        "username",
+                        false,
+                    ),
+                    (
+                        "password",
+                        args.password.clone(),
+                        existing_key(existing, method_key, "password"),
+                        "password",
+                        true,
+                    ),
+                ];
+                for (key, flag, present, default, secret_default) in given {
+                    let value = match (flag, present) {
+                        (Some(v), _) => v,
+                        (None, Some(_)) => continue,
+                        (None, _) => default.to_string(),
+                    };
+                    let names = if value.contains('{') {
+                        placeholder_names(&value)
+                    } else if ident_ok(&value) {
+                        vec![value.clone()]
+                    } else {
+                        Vec::new()
+                    };
+                    for n in names {
+                        let mut p = Param::new(&n, secret_default || crate::lint::looks_secret(&n));
+                        p.method = method_key.map(str::to_string);
+                        params.add(p, notes, "named by the Basic user name or password");
+                    }
+                    keys.push((key.into(), text(&value)));
+                }
+            }
+            Variant::OauthRefresh | Variant::OauthClientCredentials => {
+                let token_url = args.token_url.clone().or_else(|| {
+                    existing.and_then(|s| s.oauth.as_ref()).and_then(|o| o.token_url.as_ref()).map(|t| t.value.clone())
+                });
+                if token_url.is_none() {
+                    return Err(Error::Usage(format!("{} needs --token-url URL", variant.name())));
+                }
+                let flow = match variant {
+                    Variant::OauthClientCredentials => "m2m".to_string(),
+                    _ => args.flow.map(|f| f.name().to_string()).unwrap_or_else(|| "u2m".into()),
+                };
+                if *variant == Variant::OauthClientCredentials && args.flow.is_some_and(|f| f.name() != "m2m") {
+                    return Err(Error::Usage(
+                        "oauth_client_credentials is flow m2m; --flow u2m needs oauth_refresh".into(),
+                    ));
+                }
+                oauth.push(("flow".into(), text(&flow)));
+                if let Some(p) = args.pkce {
+                    oauth.push(("pkce".into(), Node::Bool(p)));
+                }
+                if let Some(s) = &args.scopes {
+                    oauth.push(("scopes".into(), text(s)));
+                }
+                if let Some(u) = &args.authorization_url {
+                    oauth.push(("authorization_url".into(), text(u)));
+                } else if flow != "m2m"
+                    && existing.and_then(|s| s.oauth.as_ref()).and_then(|o| o.authorization_url.as_ref()).is_none()
+                {
+                    notes.push("no --authorization-url: `authgen credentials` needs one to run the browser flow that yields the refresh token".into());
+                }
+                if let Some(u) = &args.token_url {
+                    oauth.push(("token_url".into(), text(u)));
+                }
+                if !args.auth_params.is_empty() {
+                    let pairs: Vec<(String, String)> =
+                        args.auth_params.iter().map(|p| parse_pair("--auth-param", p)).collect::<Result<_>>()?;
+                    oauth.push(("extra_auth_params".into(), Node::pairs(&pairs)));
+                }
+                for (n, secret) in [("client_id", false), ("client_secret", true)] {
+                    let mut p = Param::new(n, secret);
+                    p.description =
+                        if secret { "OAuth 2.0 client secret.".into() } else { "OAuth 2.0 client ID.".into() };
+                    p.method = method_key.map(str::to_string);
+                    params.add(p, notes, "OAuth client");
+                }
+            }
+            Variant::None => {}
+        }
+        if several {
+            method_for.push((name.clone(), Node::Map(keys)));
+        } else {
+            verification.extend(keys);
+        }
+    }
+    if !method_for.is_empty() {
+        verification.push(("method_for".into(), Node::Map(method_for)));
+    }
+    if !args.verify_params.is_empty() {
+        let pairs: Vec<(String, String)> =
+            args.verify_params.iter().map(|p| parse_pair("--verify-param", p)).collect::<Result<_>>()?;
+        verification.push((
+            "params".into(),
+            Node::Map(pairs.iter().map(|(k, v)| (k.clone(), Node::number_or_text(v))).collect()),
+        ));
+    }
+    if !args.verify_headers.is_empty() {
+        let pairs: Vec<(String, String)> =
+            args.verify_headers.iter().map(|p| parse_pair("--verify-header", p)).collect::<Result<_>>()?;
+        verification.push(("headers".into(), Node::pairs(&pairs)));
+    }
+    if let Some(s) = &args.show {
+        verification.push(("show".into(), text(s)));
+    }
+    // Placeholders in URLs name parameters; declare the missing ones.
+    let urls = [&args.base_url, &args.token_url, &args.authorization_url, &args.endpoint];
+    for url in urls.into_iter().flatten() {
+        for n in placeholder_names(url) {
+            if ident_ok(&n) {
+                params.add(Param::new(&n, false), notes, "named by a {placeholder}");
+            }
+        }
+    }
+    let display_name = args
+        .display_name
+        .clone()
+        .or_else(|| existing.and_then(|s| s.display_name.clone()))
+        .unwrap_or_else(|| heck::AsTitleCase(source).to_string());
+    Ok(Connection {
+        display_name,
+        params: params.list,
+        methods: if several {
+            methods
+                .iter()
+                .map(|(n, v)| Method { name: n.clone(), description: method_description(*v).into() })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        oauth,
+        verification,
+    })
+}
+
+fn method_description(variant: Variant) -> &'static str {
+    match variant {
+        Variant::Bearer => "Bearer token in the Authorization header.",
+        Variant::Basic => "HTTP Basic with a user name and password.",
+        Variant::ApiKeyHeader => "API key in a request header.",
+        Variant::ApiKeyQuery => "API key in a query parameter.",
+        Variant::OauthRefresh => "OAuth 2.0: a refresh token exchanged for access tokens.",
+        Variant::OauthClientCredentials => "OAuth 2.0 client credentials.",
+        Variant::None => "No authentication.",
+    }
+}
+
+/// A verification key the spec already has: top level, or in `method_for.<method>`.
+fn existing_key(spec: Option<&ConnectorSpec>, method: Option<&str>, key: &str) -> Option<String> {
+    let top = spec?.verification.as_ref()?;
+    let v = match method {
+        Some(m) => &top.method_for.iter().find(|(n, _)| n == m)?.1,
+        None => top,
+    };
+    let t = match key {
+        "header" => v.header.as_ref(),
+        "query_param" => v.query_param.as_ref(),
+        "username" => v.username.as_ref(),
+        "password" => v.password.as_ref(),
+        "credential" => v.credential.as_ref(),
+        _ => None,
+    };
+    t.map(|t| t.value.clone())
+}
+
+/// Merge into the spec text, then prove the result still builds a plan.
+pub fn merge(paths: &SourcePaths, old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged> {
+    let merged = specwrite::merge(old, want, mode).map_err(|message| {
+        Error::input(&paths.spec, message)
+            .with_hint("the spec's layout is unusual here; edit the connection section by hand")
+    })?;
+    let spec = ConnectorSpec::parse(&paths.spec, merged.text.clone())?;
+    AuthPlan::build(&spec, &paths.source, HttpClient::Requests, &Overrides::default(), String::new(), String::new())
+        .map_err(|e| match e {
+            Error::Input { path, pos, key, message, hint } => Error::Input {
+                path,
+                pos,
+                key,
+                message: format!("the spec would not generate: {message}; nothing written"),
+                hint,
+            },
+            other => other,
+        })?;
+    Ok(merged)
+}
+
+/// This command line again, with `--yes`: what to run to accept.
+pub fn rerun_with_yes() -> String {
+    let quote = |a: String| {
+        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "_./=:@%+-,".contains(c)) {
+            a
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    let mut words: Vec<String> = std::env::args().skip(1).map(quote).collect();
+    words.retain(|w| w != "--dry-run");
+    words.insert(0, "authgen".into());
+    words.push("--yes".into());
+    words.join(" ")
+}
+
+/// Show the diff, then write on confirmation (or `--yes`).
+pub fn write_spec(
+    layout: &Layout,
+    paths: &SourcePaths,
+    old: Option<&str>,
+    merged: &Merged,
+    yes: bool,
+    dry_run: bool,
+    accept: &str,
+) -> Result<i32> {
+    let rel = layout.rel(&paths.spec).to_path_buf();
+    let status = match old {
+        None => Status::Added,
+        Some(o) if sync::normalize(o) == sync::normalize(&merged.text) => Status::Unchanged,
+        Some(_) => Status::Modified,
+    };
+    for change in merged.kept() {
+        if let Outcome::Kept { old, new } = &change.outcome {
+            eprintln!("{}: kept {} = {old:?} (proposed: {new:?})", paths.source, change.path);
+        }
+    }
+    if status == Status::Unchanged {
+        eprintln!("{}: {} already holds all of this", paths.source, rel.display());
+        return Ok(0);
+    }
+    let change = sync::Change {
+        source: paths.source.clone(),
+        path: paths.spec.clone(),
+        rel: rel.clone(),
+        old: old.map(str::to_string),
+        new: merged.text.clone(),
+        status,
+    };
+    print!("{}", sync::unified(&change, term::color_stdout()));
+    if dry_run {
+        eprintln!("dry run: nothing written");
+        return Ok(0);
+    }
+    let go = yes || term::interactive() && term::confirm(&format!("Write {}?", rel.display()));
+    if !go {
+        if term::interactive() {
+            eprintln!("nothing written");
+        } else {
+            eprintln!("not written: no terminal to confirm; run `{accept}` to accept");
+        }
+        return Ok(1);
+    }
+    sync::write_atomic(&paths.spec, merged.text.as_bytes(), None)?;
+    let verb = if status == Status::Added { "created" } else { "updated" };
+    eprintln!("{verb} {}", rel.display());
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn param_syntax() {
+        let p = parse_param("api_token:secret@pat=API token from Admin Center").unwrap();
+        assert_eq!((p.name.as_str(), p.secret, p.required), ("api_token", true, true));
+        assert_eq!(p.method.as_deref(), Some("pat"));
+        assert_eq!(p.description, "API token from Admin Center");
+        let p = parse_param("base_url:optional").unwrap();
+        assert!(!p.required && !p.secret);
+        assert!(parse_param("bad-name").is_err());
+        assert!(parse_param("x:secrett").is_err());
+    }
+
+    #[test]
+    fn pairs() {
+        assert_eq!(parse_pair("--verify-header", "Accept: application/json").unwrap().1, "application/json");
+        assert_eq!(parse_pair("--verify-header", "Authorization=Token token=x").unwrap().1, "Token token=x");
+        assert_eq!(parse_pair("--verify-param", "limit=1").unwrap(), ("limit".into(), "1".into()));
+    }
+}

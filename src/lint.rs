@@ -1,0 +1,270 @@
+//! Problems in a spec that `generate` would not stop at but that are almost
+//! certainly mistakes: secrets not marked secret, names declared twice,
+//! placeholders naming nothing, OAuth blocks missing what their flow needs,
+//! verification keys the variant never uses.
+
+use serde::Serialize;
+
+use crate::error::Pos;
+use crate::plan::{self, Variant};
+use crate::spec::{ConnectorSpec, KeyPath, Parameter, Text, Verification};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Problem {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}: {}", self.path, self.line, self.col, self.key, self.message)
+    }
+}
+
+/// Parameter names that hold secrets. Names of addresses, identifiers and
+/// kinds (`token_url`, `access_key_id`, `token_type`) don't, nor public keys.
+pub fn looks_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let not_secret =
+        ["_url", "_uri", "_endpoint", "_type", "_id", "_name", "_header", "_param", "_path", "_file", "_prefix"]
+            .iter()
+            .any(|s| n.ends_with(s))
+            || n.starts_with("public_");
+    if not_secret {
+        return false;
+    }
+    ["token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "credential"]
+        .iter()
+        .any(|w| n.contains(w))
+        || n.ends_with("_key")
+        || n == "key"
+        || n == "pat"
+}
+
+struct Linter<'a> {
+    spec: &'a ConnectorSpec,
+    shown: String,
+    problems: Vec<Problem>,
+}
+
+impl Linter<'_> {
+    fn report(&mut self, key: &KeyPath, message: impl Into<String>) {
+        let Pos { line, col } = self.spec.locate(key).unwrap_or(Pos { line: 1, col: 1 });
+        self.problems.push(Problem {
+            path: self.shown.clone(),
+            line,
+            col,
+            key: key.to_string(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Every problem of one spec, in file order.
+pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
+    let shown = crate::error::shown(&spec.path).display().to_string();
+    let mut l = Linter { spec, shown, problems: Vec::new() };
+    let names: Vec<&str> = spec.all_parameters().map(|p| p.name.as_str()).collect();
+
+    // Secrets and duplicates.
+    let mut seen: Vec<(String, Option<String>)> = Vec::new();
+    let mut check_param = |l: &mut Linter, p: &Parameter, method: Option<&str>| {
+        if !p.secret && looks_secret(&p.name) {
+            l.report(&p.key.key("name"), format!("parameter {:?} looks secret but has no `secret: true`", p.name));
+        }
+        let clash =
+            seen.iter().find(|(n, m)| *n == p.name && (m.is_none() || method.is_none() || m.as_deref() == method));
+        if let Some((_, m)) = clash {
+            let first = match m {
+                Some(m) => format!("in auth method {m:?}"),
+                None => "in connection.parameters".into(),
+            };
+            l.report(&p.key.key("name"), format!("parameter {:?} is already declared {first}", p.name));
+        }
+        seen.push((p.name.clone(), method.map(str::to_string)));
+    };
+    for p in &spec.parameters {
+        check_param(&mut l, p, None);
+    }
+    for m in &spec.auth_methods {
+        for p in &m.parameters {
+            check_param(&mut l, p, Some(&m.name));
+        }
+    }
+
+    // Placeholders.
+    let mut texts: Vec<&Text> = Vec::new();
+    if let Some(v) = &spec.verification {
+        collect_texts(v, &mut texts);
+    }
+    if let Some(o) = &spec.oauth {
+        texts.extend(o.token_url.iter().chain(o.authorization_url.iter()));
+    }
+    for text in texts {
+        if text.value.matches('{').count() != text.value.matches('}').count() {
+            l.report(&text.key, "unbalanced `{` or `}`: a placeholder is written {parameter_name}");
+        }
+        for name in plan::placeholders(&text.value) {
+            if !names.contains(&name) {
+                l.report(&text.key, format!("placeholder {{{name}}} names no parameter"));
+            }
+        }
+    }
+
+    // OAuth blocks.
+    if let Some(o) = &spec.oauth {
+        let flow = o.flow.as_ref().map_or("u2m", |f| f.value.as_str());
+        match flow {
+            "m2m" => {
+                if o.token_url.is_none() {
+                    l.report(
+                        &o.key.key("token_url"),
+                        "flow m2m needs token_url (where the client credentials are exchanged)",
+                    );
+                }
+            }
+            "u2m" | "u2m_per_user" => {
+                if o.authorization_url.is_none() {
+                    l.report(
+                        &o.key.key("authorization_url"),
+                        format!("flow {flow} needs authorization_url (where the user consents)"),
+                    );
+                }
+                if o.token_url.is_none() {
+                    l.report(
+                        &o.key.key("token_url"),
+                        format!("flow {flow} needs token_url (where the code and refresh token are exchanged)"),
+                    );
+                }
+            }
+            other => {
+                let key = o.flow.as_ref().map_or_else(|| o.key.key("flow"), |f| f.key.clone());
+                l.report(&key, format!("unknown flow {other:?}; use m2m, u2m or u2m_per_user"));
+            }
+        }
+    }
+
+    // Verification keys against the variant.
+    if let Some(v) = &spec.verification {
+        let base_auth = v.auth.as_ref().and_then(|a| Variant::parse(a.value.trim()));
+        check_variant_keys(&mut l, v, base_auth, spec, &names);
+        for (name, entry) in &v.method_for {
+            let auth = entry.auth.as_ref().and_then(|a| Variant::parse(a.value.trim())).or(base_auth);
+            check_variant_keys(&mut l, entry, auth, spec, &names);
+            if !spec.auth_methods.iter().any(|m| &m.name == name) {
+                l.report(&entry.key, format!("no auth method named {name:?} in connection.auth_methods"));
+            }
+        }
+    }
+    l.problems.sort_by_key(|p| (p.line, p.col));
+    l.problems
+}
+
+fn collect_texts<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {
+    out.extend([&v.base_url, &v.endpoint, &v.username, &v.password, &v.token_url].into_iter().flatten());
+    for (_, entry) in &v.method_for {
+        collect_texts(entry, out);
+    }
+}
+
+fn check_variant_keys(
+    l: &mut Linter,
+    v: &Verification,
+    variant: Option<Variant>,
+    spec: &ConnectorSpec,
+    names: &[&str],
+) {
+    if let Some(auth) = &v.auth
+        && Variant::parse(auth.value.trim()).is_none()
+    {
+        let all: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
+        l.report(&auth.key, format!("unknown variant {:?}; use one of: {}", auth.value, all.join(", ")));
+        return;
+    }
+    if let Some(c) = &v.credential
+        && !names.contains(&c.value.as_str())
+    {
+        l.report(&c.key, format!("credential {:?} names no parameter", c.value));
+    }
+    let Some(variant) = variant else { return };
+    let keys: [(&str, &Option<Text>); 8] = [
+        ("credential", &v.credential),
+        ("header", &v.header),
+        ("prefix", &v.prefix),
+        ("query_param", &v.query_param),
+        ("username", &v.username),
+        ("password", &v.password),
+        ("token_url", &v.token_url),
+        ("scopes", &v.scopes),
+    ];
+    let used: &[&str] = match variant {
+        Variant::Bearer | Variant::ApiKeyHeader => &["credential", "header", "prefix"],
+        Variant::ApiKeyQuery => &["credential", "query_param"],
+        Variant::Basic => &["username", "password"],
+        Variant::OauthRefresh | Variant::OauthClientCredentials => &["header", "prefix", "token_url", "scopes"],
+        Variant::None => &[],
+    };
+    for (name, value) in keys {
+        if let Some(t) = value
+            && !used.contains(&name)
+        {
+            l.report(&t.key, format!("`{name}` means nothing to auth {variant}: remove it or change the variant"));
+        }
+    }
+    if variant.is_oauth() && v.token_url.is_none() && spec.oauth.as_ref().and_then(|o| o.token_url.as_ref()).is_none() {
+        l.report(&v.key.key("auth"), format!("{variant} needs a token_url (in connection.oauth or here)"));
+    }
+    if let Some(client_auth) = &v.client_auth
+        && !variant.is_oauth()
+    {
+        l.report(&client_auth.key, format!("`client_auth` means nothing to auth {variant}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn problems(text: &str) -> Vec<String> {
+        let spec = ConnectorSpec::parse(Path::new("s.yaml"), text.to_string()).unwrap();
+        lint(&spec).into_iter().map(|p| format!("{}:{} {}: {}", p.line, p.col, p.key, p.message)).collect()
+    }
+
+    #[test]
+    fn secret_names() {
+        assert!(looks_secret("api_token"));
+        assert!(looks_secret("client_secret"));
+        assert!(looks_secret("pat"));
+        assert!(!looks_secret("token_url"));
+        assert!(!looks_secret("access_key_id"));
+        assert!(!looks_secret("public_key"));
+        assert!(!looks_secret("subdomain"));
+    }
+
+    #[test]
+    fn finds_each_kind() {
+        let text = "connection:\n  parameters:\n    - name: api_key\n    - name: api_key\n      secret: true\n  oauth:\n    flow: u2m\n    token_url: https://x/{tenant}/token\n  verification:\n    base_url: https://{sub}.x.com\n    endpoint: /me/{x\n    auth: basic\n    header: X-Key\n";
+        assert_eq!(
+            problems(text),
+            vec![
+                "3:7 connection.parameters[0].name: parameter \"api_key\" looks secret but has no `secret: true`",
+                "4:7 connection.parameters[1].name: parameter \"api_key\" is already declared in connection.parameters",
+                "6:3 connection.oauth.authorization_url: flow u2m needs authorization_url (where the user consents)",
+                "8:5 connection.oauth.token_url: placeholder {tenant} names no parameter",
+                "10:5 connection.verification.base_url: placeholder {sub} names no parameter",
+                "11:5 connection.verification.endpoint: unbalanced `{` or `}`: a placeholder is written {parameter_name}",
+                "13:5 connection.verification.header: `header` means nothing to auth basic: remove it or change the variant",
+            ]
+        );
+    }
+
+    #[test]
+    fn same_name_in_two_methods_is_fine() {
+        let text = "connection:\n  auth_methods:\n    - name: a\n      parameters:\n        - {name: token, secret: true}\n    - name: b\n      parameters:\n        - {name: token, secret: true}\n  verification:\n    endpoint: /x\n    base_url: https://x\n";
+        assert!(problems(text).is_empty(), "{:?}", problems(text));
+    }
+}

@@ -1,0 +1,172 @@
+//! `authgen lint`: each kind of problem at its `path:line:col`, exit 1 when
+//! there is any; clean fixtures and what authgen itself writes pass.
+
+mod common;
+
+use std::path::Path;
+
+use common::{GENERATING, SPEC_DIR, authgen, fixture_repo, run, spec_path, text};
+
+fn write_spec(root: &Path, source: &str, body: &str) {
+    let path = spec_path(root, source);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, body).unwrap();
+}
+
+#[test]
+fn the_fixture_specs_are_clean() {
+    let repo = fixture_repo(GENERATING);
+    let out = run(authgen(repo.path()).args(["lint", "--all"]));
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+    assert!(text(&out.stderr).contains(&format!("{} spec(s) checked: no problems", GENERATING.len())));
+}
+
+const FLAWED: &str = "display_name: Flawed
+connection:
+  parameters:
+    - name: api_key
+      type: string
+    - name: region
+    - name: region
+  auth_methods:
+    - name: sp
+      parameters:
+        - {name: client_secret, secret: true}
+        - {name: region}
+  oauth:
+    flow: u2m
+    token_url: https://login.example.com/{tenant}/token
+  verification:
+    base_url: https://{region}.example.com/{version}
+    endpoint: /me
+    auth: api_key_query
+    query_param: key
+    header: X-Key
+    credential: apikey
+    method_for:
+      sp:
+        auth: oauth_refresh
+        username: someone
+";
+
+#[test]
+fn every_kind_of_problem_with_its_position() {
+    let repo = fixture_repo(&[]);
+    write_spec(repo.path(), "flawed", FLAWED);
+    let out = run(authgen(repo.path()).args(["lint", "flawed"]));
+    assert_eq!(out.status.code(), Some(1));
+    let p = format!("{SPEC_DIR}/flawed/connector_spec.yaml");
+    let expected = [
+        format!("{p}:4:7: connection.parameters[0].name: parameter \"api_key\" looks secret but has no `secret: true`"),
+        format!(
+            "{p}:7:7: connection.parameters[2].name: parameter \"region\" is already declared in connection.parameters"
+        ),
+        format!(
+            "{p}:12:12: connection.auth_methods[0].parameters[1].name: parameter \"region\" is already declared in connection.parameters"
+        ),
+        format!(
+            "{p}:13:3: connection.oauth.authorization_url: flow u2m needs authorization_url (where the user consents)"
+        ),
+        format!("{p}:15:5: connection.oauth.token_url: placeholder {{tenant}} names no parameter"),
+        format!("{p}:17:5: connection.verification.base_url: placeholder {{version}} names no parameter"),
+        format!(
+            "{p}:21:5: connection.verification.header: `header` means nothing to auth api_key_query: remove it or change the variant"
+        ),
+        format!("{p}:22:5: connection.verification.credential: credential \"apikey\" names no parameter"),
+        format!(
+            "{p}:26:9: connection.verification.method_for.sp.username: `username` means nothing to auth oauth_refresh: remove it or change the variant"
+        ),
+    ];
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines, expected.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(text(&out.stderr).contains("9 problem(s) in 1 spec(s)"));
+}
+
+#[test]
+fn json_report() {
+    let repo = fixture_repo(&["github"]);
+    write_spec(repo.path(), "flawed", FLAWED);
+    let out = run(authgen(repo.path()).args(["lint", "--all", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["checked"], 2);
+    assert_eq!(report["problems"].as_array().unwrap().len(), 9);
+    assert_eq!(report["problems"][0]["line"], 4);
+    assert_eq!(report["problems"][0]["col"], 7);
+    assert_eq!(report["problems"][0]["key"], "connection.parameters[0].name");
+}
+
+#[test]
+fn oauth_flows_need_their_urls() {
+    let repo = fixture_repo(&[]);
+    write_spec(
+        repo.path(),
+        "m2m",
+        "connection:\n  parameters:\n    - {name: client_id}\n    - {name: client_secret, secret: true}\n  oauth:\n    flow: m2m\n    scopes: x\n  verification:\n    base_url: https://x.io\n    endpoint: /me\n",
+    );
+    write_spec(
+        repo.path(),
+        "odd",
+        "connection:\n  oauth:\n    flow: sideways\n    token_url: https://x.io/token\n  verification:\n    base_url: https://x.io\n    endpoint: /me\n    auth: bearr\n",
+    );
+    let out = run(authgen(repo.path()).args(["lint", "m2m", "odd"]));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("m2m/connector_spec.yaml:5:3: connection.oauth.token_url: flow m2m needs token_url"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("odd/connector_spec.yaml:3:5: connection.oauth.flow: unknown flow \"sideways\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("odd/connector_spec.yaml:8:5: connection.verification.auth: unknown variant \"bearr\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_spec_that_does_not_parse_exits_2_with_its_position() {
+    let repo = fixture_repo(&["broken", "github"]);
+    let out = run(authgen(repo.path()).args(["lint", "--all"]));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("broken/connector_spec.yaml:6:6: not valid YAML"), "{stderr}");
+}
+
+#[test]
+fn names_a_source_or_all() {
+    let repo = fixture_repo(&["github"]);
+    let out = run(authgen(repo.path()).args(["lint"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("name at least one SOURCE, or use --all"));
+    let out = run(authgen(repo.path()).args(["lint", "nosuch"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no connector spec here"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn what_spec_and_analyze_write_is_clean() {
+    let repo = fixture_repo(&["gmail"]);
+    let out = run(authgen(repo.path()).args([
+        "spec",
+        "newone",
+        "--auth",
+        "api_key_header",
+        "--header",
+        "X-Api-Key",
+        "--base-url",
+        "https://{region}.api.example.com",
+        "--endpoint",
+        "/v1/me",
+        "--yes",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(authgen(repo.path()).args(["analyze", "gmail", "--write", "--yes"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(authgen(repo.path()).args(["lint", "newone", "gmail"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

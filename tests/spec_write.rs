@@ -1,0 +1,319 @@
+//! `authgen spec`: new specs in the template's shape, merges that keep
+//! every comment and line, values that survive quoting, and refusals that
+//! write nothing.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+
+use common::{GENERATING, authgen, fixture_repo, run, spec_path, text};
+
+fn spec_cmd(dir: &Path, args: &[&str]) -> std::process::Output {
+    run(authgen(dir).arg("spec").args(args).stdin(Stdio::null()))
+}
+
+fn generates(dir: &Path, source: &str) {
+    let out = run(authgen(dir).args(["generate", source, "--dry-run"]));
+    assert_eq!(out.status.code(), Some(0), "{source}: {}", text(&out.stderr));
+}
+
+/// Every line of `before` is in `after`, in order, except `changed` ones.
+fn keeps_lines(before: &str, after: &str, changed: &[&str]) {
+    let mut rest = after.lines();
+    for line in before.lines().filter(|l| !changed.iter().any(|c| l.trim_start().starts_with(c))) {
+        assert!(rest.any(|l| l == line), "line {line:?} lost or moved:\n{after}");
+    }
+}
+
+#[test]
+fn creates_a_new_spec_in_the_template_shape() {
+    let repo = fixture_repo(&[]);
+    let out = spec_cmd(
+        repo.path(),
+        &[
+            "zendesk",
+            "--auth",
+            "basic",
+            "--param",
+            "subdomain=Your Zendesk subdomain",
+            "--param",
+            "email",
+            "--param",
+            "api_token:secret",
+            "--base-url",
+            "https://{subdomain}.zendesk.com/api/v2",
+            "--endpoint",
+            "/users/me.json",
+            "--username",
+            "{email}/token",
+            "--password",
+            "api_token",
+            "--show",
+            "user.email",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap();
+    assert_eq!(
+        written,
+        "display_name: Zendesk
+connection:
+  parameters:
+    - name: subdomain
+      type: string
+      required: true
+      description: Your Zendesk subdomain
+    - name: email
+      type: string
+      required: true
+      description: Email.
+    - name: api_token
+      type: string
+      required: true
+      secret: true
+      description: API token.
+  verification:
+    base_url: \"https://{subdomain}.zendesk.com/api/v2\"
+    endpoint: /users/me.json
+    auth: basic
+    username: \"{email}/token\"
+    password: api_token
+    show: user.email
+external_options_allowlist: \"\"
+"
+    );
+    assert!(text(&out.stdout).starts_with("--- /dev/null\n+++ b/src/databricks/"), "diff first");
+    generates(repo.path(), "zendesk");
+}
+
+#[test]
+fn missing_parameters_are_declared_from_placeholders_and_the_variant() {
+    let repo = fixture_repo(&[]);
+    let out = spec_cmd(
+        repo.path(),
+        &["acme", "--auth", "bearer", "--base-url", "https://{tenant}.acme.io/v2", "--endpoint", "/me", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("added parameter token (secret) (the bearer credential)"), "{stderr}");
+    assert!(stderr.contains("added parameter tenant (named by a {placeholder})"), "{stderr}");
+    let written = std::fs::read_to_string(spec_path(repo.path(), "acme")).unwrap();
+    assert!(written.contains("    auth: bearer\n    credential: token\n"), "{written}");
+    generates(repo.path(), "acme");
+}
+
+/// Each fixture's variant, with the flags it needs.
+const MERGES: &[(&str, &[&str])] = &[
+    ("github", &["--auth", "bearer"]),
+    ("zendesk", &["--auth", "basic"]),
+    ("shopify", &["--auth", "api_key_header"]),
+    ("pagerduty", &["--auth", "api_key_header"]),
+    ("openweather", &["--auth", "api_key_query"]),
+    ("gmail", &["--auth", "oauth_refresh"]),
+    ("microsoft_graph", &["--auth", "oauth_client_credentials"]),
+    ("stripe", &["--auth", "bearer"]),
+    ("hostile_text", &["--auth", "bearer"]),
+    ("seedstyle", &["--auth", "bearer", "--base-url", "https://api.example.com", "--endpoint", "/v1/me"]),
+    ("dicomweb", &["--auth", "none=none", "--auth", "basic", "--auth", "bearer"]),
+    ("azure_devops", &["--auth", "pat=basic", "--auth", "service_principal=oauth_client_credentials"]),
+];
+
+#[test]
+fn merging_into_every_fixture_keeps_every_comment_and_line() {
+    let names: Vec<&str> = MERGES.iter().map(|(n, _)| *n).collect();
+    assert!(GENERATING.iter().all(|g| names.contains(g)), "every generating fixture is covered");
+    let repo = fixture_repo(&names);
+    for (name, flags) in MERGES {
+        let before = std::fs::read_to_string(spec_path(repo.path(), name)).unwrap();
+        let mut args = vec![*name];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["--show", "probe.field", "--verify-header", "X-Probe=1", "--yes"]);
+        let out = spec_cmd(repo.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let after = std::fs::read_to_string(spec_path(repo.path(), name)).unwrap();
+        keeps_lines(&before, &after, &["show:", "X-Note:"]);
+        for comment in before.lines().filter(|l| l.trim_start().starts_with('#')) {
+            assert!(after.contains(comment), "{name}: comment {comment:?} lost");
+        }
+        let old: serde_yaml::Value = serde_yaml::from_str(&before).unwrap();
+        let new: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+        assert_eq!(old["display_name"], new["display_name"]);
+        assert_eq!(old["external_options_allowlist"], new["external_options_allowlist"]);
+        assert_eq!(new["connection"]["verification"]["show"], "probe.field", "{name}");
+        assert_eq!(new["connection"]["verification"]["headers"]["X-Probe"], "1", "{name}");
+        generates(repo.path(), name);
+    }
+}
+
+#[test]
+fn values_that_need_quoting_round_trip() {
+    let repo = fixture_repo(&["github"]);
+    let nasty_show = "a: \"b\" # c \\ 'd' {e} [0]";
+    let nasty_param = "#x: y, \"z\"\ttab\\";
+    let nasty_description = "Token: see \"docs\" # not a comment\nsecond line";
+    let out = spec_cmd(
+        repo.path(),
+        &[
+            "github",
+            "--auth",
+            "bearer",
+            "--show",
+            nasty_show,
+            "--verify-param",
+            &format!("q={nasty_param}"),
+            "--verify-param",
+            "yes=no",
+            "--param",
+            &format!("extra={nasty_description}"),
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let after = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
+    let v: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+    let ver = &v["connection"]["verification"];
+    assert_eq!(ver["show"].as_str(), Some(nasty_show));
+    assert_eq!(ver["params"]["q"].as_str(), Some(nasty_param));
+    assert_eq!(ver["params"]["yes"].as_str(), Some("no"), "a YAML 1.1 boolean word stays text");
+    let extra = v["connection"]["parameters"].as_sequence().unwrap().iter().find(|p| p["name"] == "extra").unwrap();
+    assert_eq!(extra["description"].as_str(), Some(nasty_description));
+    generates(repo.path(), "github");
+}
+
+#[test]
+fn without_a_terminal_nothing_is_written_without_yes() {
+    let repo = fixture_repo(&["github"]);
+    let before = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
+    let out = spec_cmd(repo.path(), &["github", "--auth", "bearer", "--prefix", "Bearer "]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("+    auth: bearer\n"), "the diff is shown: {}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("run `authgen spec github --auth bearer --prefix 'Bearer ' --yes` to accept"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap(), before);
+    let out = spec_cmd(repo.path(), &["newone", "--auth", "bearer", "--base-url", "https://x.io", "--endpoint", "/me"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!spec_path(repo.path(), "newone").exists());
+}
+
+#[test]
+fn dry_run_and_unchanged_write_nothing() {
+    let repo = fixture_repo(&["zendesk"]);
+    let before = std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap();
+    let out = spec_cmd(repo.path(), &["zendesk", "--auth", "basic", "--show", "user.id", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("-    show: user.email\n+    show: user.id\n"), "{}", text(&out.stdout));
+    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap(), before);
+    let out = spec_cmd(repo.path(), &["zendesk", "--auth", "basic", "--yes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("already holds all of this"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap(), before);
+}
+
+#[test]
+fn bad_input_exits_2_and_writes_nothing() {
+    let repo = fixture_repo(&["github"]);
+    let before = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["github", "--auth", "magic"], "unknown variant \"magic\""),
+        (&["github", "--auth", "api_key_header"], "api_key_header needs --header NAME"),
+        (&["github", "--auth", "api_key_query"], "api_key_query needs --query-param NAME"),
+        (&["github", "--auth", "oauth_refresh"], "oauth_refresh needs --token-url URL"),
+        (&["github", "--auth", "bearer", "--param", "bad-name"], "is not a parameter name"),
+        (&["github", "--auth", "bearer", "--verify-header", "X-A: b\r\nX-B: c"], "control character '\\r'"),
+        (&["github", "--auth", "bearer", "--verify-header", "X A=b"], "not a valid HTTP header name"),
+        (&["github", "--auth", "bearer", "--base-url", "https://x/a b"], "would not generate"),
+    ];
+    for (args, message) in cases {
+        let out = spec_cmd(repo.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(message), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap(), before, "{args:?}");
+    }
+    // A new spec that could not generate (no endpoint) is not created.
+    let out = spec_cmd(repo.path(), &["fresh", "--auth", "bearer", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("connection.verification"), "{stderr}");
+    assert!(stderr.contains("the spec would not generate"), "{stderr}");
+    assert!(!spec_path(repo.path(), "fresh").exists());
+}
+
+#[test]
+fn several_auth_methods_write_auth_methods_and_method_for() {
+    let repo = fixture_repo(&[]);
+    let out = spec_cmd(
+        repo.path(),
+        &[
+            "devops",
+            "--auth",
+            "pat=basic",
+            "--auth",
+            "sp=oauth_client_credentials",
+            "--param",
+            "organization",
+            "--param",
+            "personal_access_token:secret@pat",
+            "--param",
+            "tenant_id@sp",
+            "--username",
+            "",
+            "--password",
+            "personal_access_token",
+            "--token-url",
+            "https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token",
+            "--scopes",
+            "499b84ac-1321-427f-aa17-267ca6975798/.default",
+            "--base-url",
+            "https://dev.azure.com/{organization}",
+            "--endpoint",
+            "/_apis/projects",
+            "--verify-param",
+            "api-version=7.1",
+            "--verify-param",
+            "$top=1",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(spec_path(repo.path(), "devops")).unwrap()).unwrap();
+    let conn = &v["connection"];
+    let methods: Vec<&str> =
+        conn["auth_methods"].as_sequence().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(methods, ["pat", "sp"]);
+    let sp_params: Vec<&str> = conn["auth_methods"][1]["parameters"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sp_params, ["tenant_id", "client_id", "client_secret"]);
+    assert_eq!(conn["oauth"]["flow"], "m2m");
+    assert_eq!(conn["verification"]["method_for"]["pat"]["username"], "");
+    assert_eq!(conn["verification"]["method_for"]["sp"]["auth"], "oauth_client_credentials");
+    assert_eq!(conn["verification"]["params"]["api-version"], "7.1");
+    assert_eq!(conn["verification"]["params"]["$top"], 1);
+    generates(repo.path(), "devops");
+}
+
+#[test]
+fn secret_flag_is_added_to_an_existing_parameter() {
+    let repo = fixture_repo(&[]);
+    let spec = spec_path(repo.path(), "plain");
+    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    let before = "# hand-written\ndisplay_name: Plain\nconnection:\n  parameters:\n    - name: api_key   # from the console\n      type: string\n      description: >\n        The key.\n\n  verification:\n    base_url: https://api.plain.io\n    endpoint: /me\n";
+    std::fs::write(&spec, before).unwrap();
+    let out = spec_cmd(repo.path(), &["plain", "--auth", "bearer", "--param", "api_key:secret", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let after = std::fs::read_to_string(&spec).unwrap();
+    assert_eq!(
+        after,
+        "# hand-written\ndisplay_name: Plain\nconnection:\n  parameters:\n    - name: api_key   # from the console\n      type: string\n      description: >\n        The key.\n      secret: true\n\n  verification:\n    base_url: https://api.plain.io\n    endpoint: /me\n    auth: bearer\n    credential: api_key\n"
+    );
+    generates(repo.path(), "plain");
+}
