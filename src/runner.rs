@@ -32,17 +32,9 @@ pub fn find_python(explicit: Option<&Path>, root: &Path) -> Result<Python> {
     } else {
         (PathBuf::from("python3"), "python3 on PATH")
     };
-    let out = Command::new(&path)
-        // -I -S: no site packages to load, so the check costs little.
-        .args(["-I", "-S", "-c", "import sys; print('%d %d' % sys.version_info[:2])"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Error::Usage(format!("cannot start Python {} (from {origin}): {e}", path.display())))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace().filter_map(|p| p.parse::<u32>().ok());
-    let version = match (parts.next(), parts.next()) {
-        (Some(major), Some(minor)) if out.status.success() => (major, minor),
-        _ => return Err(Error::Usage(format!("{} (from {origin}) did not report a Python version", path.display()))),
+    let version = match venv_version(&path) {
+        Some(version) => version,
+        None => probe_version(&path, origin)?,
     };
     if version < (3, 10) {
         return Err(Error::Usage(format!(
@@ -53,6 +45,36 @@ pub fn find_python(explicit: Option<&Path>, root: &Path) -> Result<Python> {
         )));
     }
     Ok(Python { path, origin, version })
+}
+
+/// A virtual environment records its Python version in `pyvenv.cfg`:
+/// reading it saves starting an interpreter just to ask.
+fn venv_version(python: &Path) -> Option<(u32, u32)> {
+    let cfg = python.parent()?.parent()?.join("pyvenv.cfg");
+    let text = std::fs::read_to_string(cfg).ok()?;
+    text.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        if !matches!(key.trim(), "version" | "version_info") {
+            return None;
+        }
+        let mut parts = value.trim().split('.').map(|p| p.parse::<u32>().ok());
+        Some((parts.next()??, parts.next()??))
+    })
+}
+
+fn probe_version(path: &Path, origin: &str) -> Result<(u32, u32)> {
+    let out = Command::new(path)
+        // -I -S: no site packages to load, so the check costs little.
+        .args(["-I", "-S", "-c", "import sys; print('%d %d' % sys.version_info[:2])"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::Usage(format!("cannot start Python {} (from {origin}): {e}", path.display())))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace().filter_map(|p| p.parse::<u32>().ok());
+    match (parts.next(), parts.next()) {
+        (Some(major), Some(minor)) if out.status.success() => Ok((major, minor)),
+        _ => Err(Error::Usage(format!("{} (from {origin}) did not report a Python version", path.display()))),
+    }
 }
 
 /// Whether a Python can import a module (to pick the HTTP client).

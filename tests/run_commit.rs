@@ -236,6 +236,13 @@ fn run_finds_python_in_order_and_refuses_old_ones() {
     let out = run(authgen(repo.path()).args(["run", "github", "--python"]).arg(&old));
     assert_code(&out, 2);
     assert!(text(&out.stderr).contains("is Python 3.8; generated tests need 3.10 or newer"), "{}", text(&out.stderr));
+    // A virtual environment's version is read from its pyvenv.cfg.
+    let old_venv = repo.path().join("old-venv");
+    link(&old_venv);
+    std::fs::write(old_venv.join("pyvenv.cfg"), "home = /usr/bin\nversion = 3.9.18\n").unwrap();
+    let out = run(authgen(repo.path()).args(["run", "github"]).env("VIRTUAL_ENV", &old_venv));
+    assert_code(&out, 2);
+    assert!(text(&out.stderr).contains("is Python 3.9; generated tests need 3.10 or newer"), "{}", text(&out.stderr));
 }
 
 #[test]
