@@ -47,6 +47,8 @@ pub enum Command {
     Spec(Box<SpecArgs>),
     /// Report spec problems as path:line:col; exit 1 when there are any
     Lint(LintArgs),
+    /// All four steps: analyze, spec, credentials (waits for you), generate, run, commit
+    Setup(SetupArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -329,6 +331,41 @@ pub struct SpecArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct SetupArgs {
+    pub source: String,
+    /// API doc to analyze when the spec has no verification block
+    #[arg(long, value_name = "PATH")]
+    pub doc: Option<PathBuf>,
+    /// How to collect credentials
+    #[arg(long, value_enum, default_value = "cli")]
+    pub mode: ModeArg,
+    /// Port of the browser form (0 or a busy port takes a free one)
+    #[arg(long, value_name = "N", default_value_t = 9876)]
+    pub port: u16,
+    /// Print the form's URL without opening a browser
+    #[arg(long)]
+    pub no_open: bool,
+    /// Stop waiting for the browser form after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub credentials_timeout: u64,
+    /// Write the spec, credentials and test without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stop after a passing run; commit nothing
+    #[arg(long)]
+    pub no_commit: bool,
+    /// HTTP client of the generated script
+    #[arg(long, value_enum)]
+    pub http_client: Option<ClientArg>,
+    /// Python for the run (default: $VIRTUAL_ENV, .venv, python3)
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Stop the run after this many seconds
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct LintArgs {
     #[command(flatten)]
     pub selection: Selection,
@@ -369,6 +406,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Analyze(args) => commands::analyze::analyze(cli.repo.as_deref(), &args),
         Command::Spec(args) => commands::spec::spec(cli.repo.as_deref(), &args),
         Command::Lint(args) => commands::lint::lint(cli.repo.as_deref(), &args),
+        Command::Setup(args) => commands::setup::setup(cli.repo.as_deref(), &args),
     }
 }
 

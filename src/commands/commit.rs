@@ -70,6 +70,11 @@ pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Opt
             let rel_ignore = layout.rel(&ignore).to_path_buf();
             eprintln!("added {} so that {} is never committed", rel_ignore.display(), rel_creds.display());
             paths.push(rel_ignore);
+        } else if let Some(rel_ignore) = uncommitted_ignore(layout, &git, creds)? {
+            // `authgen credentials` wrote it: without it in the commit, a
+            // fresh clone would not ignore the credentials file.
+            eprintln!("including {}, which keeps {} out of git", rel_ignore.display(), rel_creds.display());
+            paths.push(rel_ignore);
         }
     }
     let changed: Vec<PathBuf> = paths.into_iter().filter(|p| git.differs_from_head(p).unwrap_or(true)).collect();
@@ -78,6 +83,17 @@ pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Opt
     }
     let id = git.commit_only(&changed, message)?;
     Ok(Some(Committed { id, paths: changed }))
+}
+
+/// The `.gitignore` beside the credentials file, when it names the file and
+/// is not committed as it is.
+fn uncommitted_ignore(layout: &Layout, git: &Git, creds: &Path) -> Result<Option<PathBuf>> {
+    let ignore = creds.parent().unwrap_or(Path::new(".")).join(".gitignore");
+    let name = creds.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let Some(text) = sync::read_optional(&ignore)? else { return Ok(None) };
+    let names_it = text.lines().map(str::trim).any(|l| l == name || l.trim_start_matches('/') == name);
+    let rel = layout.rel(&ignore).to_path_buf();
+    Ok((names_it && git.differs_from_head(&rel)?).then_some(rel))
 }
 
 /// Add the credentials file's name to a `.gitignore` beside it.

@@ -7,4 +7,5 @@ pub mod demo;
 pub mod generate;
 pub mod lint;
 pub mod run;
+pub mod setup;
 pub mod spec;

@@ -1,0 +1,250 @@
+//! `authgen setup`: the four steps in a row, each skipped when already done.
+//! analyze (when the spec has no verification block) → spec (when there is
+//! no spec) → credentials (waits for the user) → generate → run → commit
+//! (only when the run passed). A failed step stops the chain with what to do.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::cli::{GenerateArgs, ModeArg, RenderArgs, Selection, SetupArgs};
+use crate::commands::analyze::{analyze_source, connection_from_analysis};
+use crate::commands::commit::commit_source;
+use crate::commands::run::{RunOptions, execute, print_verdict};
+use crate::commands::{generate, spec as spec_cmd};
+use crate::credentials;
+use crate::error::Result;
+use crate::layout::{Layout, SourcePaths};
+use crate::pipeline::{self, Options};
+use crate::plan::AuthPlan;
+use crate::render::Renderer;
+use crate::runner::Echo;
+use crate::spec::ConnectorSpec;
+use crate::specwrite::Mode;
+use crate::sync::{self, Status};
+use crate::term;
+
+const STEPS: usize = 5;
+
+struct Steps {
+    color: bool,
+    n: usize,
+}
+
+impl Steps {
+    fn start(&mut self, name: &str, what: &str) {
+        self.n += 1;
+        let head = term::paint(self.color, "1;36", &format!("[{}/{STEPS}] {name}", self.n));
+        eprintln!("\n{head}: {what}");
+    }
+    fn skip(&mut self, name: &str, why: &str) {
+        self.n += 1;
+        let head = term::paint(self.color, "1;36", &format!("[{}/{STEPS}] {name}", self.n));
+        eprintln!("\n{head}: skipped: {why}");
+    }
+}
+
+/// Stop the chain: what failed and what to do next, with the step's code.
+fn stop(code: i32, source: &str, what: &str) -> Result<i32> {
+    let label = term::paint(term::color_stderr(), "1;31", "setup stopped");
+    eprintln!("\n{label}: {what}\n  then run `authgen setup {source}` again: finished steps are skipped");
+    Ok(code)
+}
+
+pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
+    let layout = Layout::discover(repo)?;
+    let source = args.source.as_str();
+    let paths = layout.source(source)?;
+    let mut steps = Steps { color: term::color_stderr(), n: 0 };
+
+    // 1. The spec: analyze the doc when there is no verification block.
+    let spec_text = sync::read_optional(&paths.spec)?;
+    let has_block = match &spec_text {
+        Some(text) => ConnectorSpec::parse(&paths.spec, text.clone())?.verification.is_some(),
+        None => false,
+    };
+    if has_block {
+        steps.skip("spec", &format!("{} has a verification block", layout.rel(&paths.spec).display()));
+    } else {
+        let what = if spec_text.is_some() {
+            "propose a verification block from the API doc"
+        } else {
+            "write the spec from the API doc"
+        };
+        steps.start("analyze + spec", what);
+        let code = write_spec_from_doc(&layout, &paths, spec_text.as_deref(), args)?;
+        if code != 0 {
+            return Ok(code);
+        }
+    }
+
+    // 2. Credentials: the gate.
+    let plan = plan_for(&layout, source)?;
+    match credentials_ready(&plan, &paths) {
+        Some(origin) => steps.skip("credentials", &format!("{origin} holds what one auth method needs")),
+        None => {
+            steps.start("credentials", &format!("collect them into {}", layout.rel(&paths.credentials).display()));
+            let opts = credentials::Options {
+                mode: match args.mode {
+                    ModeArg::Cli => credentials::Mode::Cli,
+                    ModeArg::Browser => credentials::Mode::Browser,
+                },
+                port: args.port,
+                open: !args.no_open,
+                timeout: Duration::from_secs(args.credentials_timeout.max(1)),
+                output: None,
+                yes: args.yes,
+                verify: false,
+            };
+            let code = credentials::run(Some(&layout.root), source, &opts).unwrap_or_else(|err| {
+                let label = term::paint(term::color_stderr(), "1;31", "error");
+                eprintln!("{label}: {err}");
+                err.code()
+            });
+            if code != 0 {
+                return stop(code, source, "no credentials were saved");
+            }
+            if credentials_ready(&plan, &paths).is_none() {
+                return stop(
+                    2,
+                    source,
+                    &format!("{} still lacks what the test needs", layout.rel(&paths.credentials).display()),
+                );
+            }
+        }
+    }
+
+    // 3. Generate, diff first.
+    let renderer = Renderer::new(layout.templates.as_deref())?;
+    let opts = Options { http_client: args.http_client.map(Into::into), ..Options::default() };
+    let prepared = pipeline::prepare(&layout, &renderer, source, &opts)?;
+    if prepared.change.status == Status::Unchanged {
+        steps.skip("generate", &format!("{} is up to date", prepared.change.rel.display()));
+    } else {
+        steps.start("generate", &format!("render {}", prepared.change.rel.display()));
+        let gen_args = GenerateArgs {
+            selection: Selection { sources: vec![source.to_string()], all: false },
+            render: RenderArgs { http_client: args.http_client, templates: None },
+            yes: args.yes,
+            dry_run: false,
+            check: false,
+            auth: None,
+            base_url: None,
+            endpoint: None,
+        };
+        let code = generate::generate(Some(&layout.root), &gen_args)?;
+        if code != 0 {
+            return stop(code, source, "the test was not written");
+        }
+    }
+
+    // 4. Run.
+    steps.start("run", "make the one authenticated call");
+    let verdict = execute(
+        &layout,
+        source,
+        &RunOptions {
+            python: args.python.clone(),
+            config: None,
+            timeout: args.timeout,
+            echo: Echo::Mirror,
+            env: Vec::new(),
+        },
+    )?;
+    print_verdict(&verdict);
+    if verdict.exit_code != 0 {
+        return stop(verdict.exit_code, source, &format!("the test did not pass: {}", verdict.next));
+    }
+
+    // 5. Commit.
+    if args.no_commit {
+        steps.skip("commit", "--no-commit");
+    } else {
+        steps.start("commit", "the generated test, and nothing else");
+        match commit_source(&layout, source, &format!("Add {source} auth test"))? {
+            Some(done) => {
+                let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
+                eprintln!("committed {}: {}", done.id, list.join(", "));
+            }
+            None => eprintln!("already committed as it is"),
+        }
+    }
+    let done = term::paint(steps.color, "1;32", "setup done");
+    eprintln!(
+        "\n{done}: {source} authenticates; the spec ({}) is yours to review and commit",
+        layout.rel(&paths.spec).display()
+    );
+    Ok(0)
+}
+
+fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, args: &SetupArgs) -> Result<i32> {
+    let (analysis, doc) = match analyze_source(layout, &paths.source, args.doc.as_deref()) {
+        Ok(found) => found,
+        Err(err) => {
+            eprintln!("{err}");
+            let how = format!(
+                "write the API doc, or the spec itself: `authgen spec {} --auth VARIANT --base-url URL --endpoint PATH`",
+                paths.source
+            );
+            return stop(err.code(), &paths.source, &how);
+        }
+    };
+    eprintln!("read {}", crate::error::shown(&doc).display());
+    let Some(block) = &analysis.block else {
+        return stop(1, &paths.source, "the doc shows no way to authenticate: write the spec with `authgen spec`");
+    };
+    if block.endpoint.is_none() {
+        return stop(
+            1,
+            &paths.source,
+            &format!(
+                "the doc names no call to verify with: add one with `authgen spec {} --endpoint PATH`",
+                paths.source
+            ),
+        );
+    }
+    let existing = match old {
+        Some(text) => Some(ConnectorSpec::parse(&paths.spec, text.to_string())?),
+        None => None,
+    };
+    let (want, notes) = connection_from_analysis(&paths.source, &analysis, existing.as_ref());
+    for note in notes {
+        eprintln!("{}: {note}", paths.source);
+    }
+    let merged = spec_cmd::merge(paths, old, &want, Mode::Fill)?;
+    let accept = format!("authgen setup {} --yes", paths.source);
+    match spec_cmd::write_spec(layout, paths, old, &merged, args.yes, false, &accept)? {
+        0 => Ok(0),
+        code => stop(code, &paths.source, "the spec was not written"),
+    }
+}
+
+fn plan_for(layout: &Layout, source: &str) -> Result<AuthPlan> {
+    let (plan, _) = pipeline::plan(layout, source, &Options::default(), None)?;
+    Ok(plan)
+}
+
+/// Where complete credentials are (the variable or the file), if anywhere:
+/// complete means every required parameter of at least one method.
+fn credentials_ready(plan: &AuthPlan, paths: &SourcePaths) -> Option<String> {
+    let complete = |text: &str| -> bool {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+            return false;
+        };
+        let present = |name: &str| match map.get(name) {
+            None | Some(serde_json::Value::Null) => false,
+            Some(serde_json::Value::String(s)) => !s.is_empty(),
+            Some(_) => true,
+        };
+        plan.methods.iter().any(|m| m.required.iter().all(|r| present(r)))
+    };
+    if let Ok(text) = std::env::var("CONNECTOR_TEST_CONFIG_JSON")
+        && !text.trim().is_empty()
+    {
+        return complete(&text).then(|| "CONNECTOR_TEST_CONFIG_JSON".to_string());
+    }
+    let file = std::env::var_os("CONNECTOR_TEST_CONFIG_PATH")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| paths.credentials.clone(), Into::into);
+    let text = std::fs::read_to_string(&file).ok()?;
+    complete(&text).then(|| crate::error::shown(&file).display().to_string())
+}
