@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::error::Pos;
+pub use crate::plan::looks_secret;
 use crate::plan::{self, Variant};
 use crate::spec::{ConnectorSpec, KeyPath, Parameter, Text, Verification};
 
@@ -22,26 +23,6 @@ impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}: {}: {}", self.path, self.line, self.col, self.key, self.message)
     }
-}
-
-/// Parameter names that hold secrets. Names of addresses, identifiers and
-/// kinds (`token_url`, `access_key_id`, `token_type`) don't, nor public keys.
-pub fn looks_secret(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let not_secret =
-        ["_url", "_uri", "_endpoint", "_type", "_id", "_name", "_header", "_param", "_path", "_file", "_prefix"]
-            .iter()
-            .any(|s| n.ends_with(s))
-            || n.starts_with("public_");
-    if not_secret {
-        return false;
-    }
-    ["token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "credential"]
-        .iter()
-        .any(|w| n.contains(w))
-        || n.ends_with("_key")
-        || n == "key"
-        || n == "pat"
 }
 
 struct Linter<'a> {

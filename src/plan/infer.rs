@@ -7,14 +7,25 @@ use super::{
 use crate::error::Result;
 use crate::spec::{AuthMethod, ConnectorSpec, KeyPath, Text, Verification};
 
-/// Parameter names that hold secrets even when the spec forgets `secret: true`.
+/// Parameter names that hold secrets even when the spec forgets `secret: true`
+/// (the one rule: plan, lint and credentials all use it). Names of URLs, ids
+/// and other settings that merely mention a secret word are not secrets.
 pub fn looks_secret(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "pat"]
+    let not_secret =
+        ["_url", "_uri", "_endpoint", "_type", "_id", "_name", "_header", "_param", "_path", "_file", "_prefix"]
+            .iter()
+            .any(|s| n.ends_with(s))
+            || n.starts_with("public_");
+    if not_secret {
+        return false;
+    }
+    ["token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "credential"]
         .iter()
-        .any(|w| n == *w || n.contains(w) && *w != "pat")
+        .any(|w| n.contains(w))
         || n.ends_with("_key")
         || n == "key"
+        || n == "pat"
 }
 
 /// Secret parameter names, most credential-like first.
@@ -495,5 +506,9 @@ mod tests {
         assert!(looks_secret("api_token"));
         assert!(!looks_secret("subdomain"));
         assert!(!looks_secret("path"));
+        assert!(!looks_secret("token_url"));
+        assert!(!looks_secret("access_key_id"));
+        assert!(!looks_secret("public_key"));
+        assert!(looks_secret("pat"));
     }
 }
