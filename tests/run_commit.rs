@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use authgen::mockapi::{Expect, MockApi};
+use authgen::mockapi::MockApi;
 use common::*;
 
 const TOKEN: &str = "ghp-test-token-0123456789";
@@ -31,14 +31,7 @@ fn write_creds(repo: &Path, json: &str) -> PathBuf {
 }
 
 fn mock() -> MockApi {
-    MockApi::start(Expect {
-        path: "/user".into(),
-        header: "Authorization".into(),
-        value: format!("Bearer {TOKEN}"),
-        body: r#"{"login": "octocat"}"#.into(),
-        forbidden: Some("Bearer forbidden-token-1234".into()),
-    })
-    .unwrap()
+    bearer_api(TOKEN, Some("forbidden-token-1234"))
 }
 
 fn authgen_run(repo: &Path, base_url: &str, extra: &[&str]) -> Output {

@@ -8,20 +8,13 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use authgen::mockapi::{Expect, MockApi};
+use authgen::mockapi::MockApi;
 use common::*;
 
 const TOKEN: &str = "setup-token-0123456789";
 
 fn mock() -> MockApi {
-    MockApi::start(Expect {
-        path: "/user".into(),
-        header: "Authorization".into(),
-        value: format!("Bearer {TOKEN}"),
-        body: r#"{"login": "octocat"}"#.into(),
-        forbidden: None,
-    })
-    .unwrap()
+    bearer_api(TOKEN, None)
 }
 
 /// A repo holding only GitHub's API doc, no spec.

@@ -139,16 +139,20 @@ pub enum Entry {
 
 impl Serialize for Block {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let entries = self.entries();
-        let mut map = s.serialize_map(Some(entries.len()))?;
-        for (k, v) in &entries {
-            match v {
-                Entry::Text(t) => map.serialize_entry(k, t)?,
-                Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
-            }
-        }
-        map.end()
+        serialize_entries(&self.entries(), s)
     }
+}
+
+/// A block's entries as a JSON object, in their order.
+fn serialize_entries<S: Serializer>(entries: &[(&'static str, Entry)], s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(entries.len()))?;
+    for (k, v) in entries {
+        match v {
+            Entry::Text(t) => map.serialize_entry(k, t)?,
+            Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
+        }
+    }
+    map.end()
 }
 
 /// The proposed `connection.oauth` block for OAuth variants.
@@ -180,15 +184,7 @@ impl OauthBlock {
 
 impl Serialize for OauthBlock {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let entries = self.entries();
-        let mut map = s.serialize_map(Some(entries.len()))?;
-        for (k, v) in &entries {
-            match v {
-                Entry::Text(t) => map.serialize_entry(k, t)?,
-                Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
-            }
-        }
-        map.end()
+        serialize_entries(&self.entries(), s)
     }
 }
 

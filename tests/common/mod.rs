@@ -187,3 +187,16 @@ pub fn chromium() -> (PathBuf, PathBuf) {
         })
         .clone()
 }
+
+/// A mock API answering `GET /user` with `{"login": "octocat"}` for
+/// `Authorization: Bearer <token>`, 403 for the forbidden token, 401 otherwise.
+pub fn bearer_api(token: &str, forbidden: Option<&str>) -> authgen::mockapi::MockApi {
+    authgen::mockapi::MockApi::start(authgen::mockapi::Expect {
+        path: "/user".into(),
+        header: "Authorization".into(),
+        value: format!("Bearer {token}"),
+        body: r#"{"login": "octocat"}"#.into(),
+        forbidden: forbidden.map(|f| format!("Bearer {f}")),
+    })
+    .expect("mock API")
+}
