@@ -447,10 +447,13 @@ struct IndexBuilder {
 }
 
 enum Frame {
-    /// A mapping: the path of the mapping, and the pending key if a value is expected.
+    /// A mapping: the path of the mapping, the pending key if a value is
+    /// expected, and (for a list item) the item whose position is that of the
+    /// first key: a block mapping's start mark comes after its first key.
     Map {
         path: KeyPath,
         pending: Option<KeyPath>,
+        item: Option<KeyPath>,
     },
     Seq {
         path: KeyPath,
@@ -470,12 +473,15 @@ impl IndexBuilder {
                 self.found.entry(item.clone()).or_insert(pos);
                 Some(item)
             }
-            Some(Frame::Map { path, pending }) => match pending.take() {
+            Some(Frame::Map { path, pending, item }) => match pending.take() {
                 Some(value_path) => Some(value_path),
                 None => {
                     // This node is a key.
                     let key = path.key(scalar.unwrap_or("?"));
                     self.found.entry(key.clone()).or_insert(pos);
+                    if let Some(item) = item.take() {
+                        self.found.insert(item, pos);
+                    }
                     *pending = Some(key);
                     None
                 }
@@ -494,8 +500,10 @@ impl MarkedEventReceiver for IndexBuilder {
                 self.enter(&mark, None);
             }
             Event::MappingStart(..) => {
+                let in_list = matches!(self.stack.last(), Some(Frame::Seq { .. }));
                 let path = self.enter(&mark, None).unwrap_or_default();
-                self.stack.push(Frame::Map { path, pending: None });
+                let item = in_list.then(|| path.clone());
+                self.stack.push(Frame::Map { path, pending: None, item });
             }
             Event::SequenceStart(..) => {
                 let path = self.enter(&mark, None).unwrap_or_default();
@@ -522,5 +530,19 @@ mod tests {
         assert_eq!(spec.locate(&conn.key("parameters").index(1).key("secret")), Some(Pos { line: 5, col: 17 }));
         // Absent key: nearest present parent.
         assert_eq!(spec.locate(&conn.key("verification").key("endpoint")), Some(Pos { line: 6, col: 3 }));
+    }
+}
+
+#[cfg(test)]
+mod locate_items {
+    use super::*;
+
+    #[test]
+    fn block_list_items_point_at_their_first_key() {
+        let text = "connection:\n  parameters:\n    - name: token\n      secret: true\n    - name: other\n";
+        let spec = ConnectorSpec::parse(Path::new("s.yaml"), text.to_string()).unwrap();
+        let params = KeyPath::root().key("connection").key("parameters");
+        assert_eq!(spec.locate(&params.index(1)), Some(Pos { line: 5, col: 7 }));
+        assert_eq!(spec.locate(&params.index(0).key("secret")), Some(Pos { line: 4, col: 7 }));
     }
 }
