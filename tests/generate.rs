@@ -563,3 +563,13 @@ fn on_a_terminal_generate_asks_and_colours_unless_no_color() {
     assert!(!out.contains("\x1b["), "NO_COLOR: {out}");
     assert!(test_path(repo.path(), "github").exists());
 }
+
+#[test]
+fn one_bad_spec_among_many_means_nothing_is_written() {
+    let repo = fixture_repo(&["github", "stripe", "broken"]);
+    let out = generate(repo.path(), &["--all", "--yes"]);
+    assert_code(&out, 2);
+    let err = text(&out.stderr);
+    assert!(err.contains("error: broken:") && err.contains("nothing written: fix the errors above first"), "{err}");
+    assert!(!repo.path().join(TEST_DIR).exists(), "no file written");
+}
