@@ -32,9 +32,12 @@ pub fn find_python(explicit: Option<&Path>, root: &Path) -> Result<Python> {
     } else {
         (PathBuf::from("python3"), "python3 on PATH")
     };
-    let version = match venv_version(&path) {
-        Some(version) => version,
-        None => probe_version(&path, origin)?,
+    // A venv records its version; otherwise ask the interpreter, which also
+    // names its real executable, so a launcher (such as a version-manager
+    // shim) is not started a second time for the run.
+    let (version, path) = match venv_version(&path) {
+        Some(version) => (version, path),
+        None => probe(&path, origin)?,
     };
     if version < (3, 10) {
         return Err(Error::Usage(format!(
@@ -62,19 +65,22 @@ fn venv_version(python: &Path) -> Option<(u32, u32)> {
     })
 }
 
-fn probe_version(path: &Path, origin: &str) -> Result<(u32, u32)> {
+fn probe(path: &Path, origin: &str) -> Result<((u32, u32), PathBuf)> {
     let out = Command::new(path)
         // -I -S: no site packages to load, so the check costs little.
-        .args(["-I", "-S", "-c", "import sys; print('%d %d' % sys.version_info[:2])"])
+        .args(["-I", "-S", "-c", "import sys; print('%d %d' % sys.version_info[:2]); print(sys.executable)"])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| Error::Usage(format!("cannot start Python {} (from {origin}): {e}", path.display())))?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace().filter_map(|p| p.parse::<u32>().ok());
-    match (parts.next(), parts.next()) {
-        (Some(major), Some(minor)) if out.status.success() => Ok((major, minor)),
-        _ => Err(Error::Usage(format!("{} (from {origin}) did not report a Python version", path.display()))),
-    }
+    let mut lines = text.lines();
+    let mut parts = lines.next().unwrap_or("").split_whitespace().filter_map(|p| p.parse::<u32>().ok());
+    let version = match (parts.next(), parts.next()) {
+        (Some(major), Some(minor)) if out.status.success() => (major, minor),
+        _ => return Err(Error::Usage(format!("{} (from {origin}) did not report a Python version", path.display()))),
+    };
+    let real = lines.next().map(PathBuf::from).filter(|p| p.is_absolute() && p.exists());
+    Ok((version, real.unwrap_or_else(|| path.to_path_buf())))
 }
 
 /// Whether a Python can import a module (to pick the HTTP client).
