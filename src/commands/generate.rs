@@ -13,13 +13,12 @@ use crate::render::Renderer;
 use crate::sync::{self, Status};
 use crate::term;
 
-fn options(layout: &Layout, render: &RenderArgs, overrides: Overrides) -> (Options, Option<std::path::PathBuf>) {
+fn options(layout: &Layout, render: &RenderArgs, overrides: Overrides) -> Options {
     let templates = render.templates.clone().or_else(|| layout.templates.clone());
-    (Options { http_client: render.http_client.map(Into::into), overrides, templates: templates.clone() }, templates)
+    Options { http_client: render.http_client.map(Into::into), overrides, templates }
 }
 
 struct Batch {
-    layout: Layout,
     preps: Vec<Prep>,
 }
 
@@ -29,10 +28,10 @@ fn prepare(repo: Option<&Path>, selection: &Selection, render: &RenderArgs, over
     if sources.len() > 1 && (overrides.auth.is_some() || overrides.base_url.is_some() || overrides.endpoint.is_some()) {
         return Err(Error::Usage("--auth, --base-url and --endpoint apply to one source at a time".into()));
     }
-    let (opts, templates) = options(&layout, render, overrides);
-    let renderer = Renderer::new(templates.as_deref())?;
+    let opts = options(&layout, render, overrides);
+    let renderer = Renderer::new(opts.templates.as_deref())?;
     let preps = pipeline::prepare_many(&layout, &renderer, &sources, &opts, selection.all);
-    Ok(Batch { layout, preps })
+    Ok(Batch { preps })
 }
 
 /// Print errors and skips; the highest exit code they call for.
@@ -235,7 +234,6 @@ fn print_check(batch: &Batch, format: Format) -> i32 {
             eprintln!("{errors} spec(s) could not be checked: fix the errors above");
         }
     }
-    let _ = &batch.layout;
     code
 }
 
