@@ -66,7 +66,7 @@ pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Opt
                 rel_creds.display()
             );
         } else if !git.ignores(&rel_creds)? {
-            let ignore = ensure_ignored(creds)?;
+            let ignore = crate::credentials::add_to_gitignore(creds)?;
             let rel_ignore = layout.rel(&ignore).to_path_buf();
             eprintln!("added {} so that {} is never committed", rel_ignore.display(), rel_creds.display());
             paths.push(rel_ignore);
@@ -94,22 +94,6 @@ fn uncommitted_ignore(layout: &Layout, git: &Git, creds: &Path) -> Result<Option
     let names_it = text.lines().map(str::trim).any(|l| l == name || l.trim_start_matches('/') == name);
     let rel = layout.rel(&ignore).to_path_buf();
     Ok((names_it && git.differs_from_head(&rel)?).then_some(rel))
-}
-
-/// Add the credentials file's name to a `.gitignore` beside it.
-pub fn ensure_ignored(creds: &Path) -> Result<PathBuf> {
-    let dir = creds.parent().unwrap_or(Path::new("."));
-    let ignore = dir.join(".gitignore");
-    let name = creds.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut text = sync::read_optional(&ignore)?.unwrap_or_default();
-    if !text.lines().any(|l| l.trim() == name || l.trim() == format!("/{name}")) {
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&format!("# Credentials: never commit.\n{name}\n"));
-        sync::write_atomic(&ignore, text.as_bytes(), None)?;
-    }
-    Ok(ignore)
 }
 
 /// Credential values that must not appear in the test: from the credentials

@@ -507,16 +507,7 @@ fn ensure_ignored(path: &Path) -> Result<Option<String>> {
     // --no-index: the ignore rules, whether or not the file is tracked.
     let note = match git(&["check-ignore", "-q", "--no-index", "--"]) {
         Some(1) => {
-            let ignore = dir.join(".gitignore");
-            let mut text = sync::read_optional(&ignore)?.unwrap_or_default();
-            if !text.is_empty() && !text.ends_with('\n') {
-                text.push('\n');
-            }
-            if text.is_empty() {
-                text.push_str("# Credentials collected by `authgen credentials`: never commit them.\n");
-            }
-            text.push_str(&format!("/{}\n", gitignore_escape(name)));
-            sync::write_atomic(&ignore, text.as_bytes(), None)?;
+            let ignore = add_to_gitignore(path)?;
             Some(format!("added /{name} to {} so git never tracks it", crate::error::shown(&ignore).display()))
         }
         _ => None,
@@ -530,6 +521,27 @@ fn ensure_ignored(path: &Path) -> Result<Option<String>> {
         );
     }
     Ok(note)
+}
+
+/// Add `path`'s file name to the `.gitignore` beside it, unless a line there
+/// already names it; returns the `.gitignore`'s path. (Used by `commit` too.)
+pub fn add_to_gitignore(path: &Path) -> Result<PathBuf> {
+    let ignore = path.parent().unwrap_or(Path::new(".")).join(".gitignore");
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let pattern = gitignore_escape(&name);
+    let mut text = sync::read_optional(&ignore)?.unwrap_or_default();
+    if text.lines().map(str::trim).any(|l| l == pattern || l.strip_prefix('/') == Some(pattern.as_str())) {
+        return Ok(ignore);
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    if text.is_empty() {
+        text.push_str("# Credentials collected by `authgen credentials`: never commit them.\n");
+    }
+    text.push_str(&format!("/{pattern}\n"));
+    sync::write_atomic(&ignore, text.as_bytes(), None)?;
+    Ok(ignore)
 }
 
 /// A file name as a literal .gitignore pattern.
