@@ -5,6 +5,7 @@
 //! atomic write); [`pipeline`] chains them and [`cli`] dispatches.
 
 pub mod analyze;
+pub mod args;
 pub mod cli;
 pub mod commands;
 pub mod credentials;
@@ -13,6 +14,7 @@ pub mod git;
 pub mod layout;
 pub mod lint;
 pub mod mockapi;
+pub mod ops;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

@@ -17,7 +17,8 @@ fn src_dir() -> PathBuf {
 /// Every `.rs` file under `src/`, as paths relative to `src/` with `/`.
 fn source_files() -> Vec<String> {
     fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
-        let mut entries: Vec<_> = fs::read_dir(dir).expect("read src dir").map(|e| e.expect("dir entry").path()).collect();
+        let mut entries: Vec<_> =
+            fs::read_dir(dir).expect("read src dir").map(|e| e.expect("dir entry").path()).collect();
         entries.sort();
         for path in entries {
             if path.is_dir() {
@@ -255,15 +256,11 @@ fn import_graph_between_files_is_acyclic() {
 
 #[test]
 fn the_graph_reader_finds_a_cycle() {
-    let graph: BTreeMap<String, BTreeSet<String>> = [
-        ("a.rs", vec!["b/mod.rs"]),
-        ("b/mod.rs", vec!["b/c.rs"]),
-        ("b/c.rs", vec!["a.rs"]),
-        ("d.rs", vec!["a.rs"]),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
-    .collect();
+    let graph: BTreeMap<String, BTreeSet<String>> =
+        [("a.rs", vec!["b/mod.rs"]), ("b/mod.rs", vec!["b/c.rs"]), ("b/c.rs", vec!["a.rs"]), ("d.rs", vec!["a.rs"])]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.into_iter().map(str::to_string).collect()))
+            .collect();
     assert_eq!(cycles(&graph), vec![vec!["a.rs".to_string(), "b/c.rs".into(), "b/mod.rs".into()]]);
     let files: BTreeSet<String> = ["lib.rs", "b/mod.rs", "b/c.rs"].into_iter().map(str::to_string).collect();
     let path: Vec<String> = ["b", "c", "Item"].into_iter().map(str::to_string).collect();

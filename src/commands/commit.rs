@@ -1,14 +1,20 @@
 //! `authgen commit`: the generated test, and nothing else, in one commit.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::cli::CommitArgs;
-use crate::error::{Error, Result};
-use crate::git::Git;
+use clap::Args;
+
+use crate::error::Result;
 use crate::layout::Layout;
-use crate::pipeline::{self, Options, Prepared};
-use crate::render::Renderer;
-use crate::sync::{self, Status};
+use crate::ops::commit::commit_source;
+
+#[derive(Debug, Clone, Args)]
+pub struct CommitArgs {
+    pub source: String,
+    /// Commit message (default: "Add <SOURCE> auth test")
+    #[arg(long, short = 'm', value_name = "MSG")]
+    pub message: Option<String>,
+}
 
 pub fn commit(repo: Option<&Path>, args: &CommitArgs) -> Result<i32> {
     let layout = Layout::discover(repo)?;
@@ -21,121 +27,4 @@ pub fn commit(repo: Option<&Path>, args: &CommitArgs) -> Result<i32> {
         None => eprintln!("{}: the test is already committed as it is; nothing to do", args.source),
     }
     Ok(0)
-}
-
-pub struct Committed {
-    pub id: String,
-    pub paths: Vec<PathBuf>,
-}
-
-/// Commit the source's test (and a `.gitignore` for its credentials when
-/// needed); `None` when there is nothing new to commit.
-pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Option<Committed>> {
-    let git = Git::new(&layout.root);
-    if !git.is_repo() {
-        return Err(Error::Usage(format!("{} is not a git repository", layout.root.display())));
-    }
-    let renderer = Renderer::new(layout.templates.as_deref())?;
-    let prepared = pipeline::prepare(layout, &renderer, source, &Options::default())?;
-    let rel_test = layout.rel(&prepared.paths.test).to_path_buf();
-    match prepared.change.status {
-        Status::Added => {
-            return Err(Error::Failed(format!(
-                "refused: {} does not exist: run `authgen generate {source}` first; nothing committed",
-                rel_test.display()
-            )));
-        }
-        Status::Modified => {
-            return Err(Error::Failed(format!(
-                "refused: {} is stale against its spec: run `authgen generate {source}` first; nothing committed",
-                rel_test.display()
-            )));
-        }
-        Status::Unchanged => {}
-    }
-    refuse_secrets(&prepared, &rel_test)?;
-
-    let mut paths = vec![rel_test.clone()];
-    let creds = &prepared.paths.credentials;
-    let rel_creds = layout.rel(creds).to_path_buf();
-    if creds.is_file() {
-        if git.tracks(&rel_creds)? {
-            eprintln!(
-                "warning: {} is tracked by git: it holds secrets; remove it with `git rm --cached {}`",
-                rel_creds.display(),
-                rel_creds.display()
-            );
-        } else if !git.ignores(&rel_creds)? {
-            let ignore = crate::credentials::add_to_gitignore(creds)?;
-            let rel_ignore = layout.rel(&ignore).to_path_buf();
-            eprintln!("added {} so that {} is never committed", rel_ignore.display(), rel_creds.display());
-            paths.push(rel_ignore);
-        } else if let Some(rel_ignore) = uncommitted_ignore(layout, &git, creds)? {
-            // `authgen credentials` wrote it: without it in the commit, a
-            // fresh clone would not ignore the credentials file.
-            eprintln!("including {}, which keeps {} out of git", rel_ignore.display(), rel_creds.display());
-            paths.push(rel_ignore);
-        }
-    }
-    let changed: Vec<PathBuf> = paths.into_iter().filter(|p| git.differs_from_head(p).unwrap_or(true)).collect();
-    if changed.is_empty() {
-        return Ok(None);
-    }
-    let id = git.commit_only(&changed, message)?;
-    Ok(Some(Committed { id, paths: changed }))
-}
-
-/// The `.gitignore` beside the credentials file, when it names the file and
-/// is not committed as it is.
-fn uncommitted_ignore(layout: &Layout, git: &Git, creds: &Path) -> Result<Option<PathBuf>> {
-    let ignore = creds.parent().unwrap_or(Path::new(".")).join(".gitignore");
-    let name = creds.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let Some(text) = sync::read_optional(&ignore)? else { return Ok(None) };
-    let names_it = text.lines().map(str::trim).any(|l| l == name || l.trim_start_matches('/') == name);
-    let rel = layout.rel(&ignore).to_path_buf();
-    Ok((names_it && git.differs_from_head(&rel)?).then_some(rel))
-}
-
-/// Credential values that must not appear in the test: from the credentials
-/// file and `CONNECTOR_TEST_CONFIG_JSON`. Short non-secret values (such as
-/// "1") would match by chance and are left out.
-fn credential_values(prepared: &Prepared) -> Vec<(String, String)> {
-    let secret: Vec<&str> = prepared.plan.secret_params();
-    let mut values = Vec::new();
-    let mut take = |text: &str| {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) {
-            for (key, value) in map {
-                let value = match value {
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Number(n) => n.to_string(),
-                    _ => continue,
-                };
-                let min = if secret.contains(&key.as_str()) { 4 } else { 8 };
-                if value.chars().count() >= min {
-                    values.push((key, value));
-                }
-            }
-        }
-    };
-    if let Ok(text) = std::fs::read_to_string(&prepared.paths.credentials) {
-        take(&text);
-    }
-    if let Ok(text) = std::env::var("CONNECTOR_TEST_CONFIG_JSON") {
-        take(&text);
-    }
-    values
-}
-
-fn refuse_secrets(prepared: &Prepared, rel_test: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(&prepared.paths.test).map_err(|e| Error::io(&prepared.paths.test, e))?;
-    let found: Vec<String> =
-        credential_values(prepared).into_iter().filter(|(_, v)| text.contains(v.as_str())).map(|(k, _)| k).collect();
-    if found.is_empty() {
-        return Ok(());
-    }
-    Err(Error::Failed(format!(
-        "refused: {} contains the value of credential(s) {}; remove it (the value is not shown); nothing committed",
-        rel_test.display(),
-        found.join(", ")
-    )))
 }

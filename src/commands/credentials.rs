@@ -1,11 +1,41 @@
 //! `credentials`: arguments to options; the work is in `crate::credentials`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{CredentialsArgs, ModeArg};
+use clap::Args;
+
+use crate::args::ModeArg;
 use crate::credentials::{self, Mode, Options};
 use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Args)]
+pub struct CredentialsArgs {
+    /// Connector source name
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Where to enter the values
+    #[arg(long, value_enum, default_value = "cli")]
+    pub mode: ModeArg,
+    /// Port of the browser form; 0, or a busy port, takes a free one
+    #[arg(long, value_name = "N", default_value_t = 9876)]
+    pub port: u16,
+    /// Where to write (default: the source's dev_config.json)
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Print the form's URL without opening a browser
+    #[arg(long)]
+    pub no_open: bool,
+    /// Stop the browser form after this long without a save, writing nothing
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+    /// Replace an existing file without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// OAuth m2m: fetch a token with the client credentials before saving
+    #[arg(long)]
+    pub verify: bool,
+}
 
 pub fn credentials(repo: Option<&Path>, args: &CredentialsArgs) -> Result<i32> {
     if args.timeout == 0 {

@@ -3,18 +3,29 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::DemoArgs;
-use crate::commands::commit::commit_source;
-use crate::commands::run::{RunOptions, execute, print_verdict};
+use clap::Args;
+
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::mockapi::{Expect, MockApi};
+use crate::ops::commit::commit_source;
+use crate::ops::verdict::{RunOptions, execute, print_verdict};
 use crate::pipeline::{self, Options};
 use crate::plan::HttpClient;
 use crate::render::Renderer;
 use crate::runner::{self, Echo};
 use crate::sync;
 use crate::term;
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo repo (default: a new one under the system temp dir)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Do not print the generated file's diff
+    #[arg(long)]
+    pub quiet: bool,
+}
 
 const SOURCE: &str = "demo_api";
 

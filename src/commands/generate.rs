@@ -2,239 +2,90 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use clap::Args;
 
-use crate::cli::{CheckArgs, DiffArgs, Format, GenerateArgs, RenderArgs, Selection, VariantsArgs, resolve_sources};
-use crate::error::{Error, Result};
-use crate::layout::Layout;
-use crate::pipeline::{self, Options, Prep};
+use crate::args::{Format, RenderArgs, Selection};
+use crate::error::Result;
+use crate::ops::generate::{self as ops, GenerateRequest};
 use crate::plan::{Overrides, Variant};
-use crate::render::Renderer;
-use crate::sync::{self, Status};
-use crate::term;
 
-fn options(layout: &Layout, render: &RenderArgs, overrides: Overrides) -> Options {
-    let templates = render.templates.clone().or_else(|| layout.templates.clone());
-    Options { http_client: render.http_client.map(Into::into), overrides, templates }
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    /// Write without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show the diff, write nothing
+    #[arg(long, conflicts_with_all = ["yes", "check"])]
+    pub dry_run: bool,
+    /// Like `authgen check`: exit 1 if any file is missing or stale
+    #[arg(long)]
+    pub check: bool,
+    /// Override the variant (see `authgen variants`)
+    #[arg(long, value_name = "VARIANT")]
+    pub auth: Option<String>,
+    /// Override verification.base_url
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Override verification.endpoint
+    #[arg(long, value_name = "PATH")]
+    pub endpoint: Option<String>,
 }
 
-struct Batch {
-    preps: Vec<Prep>,
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Sources to check (default: all)
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Every source that has a spec (the default when no source is named)
+    #[arg(long, conflicts_with = "sources")]
+    pub all: bool,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
-fn prepare(repo: Option<&Path>, selection: &Selection, render: &RenderArgs, overrides: Overrides) -> Result<Batch> {
-    let layout = Layout::discover(repo)?;
-    let sources = resolve_sources(&layout, selection)?;
-    if sources.len() > 1 && (overrides.auth.is_some() || overrides.base_url.is_some() || overrides.endpoint.is_some()) {
-        return Err(Error::Usage("--auth, --base-url and --endpoint apply to one source at a time".into()));
-    }
-    let opts = options(&layout, render, overrides);
-    let renderer = Renderer::new(opts.templates.as_deref())?;
-    let preps = pipeline::prepare_many(&layout, &renderer, &sources, &opts, selection.all);
-    Ok(Batch { preps })
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[command(flatten)]
+    pub render: RenderArgs,
 }
 
-/// Print errors and skips; the highest exit code they call for.
-fn report_problems(preps: &[Prep]) -> i32 {
-    let mut code = 0;
-    for prep in preps {
-        match prep {
-            Prep::Failed { source, error } => {
-                let label = term::paint(term::color_stderr(), "1;31", "error");
-                eprintln!("{label}: {source}: {error}");
-                code = code.max(error.code());
-            }
-            Prep::Skipped { source, reason } => eprintln!("{source}: skipped: {reason}"),
-            Prep::Ready(_) => {}
-        }
-    }
-    code
+#[derive(Debug, Clone, Args)]
+pub struct VariantsArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 pub fn generate(repo: Option<&Path>, args: &GenerateArgs) -> Result<i32> {
-    let overrides =
-        Overrides { auth: args.auth.clone(), base_url: args.base_url.clone(), endpoint: args.endpoint.clone() };
-    let batch = prepare(repo, &args.selection, &args.render, overrides)?;
-    if args.check {
-        return Ok(print_check(&batch, Format::Text));
-    }
-    let color = term::color_stdout();
-    for prep in &batch.preps {
-        if let Prep::Ready(p) = prep {
-            for note in p.plan.notes() {
-                eprintln!("{note}");
-            }
-        }
-    }
-    let problems = report_problems(&batch.preps);
-    let changes: Vec<&sync::Change> =
-        ready(&batch.preps).map(|p| &p.change).filter(|c| c.status != Status::Unchanged).collect();
-    for prep in ready(&batch.preps) {
-        if prep.change.status == Status::Unchanged {
-            eprintln!("{}: {} is up to date", prep.change.source, prep.change.rel.display());
-        }
-    }
-    for change in &changes {
-        print!("{}", sync::unified(change, color));
-    }
-    if problems != 0 {
-        if !changes.is_empty() {
-            eprintln!("nothing written: fix the errors above first");
-        }
-        return Ok(problems);
-    }
-    if changes.is_empty() || args.dry_run {
-        if args.dry_run && !changes.is_empty() {
-            eprintln!("dry run: {} file(s) would change; nothing written", changes.len());
-        }
-        return Ok(0);
-    }
-    let accept = accept_command(&changes);
-    let go = args.yes || term::interactive() && term::confirm(&format!("Write {} file(s)?", changes.len()));
-    if !go {
-        if term::interactive() {
-            eprintln!("nothing written");
-        } else {
-            eprintln!(
-                "not written: {} file(s) would change and there is no terminal to confirm; run `{accept}` to accept",
-                changes.len()
-            );
-        }
-        return Ok(1);
-    }
-    let owned: Vec<sync::Change> = changes.into_iter().cloned().collect();
-    sync::apply(&owned)?;
-    for change in &owned {
-        let verb = if change.status == Status::Added { "created" } else { "updated" };
-        eprintln!("{verb} {}", change.rel.display());
-    }
-    Ok(0)
-}
-
-fn ready(preps: &[Prep]) -> impl Iterator<Item = &pipeline::Prepared> {
-    preps.iter().filter_map(|p| match p {
-        Prep::Ready(p) => Some(p.as_ref()),
-        _ => None,
-    })
-}
-
-fn accept_command(changes: &[&sync::Change]) -> String {
-    let names: Vec<&str> = changes.iter().map(|c| c.source.as_str()).collect();
-    format!("authgen generate {} --yes", names.join(" "))
-}
-
-pub fn diff(repo: Option<&Path>, args: &DiffArgs) -> Result<i32> {
-    let batch = prepare(repo, &args.selection, &args.render, Overrides::default())?;
-    let problems = report_problems(&batch.preps);
-    let color = term::color_stdout();
-    for prep in ready(&batch.preps) {
-        if prep.change.status == Status::Unchanged {
-            eprintln!("{}: no changes", prep.change.source);
-        } else {
-            print!("{}", sync::unified(&prep.change, color));
-        }
-    }
-    Ok(problems)
+    let request = GenerateRequest {
+        selection: args.selection.clone(),
+        render: args.render.clone(),
+        overrides: Overrides {
+            auth: args.auth.clone(),
+            base_url: args.base_url.clone(),
+            endpoint: args.endpoint.clone(),
+        },
+        yes: args.yes,
+        dry_run: args.dry_run,
+        check: args.check,
+    };
+    ops::generate(repo, &request)
 }
 
 pub fn check(repo: Option<&Path>, args: &CheckArgs) -> Result<i32> {
     let selection = Selection { sources: args.sources.clone(), all: args.all || args.sources.is_empty() };
-    let batch = prepare(repo, &selection, &args.render, Overrides::default())?;
-    Ok(print_check(&batch, args.format))
+    ops::check(repo, &selection, &args.render, args.format)
 }
 
-#[derive(Serialize)]
-struct CheckReport<'a> {
-    ok: bool,
-    checked: usize,
-    stale: usize,
-    missing: usize,
-    errors: usize,
-    files: Vec<CheckEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct CheckEntry<'a> {
-    source: &'a str,
-    path: Option<String>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    diff: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-}
-
-fn print_check(batch: &Batch, format: Format) -> i32 {
-    let mut entries = Vec::new();
-    let mut code = 0;
-    for prep in &batch.preps {
-        let entry = match prep {
-            Prep::Ready(p) => {
-                let c = &p.change;
-                let status = match c.status {
-                    Status::Added => "missing",
-                    Status::Modified => "stale",
-                    Status::Unchanged => "ok",
-                };
-                if c.status != Status::Unchanged {
-                    code = code.max(1);
-                }
-                let diff = (c.status != Status::Unchanged).then(|| sync::unified(c, false));
-                CheckEntry { source: &c.source, path: Some(c.rel.display().to_string()), status, diff, message: None }
-            }
-            Prep::Skipped { source, reason } => {
-                CheckEntry { source, path: None, status: "skipped", diff: None, message: Some(reason.clone()) }
-            }
-            Prep::Failed { source, error } => {
-                code = code.max(error.code());
-                CheckEntry { source, path: None, status: "error", diff: None, message: Some(error.to_string()) }
-            }
-        };
-        entries.push(entry);
-    }
-    let count = |s: &str| entries.iter().filter(|e| e.status == s).count();
-    let (stale, missing, errors) = (count("stale"), count("missing"), count("error"));
-    if format == Format::Json {
-        let report = CheckReport { ok: code == 0, checked: entries.len(), stale, missing, errors, files: entries };
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-        return code;
-    }
-    let color = term::color_stdout();
-    let mut to_fix = Vec::new();
-    for (entry, prep) in entries.iter().zip(&batch.preps) {
-        match (entry.status, prep) {
-            ("missing" | "stale", Prep::Ready(p)) => {
-                println!("{}: {} ({})", term::paint(color, "1;33", entry.status), p.change.rel.display(), entry.source);
-                print!("{}", sync::unified(&p.change, color));
-                to_fix.push(entry.source);
-            }
-            ("error", _) => println!(
-                "{}: {}: {}",
-                term::paint(color, "1;31", "error"),
-                entry.source,
-                entry.message.as_deref().unwrap_or("")
-            ),
-            ("skipped", _) => eprintln!("{}: skipped: {}", entry.source, entry.message.as_deref().unwrap_or("")),
-            _ => {}
-        }
-    }
-    let fine = count("ok");
-    if to_fix.is_empty() && errors == 0 {
-        eprintln!("{fine} generated test(s) up to date");
-    } else {
-        if !to_fix.is_empty() {
-            eprintln!(
-                "{} of {} generated test(s) missing or stale: run `authgen generate {} --yes` locally and commit the result",
-                to_fix.len(),
-                entries.len(),
-                to_fix.join(" ")
-            );
-        }
-        if errors > 0 {
-            eprintln!("{errors} spec(s) could not be checked: fix the errors above");
-        }
-    }
-    code
+pub fn diff(repo: Option<&Path>, args: &DiffArgs) -> Result<i32> {
+    ops::diff(repo, &args.selection, &args.render)
 }
 
 pub fn variants(args: &VariantsArgs) -> Result<i32> {

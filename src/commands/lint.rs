@@ -2,12 +2,22 @@
 
 use std::path::Path;
 
-use crate::cli::{Format, LintArgs, resolve_sources};
+use clap::Args;
+
+use crate::args::{Format, Selection, resolve_sources};
 use crate::error::Result;
 use crate::layout::Layout;
 use crate::lint::{self, Problem};
 use crate::pipeline::load_spec;
 use crate::term;
+
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
 
 pub fn lint(repo: Option<&Path>, args: &LintArgs) -> Result<i32> {
     let layout = Layout::discover(repo)?;

@@ -2,61 +2,29 @@
 //! verdict that says what to do next.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use serde::Serialize;
+use clap::Args;
 
-use crate::cli::{Format, RunArgs};
-use crate::error::{Error, Result};
+use crate::args::Format;
+use crate::error::Result;
 use crate::layout::Layout;
-use crate::pipeline::{self, Options};
-use crate::plan::{AuthPlan, CredentialPlan};
-use crate::render::Renderer;
-use crate::runner::{self, Echo, RunOutcome, RunRequest};
-use crate::sync::Status;
-use crate::term;
+use crate::ops::verdict::{RunOptions, execute, print_verdict};
+use crate::runner::Echo;
 
-/// Where the script will read credentials from, in its own order.
-#[derive(Debug, Clone, Serialize)]
-pub struct CredentialOrigin {
-    pub kind: &'static str,
-    pub location: String,
-}
-
-pub fn credential_origin(config: Option<&Path>, default: &Path) -> CredentialOrigin {
-    if let Some(path) = config {
-        return CredentialOrigin { kind: "file", location: path.display().to_string() };
-    }
-    if std::env::var("CONNECTOR_TEST_CONFIG_JSON").is_ok_and(|v| !v.trim().is_empty()) {
-        return CredentialOrigin { kind: "variable", location: "CONNECTOR_TEST_CONFIG_JSON".into() };
-    }
-    if let Some(path) = std::env::var_os("CONNECTOR_TEST_CONFIG_PATH").filter(|v| !v.is_empty()) {
-        return CredentialOrigin { kind: "file", location: PathBuf::from(path).display().to_string() };
-    }
-    CredentialOrigin { kind: "file", location: default.display().to_string() }
-}
-
-#[derive(Debug, Serialize)]
-pub struct Verdict {
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
     pub source: String,
-    pub exit_code: i32,
-    pub verdict: String,
-    pub next: String,
-    pub credentials: CredentialOrigin,
-    pub python: String,
-    pub test: String,
-    pub stale: bool,
-    pub timed_out: bool,
-}
-
-/// How to run one source's test.
-pub struct RunOptions {
+    /// Python interpreter (default: $VIRTUAL_ENV, then .venv/bin/python at the repo root, then python3)
+    #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
-    pub config: Option<PathBuf>,
+    /// Stop the test (and everything it started) after this many seconds
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
     pub timeout: f64,
-    pub echo: Echo,
-    /// Extra environment for the script (the demo's wrong-credential run).
-    pub env: Vec<(String, String)>,
+    /// Credentials file to use (sets CONNECTOR_TEST_CONFIG_PATH)
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
 }
 
 pub fn run(repo: Option<&Path>, args: &RunArgs) -> Result<i32> {
@@ -75,167 +43,4 @@ pub fn run(repo: Option<&Path>, args: &RunArgs) -> Result<i32> {
         print_verdict(&report);
     }
     Ok(report.exit_code)
-}
-
-pub fn print_verdict(report: &Verdict) {
-    let color = term::color_stderr();
-    let label =
-        if report.exit_code == 0 { term::paint(color, "1;32", "passed") } else { term::paint(color, "1;31", "failed") };
-    eprintln!("{label}: {}; {}", report.verdict, report.next);
-}
-
-/// Run the source's generated test and explain the outcome.
-pub fn execute(layout: &Layout, source: &str, opts: &RunOptions) -> Result<Verdict> {
-    if !(opts.timeout > 0.0 && opts.timeout.is_finite()) {
-        return Err(Error::Usage(format!("--timeout {}: give a number of seconds above 0", opts.timeout)));
-    }
-    let renderer = Renderer::new(layout.templates.as_deref())?;
-    let prepared = pipeline::prepare(layout, &renderer, source, &Options::default())?;
-    let rel = layout.rel(&prepared.paths.test).display().to_string();
-    let stale = match prepared.change.status {
-        Status::Added => {
-            return Err(Error::Usage(format!(
-                "{source}: {rel} does not exist yet: run `authgen generate {source}` first"
-            )));
-        }
-        Status::Modified => {
-            eprintln!(
-                "{}: {rel} is stale against its spec (run `authgen generate {source}` to update it); running it as it is",
-                term::paint(term::color_stderr(), "1;33", "warning")
-            );
-            true
-        }
-        Status::Unchanged => false,
-    };
-    let python = runner::find_python(opts.python.as_deref(), &layout.root)?;
-    let config = opts.config.as_ref().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
-    let mut env = opts.env.clone();
-    if let Some(path) = &config {
-        env.push(("CONNECTOR_TEST_CONFIG_PATH".to_string(), path.display().to_string()));
-    }
-    let json_override = env.iter().find(|(k, _)| k == "CONNECTOR_TEST_CONFIG_JSON").is_some();
-    let origin = if json_override {
-        CredentialOrigin { kind: "variable", location: "CONNECTOR_TEST_CONFIG_JSON".into() }
-    } else {
-        credential_origin(config.as_deref(), &prepared.paths.credentials)
-    };
-    let outcome = runner::run_script(&RunRequest {
-        python: &python.path,
-        script: &prepared.paths.test,
-        cwd: &layout.root,
-        env,
-        // An explicit --config wins over a variable left in the shell.
-        env_remove: if config.is_some() { vec!["CONNECTOR_TEST_CONFIG_JSON".into()] } else { Vec::new() },
-        timeout: Duration::from_secs_f64(opts.timeout),
-        echo: opts.echo,
-    })?;
-    let (verdict, next) = explain(source, &prepared.plan, &outcome, &origin, opts.timeout);
-    Ok(Verdict {
-        source: source.to_string(),
-        exit_code: outcome.code,
-        verdict,
-        next,
-        credentials: origin,
-        python: python.path.display().to_string(),
-        test: rel,
-        stale,
-        timed_out: outcome.timed_out,
-    })
-}
-
-/// The one-line verdict and the next step, from the exit code and output.
-pub fn explain(
-    source: &str,
-    plan: &AuthPlan,
-    outcome: &RunOutcome,
-    origin: &CredentialOrigin,
-    timeout: f64,
-) -> (String, String) {
-    let out = outcome.output.as_str();
-    let creds = match origin.kind {
-        "variable" => format!("the {} variable", origin.location),
-        _ => origin.location.clone(),
-    };
-    if outcome.timed_out {
-        return (
-            format!("{source}: no result within {timeout} s; the test was stopped"),
-            "check that the host answers, or raise --timeout".into(),
-        );
-    }
-    match outcome.code {
-        0 => (format!("{source} authenticated"), format!("commit the test with `authgen commit {source}`")),
-        1 if out.contains("HTTP 401") => (
-            format!("{source}: the server rejected the credentials (HTTP 401)"),
-            format!("check the values in {creds}, or collect them again with `authgen credentials {source}`"),
-        ),
-        1 if out.contains("HTTP 403") => (
-            format!("{source}: the credentials were accepted but lack permission (HTTP 403)"),
-            format!("grant {}", permissions(plan, out)),
-        ),
-        1 if out.contains("OAuth token error") => (
-            format!("{source}: the OAuth token endpoint refused the credentials"),
-            format!("check client_id, client_secret (and refresh_token) in {creds}; the provider's error is above"),
-        ),
-        1 => (format!("{source}: the check failed"), "see the script's message above".into()),
-        2 => {
-            let missing = after(out, "missing required parameter(s) ", " in ")
-                .or_else(|| after(out, "has all its parameters in ", "\n"))
-                .unwrap_or_else(|| "credentials".into());
-            (
-                format!("{source}: credentials missing or incomplete ({missing})"),
-                format!("run `authgen credentials {source}` (reading {creds})"),
-            )
-        }
-        3 => {
-            let host =
-                after(out, "cannot reach ", ": ").map(|url| host_of(&url)).unwrap_or_else(|| "the server".into());
-            (
-                format!("{source}: could not reach {host}"),
-                "check the base URL, the network or proxy, or set CONNECTOR_TEST_BASE_URL".into(),
-            )
-        }
-        code => (format!("{source}: the test ended with exit code {code}"), "see its output above".into()),
-    }
-}
-
-/// The scopes or permissions the spec names for the method that ran.
-fn permissions(plan: &AuthPlan, output: &str) -> String {
-    let method = plan
-        .methods
-        .iter()
-        .find(|m| m.name.as_ref().is_some_and(|n| output.contains(&format!("(auth method {n})"))))
-        .or(plan.methods.first());
-    if let Some(m) = method
-        && let CredentialPlan::Oauth(o) = &m.credential
-        && let Some(scopes) = &o.scopes
-    {
-        return format!("the scopes the spec names: {scopes}");
-    }
-    let hints: Vec<String> = plan
-        .parameters
-        .iter()
-        .filter_map(|p| {
-            let d = p.description.as_deref()?;
-            let lower = d.to_ascii_lowercase();
-            (lower.contains("scope") || lower.contains("permission") || lower.contains("access"))
-                .then(|| format!("{}: {}", p.name, d.split_whitespace().collect::<Vec<_>>().join(" ")))
-        })
-        .collect();
-    if hints.is_empty() {
-        "the permissions or scopes this call needs to the credential".into()
-    } else {
-        format!("what the spec says the credential needs ({})", hints.join("; "))
-    }
-}
-
-fn after(text: &str, start: &str, end: &str) -> Option<String> {
-    let from = text.find(start)? + start.len();
-    let rest = &text[from..];
-    let to = rest.find(end).unwrap_or(rest.len());
-    Some(rest[..to].trim().to_string())
-}
-
-fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?']).next().unwrap_or(rest).to_string()
 }

@@ -3,25 +3,64 @@
 //! no spec) → credentials (waits for the user) → generate → run → commit
 //! (only when the run passed). A failed step stops the chain with what to do.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{GenerateArgs, ModeArg, RenderArgs, Selection, SetupArgs};
-use crate::commands::analyze::{analyze_source, connection_from_analysis};
-use crate::commands::commit::commit_source;
-use crate::commands::run::{RunOptions, execute, print_verdict};
-use crate::commands::{generate, spec as spec_cmd};
+use clap::Args;
+
+use crate::args::{ClientArg, ModeArg, RenderArgs, Selection};
 use crate::credentials;
 use crate::error::Result;
 use crate::layout::{Layout, SourcePaths};
+use crate::ops::analysis::{analyze_source, connection_from_analysis};
+use crate::ops::commit::commit_source;
+use crate::ops::generate::{self as generate, GenerateRequest};
+use crate::ops::spec_merge;
+use crate::ops::verdict::{RunOptions, execute, print_verdict};
 use crate::pipeline::{self, Options};
 use crate::plan::AuthPlan;
+use crate::plan::Overrides;
 use crate::render::Renderer;
 use crate::runner::Echo;
 use crate::spec::ConnectorSpec;
 use crate::specwrite::Mode;
 use crate::sync::{self, Status};
 use crate::term;
+
+#[derive(Debug, Clone, Args)]
+pub struct SetupArgs {
+    pub source: String,
+    /// API doc to analyze when the spec has no verification block
+    #[arg(long, value_name = "PATH")]
+    pub doc: Option<PathBuf>,
+    /// How to collect credentials
+    #[arg(long, value_enum, default_value = "cli")]
+    pub mode: ModeArg,
+    /// Port of the browser form (0 or a busy port takes a free one)
+    #[arg(long, value_name = "N", default_value_t = 9876)]
+    pub port: u16,
+    /// Print the form's URL without opening a browser
+    #[arg(long)]
+    pub no_open: bool,
+    /// Stop waiting for the browser form after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub credentials_timeout: u64,
+    /// Write the spec, credentials and test without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Stop after a passing run; commit nothing
+    #[arg(long)]
+    pub no_commit: bool,
+    /// HTTP client of the generated script
+    #[arg(long, value_enum)]
+    pub http_client: Option<ClientArg>,
+    /// Python for the run (default: $VIRTUAL_ENV, .venv, python3)
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Stop the run after this many seconds
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    pub timeout: f64,
+}
 
 const STEPS: usize = 5;
 
@@ -121,15 +160,13 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
         steps.skip("generate", &format!("{} is up to date", prepared.change.rel.display()));
     } else {
         steps.start("generate", &format!("render {}", prepared.change.rel.display()));
-        let gen_args = GenerateArgs {
+        let gen_args = GenerateRequest {
             selection: Selection { sources: vec![source.to_string()], all: false },
             render: RenderArgs { http_client: args.http_client, templates: None },
+            overrides: Overrides::default(),
             yes: args.yes,
             dry_run: false,
             check: false,
-            auth: None,
-            base_url: None,
-            endpoint: None,
         };
         let code = generate::generate(Some(&layout.root), &gen_args)?;
         if code != 0 {
@@ -210,9 +247,9 @@ fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, 
     for note in notes {
         eprintln!("{}: {note}", paths.source);
     }
-    let merged = spec_cmd::merge(paths, old, &want, Mode::Fill)?;
+    let merged = spec_merge::merge(paths, old, &want, Mode::Fill)?;
     let accept = format!("authgen setup {} --yes", paths.source);
-    match spec_cmd::write_spec(layout, paths, old, &merged, args.yes, false, &accept)? {
+    match spec_merge::write_spec(layout, paths, old, &merged, args.yes, false, &accept)? {
         0 => Ok(0),
         code => stop(code, &paths.source, "the spec was not written"),
     }

@@ -3,15 +3,112 @@
 
 use std::path::Path;
 
-use crate::cli::SpecArgs;
+use clap::{Args, ValueEnum};
+
 use crate::error::{Error, Result};
-use crate::layout::{Layout, SourcePaths};
-use crate::plan::{self, AuthPlan, HttpClient, Overrides, Variant};
+use crate::layout::Layout;
+use crate::ops::spec_merge::{merge, rerun_with_yes, write_spec};
+use crate::plan::{self, Variant};
 use crate::spec::ConnectorSpec;
 use crate::specwrite::emit::Node;
-use crate::specwrite::{self, Connection, Merged, Method, Mode, Outcome, Param};
-use crate::sync::{self, Status};
-use crate::term;
+use crate::specwrite::{Connection, Method, Mode, Param};
+use crate::sync::{self};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FlowArg {
+    #[value(name = "m2m")]
+    M2m,
+    #[value(name = "u2m")]
+    U2m,
+    #[value(name = "u2m_per_user")]
+    U2mPerUser,
+}
+
+impl FlowArg {
+    pub fn name(self) -> &'static str {
+        match self {
+            FlowArg::M2m => "m2m",
+            FlowArg::U2m => "u2m",
+            FlowArg::U2mPerUser => "u2m_per_user",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SpecArgs {
+    /// Connector source name
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Auth variant (see `authgen variants`); repeat for several auth_methods, named as METHOD=VARIANT
+    #[arg(long = "auth", value_name = "[METHOD=]VARIANT", required = true)]
+    pub auth: Vec<String>,
+    /// A connection parameter: NAME[:secret][:optional][@METHOD][=DESCRIPTION]
+    #[arg(long = "param", value_name = "NAME[:secret]")]
+    pub params: Vec<String>,
+    /// verification.base_url ({param} placeholders allowed)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// verification.endpoint: a cheap read-only call
+    #[arg(long, value_name = "PATH")]
+    pub endpoint: Option<String>,
+    /// verification.method (default GET)
+    #[arg(long = "http-method", value_name = "METHOD")]
+    pub http_method: Option<String>,
+    /// The parameter holding the secret (bearer, api_key_*)
+    #[arg(long, value_name = "NAME")]
+    pub credential: Option<String>,
+    /// Header carrying the secret (bearer, api_key_header)
+    #[arg(long, value_name = "NAME")]
+    pub header: Option<String>,
+    /// Text before the secret in the header, such as "Token token="
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub prefix: Option<String>,
+    /// Query parameter carrying the secret (api_key_query)
+    #[arg(long, value_name = "NAME")]
+    pub query_param: Option<String>,
+    /// Basic user name: a parameter name or a {param} pattern
+    #[arg(long, value_name = "NAME|PATTERN", allow_hyphen_values = true)]
+    pub username: Option<String>,
+    /// Basic password: a parameter name or a {param} pattern
+    #[arg(long, value_name = "NAME|PATTERN", allow_hyphen_values = true)]
+    pub password: Option<String>,
+    /// Extra query parameter of the check (repeatable)
+    #[arg(long = "verify-param", value_name = "KEY=VALUE")]
+    pub verify_params: Vec<String>,
+    /// Extra header of the check (repeatable)
+    #[arg(long = "verify-header", value_name = "NAME=VALUE")]
+    pub verify_headers: Vec<String>,
+    /// JSON field printed on success (dot path, [0] allowed)
+    #[arg(long, value_name = "PATH")]
+    pub show: Option<String>,
+    /// oauth.token_url (OAuth variants)
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    /// oauth.authorization_url (oauth_refresh)
+    #[arg(long, value_name = "URL")]
+    pub authorization_url: Option<String>,
+    /// oauth.scopes, space-separated
+    #[arg(long, value_name = "SCOPES")]
+    pub scopes: Option<String>,
+    /// oauth.flow for oauth_refresh (oauth_client_credentials is m2m)
+    #[arg(long, value_enum)]
+    pub flow: Option<FlowArg>,
+    /// oauth.pkce
+    #[arg(long, value_name = "BOOL")]
+    pub pkce: Option<bool>,
+    /// oauth.extra_auth_params entry (repeatable)
+    #[arg(long = "auth-param", value_name = "KEY=VALUE")]
+    pub auth_params: Vec<String>,
+    /// display_name of a new spec (default: from the source name)
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
+    /// Write without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show the diff, write nothing
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+}
 
 /// One `--auth [METHOD=]VARIANT`.
 struct AuthArg {
@@ -462,96 +559,6 @@ fn existing_key(spec: Option<&ConnectorSpec>, method: Option<&str>, key: &str) -
         _ => None,
     };
     t.map(|t| t.value.clone())
-}
-
-/// Merge into the spec text, then prove the result still builds a plan.
-pub fn merge(paths: &SourcePaths, old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged> {
-    let merged = specwrite::merge(old, want, mode).map_err(|message| {
-        Error::input(&paths.spec, message)
-            .with_hint("the spec's layout is unusual here; edit the connection section by hand")
-    })?;
-    let spec = ConnectorSpec::parse(&paths.spec, merged.text.clone())?;
-    AuthPlan::build(&spec, &paths.source, HttpClient::Requests, &Overrides::default(), String::new(), String::new())
-        .map_err(|e| match e {
-            Error::Input { path, pos, key, message, hint } => Error::Input {
-                path,
-                pos,
-                key,
-                message: format!("the spec would not generate: {message}; nothing written"),
-                hint,
-            },
-            other => other,
-        })?;
-    Ok(merged)
-}
-
-/// This command line again, with `--yes`: what to run to accept.
-pub fn rerun_with_yes() -> String {
-    let quote = |a: String| {
-        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "_./=:@%+-,".contains(c)) {
-            a
-        } else {
-            format!("'{}'", a.replace('\'', "'\\''"))
-        }
-    };
-    let mut words: Vec<String> = std::env::args().skip(1).map(quote).collect();
-    words.retain(|w| w != "--dry-run");
-    words.insert(0, "authgen".into());
-    words.push("--yes".into());
-    words.join(" ")
-}
-
-/// Show the diff, then write on confirmation (or `--yes`).
-pub fn write_spec(
-    layout: &Layout,
-    paths: &SourcePaths,
-    old: Option<&str>,
-    merged: &Merged,
-    yes: bool,
-    dry_run: bool,
-    accept: &str,
-) -> Result<i32> {
-    let rel = layout.rel(&paths.spec).to_path_buf();
-    let status = match old {
-        None => Status::Added,
-        Some(o) if sync::normalize(o) == sync::normalize(&merged.text) => Status::Unchanged,
-        Some(_) => Status::Modified,
-    };
-    for change in merged.kept() {
-        if let Outcome::Kept { old, new } = &change.outcome {
-            eprintln!("{}: kept {} = {old:?} (proposed: {new:?})", paths.source, change.path);
-        }
-    }
-    if status == Status::Unchanged {
-        eprintln!("{}: {} already holds all of this", paths.source, rel.display());
-        return Ok(0);
-    }
-    let change = sync::Change {
-        source: paths.source.clone(),
-        path: paths.spec.clone(),
-        rel: rel.clone(),
-        old: old.map(str::to_string),
-        new: merged.text.clone(),
-        status,
-    };
-    print!("{}", sync::unified(&change, term::color_stdout()));
-    if dry_run {
-        eprintln!("dry run: nothing written");
-        return Ok(0);
-    }
-    let go = yes || term::interactive() && term::confirm(&format!("Write {}?", rel.display()));
-    if !go {
-        if term::interactive() {
-            eprintln!("nothing written");
-        } else {
-            eprintln!("not written: no terminal to confirm; run `{accept}` to accept");
-        }
-        return Ok(1);
-    }
-    sync::write_atomic(&paths.spec, merged.text.as_bytes(), None)?;
-    let verb = if status == Status::Added { "created" } else { "updated" };
-    eprintln!("{verb} {}", rel.display());
-    Ok(0)
 }
 
 #[cfg(test)]

@@ -1,0 +1,74 @@
+//! Argument types several commands share: the source selection, the render
+//! options, output formats and value enums.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::plan::HttpClient;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientArg {
+    Requests,
+    Urllib,
+}
+
+impl From<ClientArg> for HttpClient {
+    fn from(c: ClientArg) -> Self {
+        match c {
+            ClientArg::Requests => HttpClient::Requests,
+            ClientArg::Urllib => HttpClient::Urllib,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Selection {
+    /// Connector source names (directory names under the sources folder)
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Every source that has a spec
+    #[arg(long, conflicts_with = "sources")]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// HTTP client of the generated script (default: the existing file's, else requests)
+    #[arg(long, value_enum)]
+    pub http_client: Option<ClientArg>,
+    /// Directory whose files replace the built-in templates of the same name
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// One prompt per value on the terminal (or one line each from a pipe)
+    Cli,
+    /// A form on http://127.0.0.1:PORT/ that also runs the OAuth flows
+    Browser,
+}
+
+/// Sources named, or all with `--all`; at least one.
+pub fn resolve_sources(layout: &Layout, selection: &Selection) -> Result<Vec<String>> {
+    if selection.all {
+        let all = layout.all_sources()?;
+        if all.is_empty() {
+            return Err(Error::Usage(format!("--all: no connector specs under {}", layout.root.display())));
+        }
+        return Ok(all);
+    }
+    if selection.sources.is_empty() {
+        return Err(Error::Usage("name at least one SOURCE, or use --all".into()));
+    }
+    Ok(selection.sources.clone())
+}
