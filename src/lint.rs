@@ -1,14 +1,13 @@
 //! Problems in a spec that `generate` would not stop at but that are almost
-//! certainly mistakes: secrets not marked secret, names declared twice,
+//! certainly mistakes: secrets not marked secret,
 //! placeholders naming nothing, OAuth blocks missing what their flow needs,
 //! verification keys the variant never uses.
 
 use serde::Serialize;
 
 use crate::error::Pos;
-pub use crate::plan::looks_secret;
 use crate::plan::{self, Variant};
-use crate::spec::{ConnectorSpec, KeyPath, Parameter, Text, Verification};
+use crate::spec::{ConnectorSpec, KeyPath, OauthFlow, Text, Verification, looks_secret};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
@@ -50,29 +49,10 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
     let mut l = Linter { spec, shown, problems: Vec::new() };
     let names: Vec<&str> = spec.all_parameters().map(|p| p.name.as_str()).collect();
 
-    // Secrets and duplicates.
-    let mut seen: Vec<(String, Option<String>)> = Vec::new();
-    let mut check_param = |l: &mut Linter, p: &Parameter, method: Option<&str>| {
+    // Secrets (names and duplicates are refused when the spec is read).
+    for p in spec.all_parameters() {
         if !p.secret && looks_secret(&p.name) {
             l.report(&p.key.key("name"), format!("parameter {:?} looks secret but has no `secret: true`", p.name));
-        }
-        let clash =
-            seen.iter().find(|(n, m)| *n == p.name && (m.is_none() || method.is_none() || m.as_deref() == method));
-        if let Some((_, m)) = clash {
-            let first = match m {
-                Some(m) => format!("in auth method {m:?}"),
-                None => "in connection.parameters".into(),
-            };
-            l.report(&p.key.key("name"), format!("parameter {:?} is already declared {first}", p.name));
-        }
-        seen.push((p.name.clone(), method.map(str::to_string)));
-    };
-    for p in &spec.parameters {
-        check_param(&mut l, p, None);
-    }
-    for m in &spec.auth_methods {
-        for p in &m.parameters {
-            check_param(&mut l, p, Some(&m.name));
         }
     }
 
@@ -97,33 +77,26 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
 
     // OAuth blocks.
     if let Some(o) = &spec.oauth {
-        let flow = o.flow.as_ref().map_or("u2m", |f| f.value.as_str());
-        match flow {
-            "m2m" => {
-                if o.token_url.is_none() {
-                    l.report(
-                        &o.key.key("token_url"),
-                        "flow m2m needs token_url (where the client credentials are exchanged)",
-                    );
-                }
+        let flow = o.flow.name();
+        if o.flow == OauthFlow::M2m {
+            if o.token_url.is_none() {
+                l.report(
+                    &o.key.key("token_url"),
+                    "flow m2m needs token_url (where the client credentials are exchanged)",
+                );
             }
-            "u2m" | "u2m_per_user" => {
-                if o.authorization_url.is_none() {
-                    l.report(
-                        &o.key.key("authorization_url"),
-                        format!("flow {flow} needs authorization_url (where the user consents)"),
-                    );
-                }
-                if o.token_url.is_none() {
-                    l.report(
-                        &o.key.key("token_url"),
-                        format!("flow {flow} needs token_url (where the code and refresh token are exchanged)"),
-                    );
-                }
+        } else {
+            if o.authorization_url.is_none() {
+                l.report(
+                    &o.key.key("authorization_url"),
+                    format!("flow {flow} needs authorization_url (where the user consents)"),
+                );
             }
-            other => {
-                let key = o.flow.as_ref().map_or_else(|| o.key.key("flow"), |f| f.key.clone());
-                l.report(&key, format!("unknown flow {other:?}; use m2m, u2m or u2m_per_user"));
+            if o.token_url.is_none() {
+                l.report(
+                    &o.key.key("token_url"),
+                    format!("flow {flow} needs token_url (where the code and refresh token are exchanged)"),
+                );
             }
         }
     }
@@ -228,12 +201,11 @@ mod tests {
 
     #[test]
     fn finds_each_kind() {
-        let text = "connection:\n  parameters:\n    - name: api_key\n    - name: api_key\n      secret: true\n  oauth:\n    flow: u2m\n    token_url: https://x/{tenant}/token\n  verification:\n    base_url: https://{sub}.x.com\n    endpoint: /me/{x\n    auth: basic\n    header: X-Key\n";
+        let text = "connection:\n  parameters:\n    - name: api_key\n    - name: region\n      secret: true\n  oauth:\n    flow: u2m\n    token_url: https://x/{tenant}/token\n  verification:\n    base_url: https://{sub}.x.com\n    endpoint: /me/{x\n    auth: basic\n    header: X-Key\n";
         assert_eq!(
             problems(text),
             vec![
                 "3:7 connection.parameters[0].name: parameter \"api_key\" looks secret but has no `secret: true`",
-                "4:7 connection.parameters[1].name: parameter \"api_key\" is already declared in connection.parameters",
                 "6:3 connection.oauth.authorization_url: flow u2m needs authorization_url (where the user consents)",
                 "8:5 connection.oauth.token_url: placeholder {tenant} names no parameter",
                 "10:5 connection.verification.base_url: placeholder {sub} names no parameter",

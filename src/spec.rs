@@ -78,9 +78,51 @@ pub struct AuthMethod {
     pub key: KeyPath,
 }
 
+/// `connection.oauth.flow`: who consents. Absent means `u2m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OauthFlow {
+    /// Client credentials: no user in the loop.
+    #[value(name = "m2m")]
+    M2m,
+    /// A user consents once; the refresh token is the connector's.
+    #[default]
+    #[value(name = "u2m")]
+    U2m,
+    /// Each user of the connector consents with their own account.
+    #[value(name = "u2m_per_user")]
+    U2mPerUser,
+}
+
+impl OauthFlow {
+    pub const ALL: [OauthFlow; 3] = [OauthFlow::M2m, OauthFlow::U2m, OauthFlow::U2mPerUser];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OauthFlow::M2m => "m2m",
+            OauthFlow::U2m => "u2m",
+            OauthFlow::U2mPerUser => "u2m_per_user",
+        }
+    }
+
+    /// A user consents in a browser (`u2m`, `u2m_per_user`).
+    pub fn is_user(self) -> bool {
+        self != OauthFlow::M2m
+    }
+
+    /// The spec's value; blank is the default.
+    fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "" => Some(OauthFlow::default()),
+            t => OauthFlow::ALL.into_iter().find(|f| f.name() == t),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct OAuth {
-    pub flow: Option<Text>,
+    pub flow: OauthFlow,
+    /// Where `flow` is written (its parent `oauth` key when absent).
+    pub flow_key: KeyPath,
     pub pkce: Option<bool>,
     pub scopes: Option<Text>,
     pub authorization_url: Option<Text>,
@@ -189,6 +231,7 @@ impl ConnectorSpec {
         spec.oauth = oauth;
         spec.verification = verification;
         spec.legacy_verification = legacy;
+        check_names(&spec)?;
         Ok(spec)
     }
 
@@ -221,6 +264,75 @@ impl ConnectorSpec {
     pub fn all_parameters(&self) -> impl Iterator<Item = &Parameter> {
         self.parameters.iter().chain(self.auth_methods.iter().flat_map(|m| m.parameters.iter()))
     }
+}
+
+/// The one rule for parameter and auth method names: they become JSON keys,
+/// form fields, placeholders and Python identifiers.
+pub fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Parameter names that hold secrets even when the spec forgets `secret: true`
+/// (the one rule: plan, lint, credentials and spec writing all use it). Names of
+/// URLs, ids and other settings that merely mention a secret word are not secrets.
+pub fn looks_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let not_secret =
+        ["_url", "_uri", "_endpoint", "_type", "_id", "_name", "_header", "_param", "_path", "_file", "_prefix"]
+            .iter()
+            .any(|s| n.ends_with(s))
+            || n.starts_with("public_");
+    if not_secret {
+        return false;
+    }
+    ["token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "credential"]
+        .iter()
+        .any(|w| n.contains(w))
+        || n.ends_with("_key")
+        || n == "key"
+        || n == "pat"
+}
+
+/// The names rule and the duplicate rule, checked once when a spec is read so
+/// every command gives the same answer: each name an identifier; a parameter
+/// declared once in `connection.parameters`, and an auth method's own
+/// parameter neither shared nor repeated in that method (two methods may each
+/// declare the same name: it is one credential key); auth method names unique.
+fn check_names(spec: &ConnectorSpec) -> Result<()> {
+    for p in spec.all_parameters() {
+        if !is_identifier(&p.name) {
+            return Err(spec.error(
+                &p.key.key("name"),
+                format!("parameter name {:?} is not an identifier (letters, digits, '_')", p.name),
+            ));
+        }
+    }
+    let twice = |p: &Parameter, place: &str| {
+        spec.error(&p.key.key("name"), format!("parameter {:?} is declared twice {place}", p.name))
+    };
+    let mut shared = std::collections::BTreeSet::new();
+    for p in &spec.parameters {
+        if !shared.insert(p.name.as_str()) {
+            return Err(twice(p, "in connection.parameters"));
+        }
+    }
+    let mut methods = std::collections::BTreeSet::new();
+    for m in &spec.auth_methods {
+        if !methods.insert(m.name.as_str()) {
+            return Err(spec.error(&m.key.key("name"), format!("auth method {:?} is declared twice", m.name)));
+        }
+        let mut own = std::collections::BTreeSet::new();
+        for p in &m.parameters {
+            if shared.contains(p.name.as_str()) {
+                return Err(twice(p, "(also in connection.parameters)"));
+            }
+            if !own.insert(p.name.as_str()) {
+                return Err(twice(p, &format!("in auth method {:?}", m.name)));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn strip_location(message: &str) -> String {
@@ -358,8 +470,17 @@ impl Reader<'_> {
             return Err(self.error(key, "expected a mapping"));
         };
         let extra = self.pairs(map.get("extra_auth_params"), &key.key("extra_auth_params"))?;
+        let flow_text = self.opt_text(map, key, "flow")?;
+        let flow_key = flow_text.as_ref().map_or_else(|| key.key("flow"), |f| f.key.clone());
+        let flow = match &flow_text {
+            None => OauthFlow::default(),
+            Some(t) => OauthFlow::parse(&t.value).ok_or_else(|| {
+                self.error(&t.key, format!("unknown OAuth flow {:?}; use m2m, u2m or u2m_per_user", t.value))
+            })?,
+        };
         Ok(OAuth {
-            flow: self.opt_text(map, key, "flow")?,
+            flow,
+            flow_key,
             pkce: self.opt_bool(map, key, "pkce")?,
             scopes: self.scopes(map, key)?,
             authorization_url: self.opt_text(map, key, "authorization_url")?,

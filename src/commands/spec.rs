@@ -3,36 +3,16 @@
 
 use std::path::Path;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::ops::spec_merge::{merge, rerun_with_yes, write_spec};
 use crate::plan::{self, Variant};
-use crate::spec::ConnectorSpec;
+use crate::spec::{ConnectorSpec, OauthFlow, is_identifier, looks_secret};
 use crate::specwrite::emit::Node;
 use crate::specwrite::{Connection, Method, Mode, Param};
 use crate::sync::{self};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FlowArg {
-    #[value(name = "m2m")]
-    M2m,
-    #[value(name = "u2m")]
-    U2m,
-    #[value(name = "u2m_per_user")]
-    U2mPerUser,
-}
-
-impl FlowArg {
-    pub fn name(self) -> &'static str {
-        match self {
-            FlowArg::M2m => "m2m",
-            FlowArg::U2m => "u2m",
-            FlowArg::U2mPerUser => "u2m_per_user",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Args)]
 pub struct SpecArgs {
@@ -92,7 +72,7 @@ pub struct SpecArgs {
     pub scopes: Option<String>,
     /// oauth.flow for oauth_refresh (oauth_client_credentials is m2m)
     #[arg(long, value_enum)]
-    pub flow: Option<FlowArg>,
+    pub flow: Option<OauthFlow>,
     /// oauth.pkce
     #[arg(long, value_name = "BOOL")]
     pub pkce: Option<bool>,
@@ -126,16 +106,11 @@ fn parse_auth(text: &str) -> Result<AuthArg> {
         Error::Usage(format!("--auth {text}: unknown variant {variant:?}; use one of: {}", names.join(", ")))
     })?;
     if let Some(m) = &method
-        && !ident_ok(m)
+        && !is_identifier(m)
     {
         return Err(Error::Usage(format!("--auth {text}: {m:?} is not a method name (letters, digits, '_')")));
     }
     Ok(AuthArg { method, variant })
-}
-
-fn ident_ok(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `NAME[:secret][:optional][@METHOD][=DESCRIPTION]`.
@@ -150,7 +125,7 @@ pub fn parse_param(text: &str) -> Result<Param> {
     };
     let mut parts = spec.split(':');
     let name = parts.next().unwrap_or("").trim();
-    if !ident_ok(name) {
+    if !is_identifier(name) {
         return Err(Error::Usage(format!(
             "--param {text}: {name:?} is not a parameter name (letters, digits, '_'); write NAME[:secret][:optional][@METHOD][=DESCRIPTION]"
         )));
@@ -415,13 +390,13 @@ fn connection_from_args(
                     };
                     let names = if value.contains('{') {
                         placeholder_names(&value)
-                    } else if ident_ok(&value) {
+                    } else if is_identifier(&value) {
                         vec![value.clone()]
                     } else {
                         Vec::new()
                     };
                     for n in names {
-                        let mut p = Param::new(&n, secret_default || crate::lint::looks_secret(&n));
+                        let mut p = Param::new(&n, secret_default || looks_secret(&n));
                         p.method = method_key.map(str::to_string);
                         params.add(p, notes, "named by the Basic user name or password");
                     }
@@ -436,15 +411,15 @@ fn connection_from_args(
                     return Err(Error::Usage(format!("{} needs --token-url URL", variant.name())));
                 }
                 let flow = match variant {
-                    Variant::OauthClientCredentials => "m2m".to_string(),
-                    _ => args.flow.map(|f| f.name().to_string()).unwrap_or_else(|| "u2m".into()),
+                    Variant::OauthClientCredentials => OauthFlow::M2m,
+                    _ => args.flow.unwrap_or_default(),
                 };
-                if *variant == Variant::OauthClientCredentials && args.flow.is_some_and(|f| f.name() != "m2m") {
+                if *variant == Variant::OauthClientCredentials && args.flow.is_some_and(|f| f != OauthFlow::M2m) {
                     return Err(Error::Usage(
                         "oauth_client_credentials is flow m2m; --flow u2m needs oauth_refresh".into(),
                     ));
                 }
-                oauth.push(("flow".into(), text(&flow)));
+                oauth.push(("flow".into(), text(flow.name())));
                 if let Some(p) = args.pkce {
                     oauth.push(("pkce".into(), Node::Bool(p)));
                 }
@@ -453,7 +428,7 @@ fn connection_from_args(
                 }
                 if let Some(u) = &args.authorization_url {
                     oauth.push(("authorization_url".into(), text(u)));
-                } else if flow != "m2m"
+                } else if flow.is_user()
                     && existing.and_then(|s| s.oauth.as_ref()).and_then(|o| o.authorization_url.as_ref()).is_none()
                 {
                     notes.push("no --authorization-url: `authgen credentials` needs one to run the browser flow that yields the refresh token".into());
@@ -505,7 +480,7 @@ fn connection_from_args(
     let urls = [&args.base_url, &args.token_url, &args.authorization_url, &args.endpoint];
     for url in urls.into_iter().flatten() {
         for n in placeholder_names(url) {
-            if ident_ok(&n) {
+            if is_identifier(&n) {
                 params.add(Param::new(&n, false), notes, "named by a {placeholder}");
             }
         }

@@ -11,14 +11,14 @@ mod page;
 mod prompt;
 mod server;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;
-use crate::plan::looks_secret;
-use crate::spec::{ConnectorSpec, KeyPath, Parameter};
+use crate::spec::{ConnectorSpec, OauthFlow, Parameter, looks_secret};
+
 use crate::sync;
 use crate::term;
 
@@ -48,32 +48,10 @@ pub struct Method {
     pub oauth: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    M2m,
-    U2m,
-    U2mPerUser,
-}
-
-impl Flow {
-    pub fn name(self) -> &'static str {
-        match self {
-            Flow::M2m => "m2m",
-            Flow::U2m => "u2m",
-            Flow::U2mPerUser => "u2m_per_user",
-        }
-    }
-
-    /// A person signs in at the provider and the app gets a refresh token.
-    pub fn is_user(self) -> bool {
-        self != Flow::M2m
-    }
-}
-
 /// The spec's `oauth` block, as plain values.
 #[derive(Debug, Clone)]
 pub struct OauthConfig {
-    pub flow: Flow,
+    pub flow: OauthFlow,
     pub pkce: bool,
     pub scopes: String,
     pub authorization_url: String,
@@ -97,17 +75,9 @@ pub struct Needs {
 
 impl Needs {
     pub fn from_spec(spec: &ConnectorSpec, source: &str) -> Result<Needs> {
-        let conn = KeyPath::root().key("connection");
-        // Names become JSON keys and form field names.
+        // Names and duplicates were checked when the spec was read; this name is
+        // the form's own.
         for p in spec.all_parameters() {
-            let ok = p.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && p.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !ok {
-                return Err(spec.error(
-                    &p.key.key("name"),
-                    format!("parameter name {:?} is not an identifier (letters, digits, '_')", p.name),
-                ));
-            }
             if p.name == CSRF_FIELD {
                 return Err(spec.error(
                     &p.key.key("name"),
@@ -115,41 +85,11 @@ impl Needs {
                 ));
             }
         }
-        let twice = |p: &Parameter| spec.error(&p.key.key("name"), format!("parameter {:?} is declared twice", p.name));
-        let mut shared_names = BTreeSet::new();
-        for p in &spec.parameters {
-            if !shared_names.insert(p.name.as_str()) {
-                return Err(twice(p));
-            }
-        }
-        let mut method_names = BTreeSet::new();
-        for (i, m) in spec.auth_methods.iter().enumerate() {
-            if !method_names.insert(m.name.as_str()) {
-                let key = conn.key("auth_methods").index(i).key("name");
-                return Err(spec.error(&key, format!("auth method {:?} is declared twice", m.name)));
-            }
-            let mut own = BTreeSet::new();
-            for p in &m.parameters {
-                if shared_names.contains(p.name.as_str()) || !own.insert(p.name.as_str()) {
-                    return Err(twice(p));
-                }
-            }
-        }
 
         let oauth = match &spec.oauth {
             None => None,
             Some(o) => {
-                let flow = match o.flow.as_ref().map(|f| f.value.trim()) {
-                    None | Some("") | Some("u2m") => Flow::U2m,
-                    Some("u2m_per_user") => Flow::U2mPerUser,
-                    Some("m2m") => Flow::M2m,
-                    Some(other) => {
-                        let key = o.flow.as_ref().map_or_else(|| o.key.key("flow"), |f| f.key.clone());
-                        return Err(
-                            spec.error(&key, format!("unknown OAuth flow {other:?}; use m2m, u2m or u2m_per_user"))
-                        );
-                    }
-                };
+                let flow = o.flow;
                 let client_auth_basic = spec
                     .verification
                     .as_ref()
@@ -232,7 +172,7 @@ impl Needs {
     /// Some choice of method uses the OAuth client credentials flow (m2m).
     pub fn has_client_credentials_flow(&self) -> bool {
         let applies = self.methods.is_empty() || self.methods.iter().any(|m| m.oauth);
-        applies && self.oauth.as_ref().is_some_and(|o| o.flow == Flow::M2m)
+        applies && self.oauth.as_ref().is_some_and(|o| o.flow == OauthFlow::M2m)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -267,7 +207,7 @@ impl Needs {
 
 /// `client_id`, `client_secret` and, for a user flow, `refresh_token`,
 /// unless the spec declares them.
-fn add_oauth_fields(fields: &mut Vec<Field>, shared: &[Field], flow: Flow) {
+fn add_oauth_fields(fields: &mut Vec<Field>, shared: &[Field], flow: OauthFlow) {
     let mut ensure = |name: &str, description: &str| {
         if !fields.iter().chain(shared).any(|f| f.name == name) {
             fields.push(Field {

@@ -87,7 +87,7 @@ pub fn run(session: &Session) -> Result<i32> {
     }
 
     if session.verify {
-        match needs.oauth_for(method).filter(|o| o.flow == super::Flow::M2m) {
+        match needs.oauth_for(method).filter(|o| o.flow == crate::spec::OauthFlow::M2m) {
             Some(oauth) => {
                 let (token_url, scopes) = (oauth.token_url.clone(), oauth.scopes.clone());
                 if let Err(message) = super::verify_m2m(session, oauth, &token_url, &scopes, &values) {

@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use super::http::{self, Refused, Request, Response};
 use super::oauth::{self, TokenError};
 use super::page::{FieldView, FormView, MessageView, MethodView, OauthView, Pages};
-use super::{CSRF_FIELD, Existing, Flow, Needs, OauthConfig, Session, Values};
+use super::{CSRF_FIELD, Existing, Needs, OauthConfig, Session, Values};
 use crate::error::{Error, Result};
+use crate::spec::OauthFlow;
 
 pub struct Options {
     pub port: u16,
@@ -319,7 +320,7 @@ impl<'a> State<'a> {
             }
         };
         if self.session.verify
-            && let Some(o) = needs.oauth_for(self.method).filter(|o| o.flow == Flow::M2m)
+            && let Some(o) = needs.oauth_for(self.method).filter(|o| o.flow == OauthFlow::M2m)
         {
             let e = self.endpoints.clone().unwrap_or(Endpoints {
                 authorization_url: String::new(),

@@ -39,7 +39,7 @@ pub fn connection_from_analysis(
         spec.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect());
     let spec_secrets: Vec<&str> = declared
         .iter()
-        .filter(|(n, s)| (*s || crate::lint::looks_secret(n)) && !n.starts_with("client_") && n != "refresh_token")
+        .filter(|(n, s)| (*s || crate::spec::looks_secret(n)) && !n.starts_with("client_") && n != "refresh_token")
         .map(|(n, _)| n.as_str())
         .collect();
     let mut renames: Vec<(String, String)> = Vec::new();

@@ -5,28 +5,7 @@ use super::{
     dedup, input_error, placeholders,
 };
 use crate::error::Result;
-use crate::spec::{AuthMethod, ConnectorSpec, KeyPath, Text, Verification};
-
-/// Parameter names that hold secrets even when the spec forgets `secret: true`
-/// (the one rule: plan, lint and credentials all use it). Names of URLs, ids
-/// and other settings that merely mention a secret word are not secrets.
-pub fn looks_secret(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let not_secret =
-        ["_url", "_uri", "_endpoint", "_type", "_id", "_name", "_header", "_param", "_path", "_file", "_prefix"]
-            .iter()
-            .any(|s| n.ends_with(s))
-            || n.starts_with("public_");
-    if not_secret {
-        return false;
-    }
-    ["token", "secret", "password", "passwd", "api_key", "apikey", "private_key", "credential"]
-        .iter()
-        .any(|w| n.contains(w))
-        || n.ends_with("_key")
-        || n == "key"
-        || n == "pat"
-}
+use crate::spec::{AuthMethod, ConnectorSpec, KeyPath, OauthFlow, Text, Verification, looks_secret};
 
 /// Secret parameter names, most credential-like first.
 const CREDENTIAL_NAMES: [&str; 10] = [
@@ -173,15 +152,15 @@ fn choose_variant(
     let names: Vec<&str> = candidates.iter().map(|p| p.name.as_str()).collect();
     let has = |n: &str| names.contains(&n);
     // An oauth block (or token_url) with client credentials means OAuth.
-    let oauth_flow = spec.oauth.as_ref().map(|o| o.flow.as_ref().map_or("u2m", |f| f.value.as_str()));
+    let oauth_flow = spec.oauth.as_ref().map(|o| o.flow);
     let has_client = has("client_id") && has("client_secret") || method.is_none() && spec.oauth.is_some();
     if let Some(flow) = oauth_flow
         && has_client
     {
-        return Ok(if flow == "m2m" {
+        return Ok(if flow == OauthFlow::M2m {
             (Variant::OauthClientCredentials, "inferred from the oauth block (flow m2m)".to_string())
         } else {
-            (Variant::OauthRefresh, format!("inferred from the oauth block (flow {flow})"))
+            (Variant::OauthRefresh, format!("inferred from the oauth block (flow {})", flow.name()))
         });
     }
     if v.token_url.is_some() && has_client {

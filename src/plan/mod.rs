@@ -11,7 +11,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use infer::looks_secret;
 pub use python::PyContext;
 
 use crate::error::{Error, Result};
@@ -323,21 +322,19 @@ fn merge(base: &Verification, over: &Verification) -> Verification {
     }
 }
 
-/// Every spec parameter once, shared ones first; duplicate names refused.
+/// Every spec parameter once, shared ones first.
 fn collect_parameters(spec: &ConnectorSpec) -> Result<Vec<ParamPlan>> {
     let mut out: Vec<ParamPlan> = Vec::new();
     let mut add = |p: &Parameter, method: Option<&str>| -> Result<()> {
-        check_param_name(spec, p)?;
-        if let Some(existing) = out.iter().find(|q| q.name == p.name) {
-            if existing.method.is_none() || method.is_none() {
-                return Err(spec.error(&p.key.key("name"), format!("parameter {:?} is declared twice", p.name)));
-            }
-            return Ok(()); // the same name in two auth methods: one credential key
+        // Names and duplicates were checked when the spec was read: a name seen
+        // again here is in two auth methods, and is one credential key.
+        if out.iter().any(|q| q.name == p.name) {
+            return Ok(());
         }
         out.push(ParamPlan {
             name: p.name.clone(),
             required: p.required,
-            secret: p.secret || infer::looks_secret(&p.name),
+            secret: p.secret || crate::spec::looks_secret(&p.name),
             description: p.description.clone(),
             method: method.map(str::to_string),
             implicit: false,
@@ -353,20 +350,6 @@ fn collect_parameters(spec: &ConnectorSpec) -> Result<Vec<ParamPlan>> {
         }
     }
     Ok(out)
-}
-
-/// Parameter names become JSON keys and placeholder names.
-fn check_param_name(spec: &ConnectorSpec, p: &Parameter) -> Result<()> {
-    let ok = p.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && p.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(spec.error(
-            &p.key.key("name"),
-            format!("parameter name {:?} is not an identifier (letters, digits, '_')", p.name),
-        ))
-    }
 }
 
 fn base_url_param(spec: &ConnectorSpec, v: &Verification, params: &[ParamPlan]) -> Result<Option<String>> {
