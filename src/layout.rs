@@ -1,5 +1,6 @@
 //! Where specs, docs, generated tests and credentials live in a connector
-//! repository: DESIGN.md's defaults, changeable in `pyproject.toml`.
+//! repository: the defaults the README's "Connector repository layout" lists,
+//! changeable in `pyproject.toml`.
 
 use std::path::{Component, Path, PathBuf};
 

@@ -224,7 +224,8 @@ pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged,
     Ok(Merged { text, changes })
 }
 
-/// DESIGN.md's key order: a new key goes before the first later key present.
+/// The order of verification keys (the README's spec reference): a new key goes
+/// before the first later key present.
 const VERIFICATION_ORDER: &[&str] = &[
     "base_url",
     "endpoint",
