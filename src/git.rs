@@ -1,5 +1,6 @@
-//! Commit exactly the paths authgen wrote, through the `git` command so that
-//! hooks, signing and the user's config apply. Never pushes.
+//! The one place authgen runs `git`: commit exactly the paths authgen wrote
+//! (through the `git` command so hooks, signing and the user's config apply;
+//! never pushes), ask what git ignores or tracks, set up the demo's repo.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -26,6 +27,17 @@ impl Git {
             .args(args)
             .output()
             .map_err(|e| Error::External { program: "git".into(), message: format!("cannot run git: {e}") })
+    }
+
+    /// Exit code of `git ARGS`; `None` when git cannot be run or was stopped
+    /// by a signal. Its output is captured, never shown.
+    pub fn status(&self, args: &[&str]) -> Option<i32> {
+        self.output(args).ok().and_then(|o| o.status.code())
+    }
+
+    /// Run `git ARGS`; its trimmed stdout, or an error with git's message.
+    pub fn run(&self, args: &[&str]) -> Result<String> {
+        self.checked(args)
     }
 
     fn checked(&self, args: &[&str]) -> Result<String> {

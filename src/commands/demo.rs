@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::error::{Error, Result};
+use crate::git::Git;
 use crate::layout::Layout;
 use crate::mockapi::{Expect, MockApi};
 use crate::ops::commit::commit_source;
@@ -54,22 +55,8 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
     eprintln!("authgen demo: the whole flow on an example connector, in {}", dir.display());
 
     // 1. A connector repo.
-    let git = |args: &[&str]| -> Result<()> {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&dir)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| Error::External { program: "git".into(), message: format!("cannot run git: {e}") })?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(Error::External {
-                program: "git".into(),
-                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            })
-        }
-    };
+    let repo = Git::new(&dir);
+    let git = |args: &[&str]| repo.run(args).map(drop);
     git(&["init", "-q"])?;
     // The demo repo's own identity, so the commit works on a machine without one.
     git(&["config", "user.name", "authgen demo"])?;

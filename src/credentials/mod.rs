@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::git::Git;
 use crate::layout::Layout;
 use crate::spec::{ConnectorSpec, OauthFlow, Parameter, looks_secret};
 
@@ -431,19 +432,8 @@ pub fn write(session: &Session, values: &Values) -> Result<Vec<String>> {
 fn ensure_ignored(path: &Path) -> Result<Option<String>> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return Ok(None) };
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .arg(name)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .ok()
-            .and_then(|s| s.code())
-    };
+    let repo = Git::new(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
+    let git = |args: &[&str]| repo.status(&[args, &[name]].concat());
     // --no-index: the ignore rules, whether or not the file is tracked.
     let note = match git(&["check-ignore", "-q", "--no-index", "--"]) {
         Some(1) => {
