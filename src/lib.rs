@@ -11,6 +11,7 @@ pub mod commands;
 pub mod credentials;
 pub mod error;
 pub mod git;
+pub mod http;
 pub mod layout;
 pub mod lint;
 pub mod mockapi;

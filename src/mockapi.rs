@@ -1,14 +1,14 @@
 //! A small API server on 127.0.0.1 that enforces one credential, for the
-//! demo: one thread, bounded reads, stopped on drop.
+//! demo: one thread, requests read by `http` (bounded), stopped on drop.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::http::{self, Response};
 
 /// What the server accepts: `GET <path>` with `<header>: <value>`.
 #[derive(Debug, Clone)]
@@ -68,45 +68,20 @@ impl Drop for MockApi {
     }
 }
 
-fn serve(stream: TcpStream, expect: &Expect) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
-    let mut reader = BufReader::new(stream.try_clone()?.take(64 * 1024));
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line)? == 0 {
+fn serve(mut stream: TcpStream, expect: &Expect) -> std::io::Result<()> {
+    let Ok(request) = http::read_request(&mut stream, Instant::now() + Duration::from_secs(5)) else {
         return Ok(());
-    }
-    let mut authorized = false;
-    let mut forbidden = false;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
-        if let Some((name, value)) = line.trim_end().split_once(':')
-            && name.trim().eq_ignore_ascii_case(&expect.header)
-        {
-            authorized |= value.trim() == expect.value;
-            forbidden |= expect.forbidden.as_deref() == Some(value.trim());
-        }
-    }
-    let mut parts = request_line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let path = target.split('?').next().unwrap_or("");
-    let (status, body) = if method != "GET" || path != expect.path {
-        ("404 Not Found", r#"{"message": "Not Found"}"#.to_string())
-    } else if forbidden {
-        ("403 Forbidden", r#"{"message": "Resource not accessible by this token"}"#.to_string())
-    } else if authorized {
-        ("200 OK", expect.body.clone())
-    } else {
-        ("401 Unauthorized", r#"{"message": "Bad credentials"}"#.to_string())
     };
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    stream.flush()
+    let sent =
+        |value: &str| request.headers.iter().any(|(name, v)| name.eq_ignore_ascii_case(&expect.header) && v == value);
+    let response = if request.method != "GET" || request.path != expect.path {
+        Response::json(404, r#"{"message": "Not Found"}"#)
+    } else if expect.forbidden.as_deref().is_some_and(sent) {
+        Response::json(403, r#"{"message": "Resource not accessible by this token"}"#)
+    } else if sent(&expect.value) {
+        Response::json(200, expect.body.clone())
+    } else {
+        Response::json(401, r#"{"message": "Bad credentials"}"#)
+    };
+    http::write_response(&mut stream, &response)
 }

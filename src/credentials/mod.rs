@@ -5,7 +5,6 @@
 //! What to ask for comes from the spec itself, not from the plan: at this
 //! step a spec may have no verification block yet.
 
-mod http;
 mod oauth;
 mod page;
 mod prompt;

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
 
-use super::http::{form_encode, percent_encode};
 use crate::error::{Error, Result};
+use crate::http::{form_encode, percent_encode};
 
 /// 32 random bytes, base64url: a state, PKCE verifier or CSRF token
 /// (256 bits; RFC 7636 asks for at least 43 characters, this gives 43).

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::http::{self, Refused, Request, Response};
 use super::oauth::{self, TokenError};
 use super::page::{FieldView, FormView, MessageView, MethodView, OauthView, Pages};
 use super::{CSRF_FIELD, Existing, Needs, OauthConfig, Session, Values};
 use crate::error::{Error, Result};
+use crate::http::{self, Refused, Request, Response};
 use crate::spec::OauthFlow;
 
 pub struct Options {

@@ -1,5 +1,7 @@
-//! Just enough HTTP/1.1 for a loopback form: one request per connection,
-//! read with size limits and a deadline, answered with `Connection: close`.
+//! Just enough HTTP/1.1 for authgen's servers on 127.0.0.1 (the credentials
+//! form and the demo's API): one request per connection, read with size
+//! limits and a deadline, answered with `Connection: close`. Also the one
+//! percent-encoder and form codec.
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
@@ -7,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Request line and headers together.
 const MAX_HEAD: usize = 16 * 1024;
-/// A form of credentials is a few kilobytes.
+/// A form of credentials, or a demo request, is a few kilobytes.
 const MAX_BODY: usize = 64 * 1024;
 
 #[derive(Debug, Clone)]
@@ -145,6 +147,10 @@ impl Response {
         Response { status, content_type: "text/html; charset=utf-8", location: None, body }
     }
 
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        Response { status, content_type: "application/json", location: None, body: body.into() }
+    }
+
     pub fn text(status: u16, body: impl Into<String>) -> Self {
         Response { status, content_type: "text/plain; charset=utf-8", location: None, body: body.into() }
     }
@@ -164,6 +170,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         303 => "See Other",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -216,41 +223,16 @@ pub fn form_decode(text: &str) -> Vec<(String, String)> {
 }
 
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
+/// All but RFC 3986's unreserved characters (letters, digits, `-._~`).
+const RESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// Percent-encode all but RFC 3986's unreserved characters.
 pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
 
 pub fn form_encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
@@ -268,6 +250,7 @@ mod tests {
         let back = form_decode(&text);
         let expected: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         assert_eq!(back, expected);
+        assert_eq!(form_encode([("k", "a b/ü~-._*")]), "k=a%20b%2F%C3%BC~-._%2A");
         assert_eq!(
             form_decode("a=1+2&b=%zz&c=%4"),
             [("a".into(), "1 2".into()), ("b".into(), "%zz".into()), ("c".into(), "%4".into())]
