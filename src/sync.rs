@@ -1,4 +1,7 @@
-//! Rendered files against the disk: a changeset, its diff, one atomic apply.
+//! Files against the disk: a changeset, its review (a diff, or masked lines
+//! for a file of secrets), the decision (`--yes`, a terminal's answer, or
+//! `--dry-run`), and one atomic apply. `generate`, `spec`, `analyze --write`
+//! and `credentials` all write through here.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -7,6 +10,7 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use crate::error::{Error, Result};
+use crate::term;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -124,6 +128,114 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<(
     Ok(())
 }
 
+/// How changes are shown for review.
+pub enum Display<'a> {
+    /// A unified diff per file.
+    Diff,
+    /// Given lines instead of a diff: for a file of secrets, whose diff would print them.
+    Masked(&'a [String]),
+    /// Already shown by the caller (next to other output).
+    Shown,
+}
+
+/// Print the changes for review (unchanged files show nothing).
+pub fn show(changes: &[&Change], display: &Display) {
+    match display {
+        Display::Diff => {
+            let color = term::color_stdout();
+            for change in changes.iter().filter(|c| c.status != Status::Unchanged) {
+                print!("{}", unified(change, color));
+            }
+        }
+        Display::Masked(lines) => {
+            for line in *lines {
+                eprintln!("  {line}");
+            }
+        }
+        Display::Shown => {}
+    }
+}
+
+/// How to decide once the changes are shown.
+pub struct Review {
+    /// `--yes`: write without asking.
+    pub yes: bool,
+    /// `--dry-run`: show only.
+    pub dry_run: bool,
+    /// Whether a person can answer (a terminal on stdin and stderr, and for
+    /// `credentials` values that did not come from a pipe).
+    pub can_ask: bool,
+    /// Asked on the terminal, such as "Write 2 file(s)?".
+    pub question: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Write,
+    /// `--dry-run`: nothing written.
+    DryRun,
+    /// Asked, and the answer was no.
+    Declined,
+    /// No `--yes` and nobody to ask.
+    NoTerminal,
+}
+
+/// The one decision: `--dry-run` shows only, `--yes` writes, otherwise a
+/// terminal is asked; without one nothing is written.
+pub fn decide(review: &Review) -> Decision {
+    if review.dry_run {
+        Decision::DryRun
+    } else if review.yes {
+        Decision::Write
+    } else if !review.can_ask {
+        Decision::NoTerminal
+    } else if term::confirm(&review.question) {
+        Decision::Write
+    } else {
+        Decision::Declined
+    }
+}
+
+/// Say why nothing was written, and return the exit code for it: 0 for a dry
+/// run or a write, 1 when the changes wait for a person. `pending` leads the
+/// message ("2 file(s) would change; "), `accept` is the command that accepts.
+pub fn explain(decision: Decision, pending: &str, accept: &str) -> i32 {
+    match decision {
+        Decision::Write => 0,
+        Decision::DryRun => {
+            eprintln!("dry run: {pending}nothing written");
+            0
+        }
+        Decision::Declined => {
+            eprintln!("nothing written");
+            1
+        }
+        Decision::NoTerminal => {
+            eprintln!("not written: {pending}there is no terminal to confirm; run `{accept}` to accept");
+            1
+        }
+    }
+}
+
+/// Show, decide, and write each changed file atomically (with `mode` when
+/// given, else the file's own). Returns the decision; what it means for the
+/// exit code and the message is the caller's.
+pub fn review_and_apply(
+    changes: &[&Change],
+    display: &Display,
+    review: &Review,
+    mode: Option<u32>,
+) -> Result<Decision> {
+    show(changes, display);
+    let decision = decide(review);
+    if decision == Decision::Write {
+        for change in changes.iter().filter(|c| c.status != Status::Unchanged) {
+            write_atomic(&change.path, change.new.as_bytes(), mode)?;
+        }
+    }
+    Ok(decision)
+}
+
 /// Write every changed file; unchanged files are not touched.
 pub fn apply(changes: &[Change]) -> Result<usize> {
     let mut written = 0;
@@ -155,5 +267,22 @@ mod tests {
         write_atomic(&path, b"{}", Some(0o600)).unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn review_writes_only_on_yes_and_never_on_a_dry_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dev_config.json");
+        let change = compare("s", &path, Path::new("dev_config.json"), "{}\n".into()).unwrap();
+        let review = |yes, dry_run| Review { yes, dry_run, can_ask: false, question: String::new() };
+        let masked = ["+ token = ***".to_string()];
+        let shown = Display::Masked(&masked);
+        assert_eq!(review_and_apply(&[&change], &shown, &review(true, true), Some(0o600)).unwrap(), Decision::DryRun);
+        assert_eq!(review_and_apply(&[&change], &shown, &review(false, false), None).unwrap(), Decision::NoTerminal);
+        assert!(!path.exists());
+        assert_eq!(review_and_apply(&[&change], &shown, &review(true, false), Some(0o600)).unwrap(), Decision::Write);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

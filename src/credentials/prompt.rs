@@ -5,6 +5,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
 use super::{Field, Needs, Session, Values, plain};
 use crate::error::{Error, Result};
+use crate::sync;
 use crate::term;
 
 /// Where the answers come from.
@@ -167,17 +168,24 @@ fn save(session: &Session, values: &Values, input: &mut Input) -> Result<i32> {
     }
     if !matches!(existing, super::Existing::Absent) {
         eprintln!("{} exists; saving changes:", session.shown);
-        for change in &changes {
-            eprintln!("  {}", change.line());
-        }
-        if !session.yes {
-            if !(input.tty && term::interactive()) {
+        // Masked: a diff of this file would print the secrets.
+        let lines: Vec<String> = changes.iter().map(super::KeyChange::line).collect();
+        sync::show(&[], &sync::Display::Masked(&lines));
+        let review = sync::Review {
+            yes: session.yes,
+            dry_run: false,
+            can_ask: input.tty && term::interactive(),
+            question: format!("Replace {}?", session.shown),
+        };
+        match sync::decide(&review) {
+            sync::Decision::Write => {}
+            sync::Decision::NoTerminal => {
                 return Err(Error::Failed(format!(
                     "{} exists: pass --yes to replace it (nothing written)",
                     session.shown
                 )));
             }
-            if !term::confirm(&format!("Replace {}?", session.shown)) {
+            sync::Decision::Declined | sync::Decision::DryRun => {
                 return Err(Error::Failed("not confirmed: nothing written".into()));
             }
         }

@@ -71,7 +71,6 @@ pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
     if args.check {
         return Ok(print_check(&batch, Format::Text));
     }
-    let color = term::color_stdout();
     for prep in &batch.preps {
         if let Prep::Ready(p) = prep {
             for note in p.plan.notes() {
@@ -87,37 +86,31 @@ pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
             eprintln!("{}: {} is up to date", prep.change.source, prep.change.rel.display());
         }
     }
-    for change in &changes {
-        print!("{}", sync::unified(change, color));
-    }
+    sync::show(&changes, &sync::Display::Diff);
     if problems != 0 {
         if !changes.is_empty() {
             eprintln!("nothing written: fix the errors above first");
         }
         return Ok(problems);
     }
-    if changes.is_empty() || args.dry_run {
-        if args.dry_run && !changes.is_empty() {
-            eprintln!("dry run: {} file(s) would change; nothing written", changes.len());
-        }
+    if changes.is_empty() {
         return Ok(0);
     }
-    let accept = accept_command(&changes);
-    let go = args.yes || term::interactive() && term::confirm(&format!("Write {} file(s)?", changes.len()));
-    if !go {
-        if term::interactive() {
-            eprintln!("nothing written");
-        } else {
-            eprintln!(
-                "not written: {} file(s) would change and there is no terminal to confirm; run `{accept}` to accept",
-                changes.len()
-            );
-        }
-        return Ok(1);
+    let review = sync::Review {
+        yes: args.yes,
+        dry_run: args.dry_run,
+        can_ask: term::interactive(),
+        question: format!("Write {} file(s)?", changes.len()),
+    };
+    let decision = sync::review_and_apply(&changes, &sync::Display::Shown, &review, None)?;
+    if decision != sync::Decision::Write {
+        return Ok(sync::explain(
+            decision,
+            &format!("{} file(s) would change; ", changes.len()),
+            &accept_command(&changes),
+        ));
     }
-    let owned: Vec<sync::Change> = changes.into_iter().cloned().collect();
-    sync::apply(&owned)?;
-    for change in &owned {
+    for change in &changes {
         let verb = if change.status == Status::Added { "created" } else { "updated" };
         eprintln!("{verb} {}", change.rel.display());
     }

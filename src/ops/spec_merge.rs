@@ -78,21 +78,12 @@ pub fn write_spec(
         new: merged.text.clone(),
         status,
     };
-    print!("{}", sync::unified(&change, term::color_stdout()));
-    if dry_run {
-        eprintln!("dry run: nothing written");
-        return Ok(0);
+    let review =
+        sync::Review { yes, dry_run, can_ask: term::interactive(), question: format!("Write {}?", rel.display()) };
+    let decision = sync::review_and_apply(&[&change], &sync::Display::Diff, &review, None)?;
+    if decision != sync::Decision::Write {
+        return Ok(sync::explain(decision, "", accept));
     }
-    let go = yes || term::interactive() && term::confirm(&format!("Write {}?", rel.display()));
-    if !go {
-        if term::interactive() {
-            eprintln!("nothing written");
-        } else {
-            eprintln!("not written: no terminal to confirm; run `{accept}` to accept");
-        }
-        return Ok(1);
-    }
-    sync::write_atomic(&paths.spec, merged.text.as_bytes(), None)?;
     let verb = if status == Status::Added { "created" } else { "updated" };
     eprintln!("{verb} {}", rel.display());
     Ok(0)
