@@ -132,7 +132,7 @@ fn prepare_one(layout: &Layout, renderer: &Renderer, source: &str, opts: &Option
 
 /// Prepare many sources, on every core; results in the order given.
 pub fn prepare_many(layout: &Layout, renderer: &Renderer, sources: &[String], opts: &Options, all: bool) -> Vec<Prep> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len().max(1));
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(sources.len().max(1));
     if workers <= 1 || sources.len() < 16 {
         return sources.iter().map(|s| prepare_one(layout, renderer, s, opts, all)).collect();
     }

@@ -1113,7 +1113,7 @@ fn expand(config: &Value, url: &str) -> Value {
 fn slots() -> &'static (Mutex<usize>, Condvar) {
     static SLOTS: OnceLock<(Mutex<usize>, Condvar)> = OnceLock::new();
     SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         (Mutex::new(cores * 2), Condvar::new())
     })
 }

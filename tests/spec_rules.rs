@@ -36,7 +36,7 @@ const UNKNOWN_FLOW: &str = "connection:
 /// Every command that reads the spec, with the arguments it needs to get that far.
 fn spec_readers(source: &str) -> Vec<Vec<String>> {
     let s = source.to_string();
-    let words = |w: &[&str]| w.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let words = |w: &[&str]| w.iter().map(std::string::ToString::to_string).collect::<Vec<_>>();
     vec![
         [words(&["generate", "--yes"]), vec![s.clone()]].concat(),
         [words(&["generate", "--dry-run"]), vec![s.clone()]].concat(),

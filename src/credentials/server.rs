@@ -352,7 +352,7 @@ impl<'a> State<'a> {
                 heading: "Replace the existing file?".into(),
                 paragraphs: vec!["The file exists. Saving changes these keys (values hidden):".into()],
                 target: Some(self.session.shown.clone()),
-                changes: changes.iter().map(|c| c.line()).collect(),
+                changes: changes.iter().map(super::KeyChange::line).collect(),
                 confirm: true,
                 csrf_token: self.csrf.clone(),
                 back: true,
@@ -386,7 +386,7 @@ impl<'a> State<'a> {
         paragraphs.extend(self.notice.take());
         let page = MessageView {
             target: Some(self.session.shown.clone()),
-            changes: changes.iter().map(|c| c.line()).collect(),
+            changes: changes.iter().map(super::KeyChange::line).collect(),
             ..MessageView::ok("Credentials saved", paragraphs)
         };
         Ok((Response::html(200, self.pages.message(&page)?), true))
@@ -656,9 +656,9 @@ impl<'a> State<'a> {
             if user_flow && view.name == "refresh_token" {
                 refresh = Some(view);
             } else if is_required {
-                required.push(view)
+                required.push(view);
             } else {
-                optional.push(view)
+                optional.push(view);
             }
         }
         let oauth = needs.oauth.as_ref().zip(self.endpoints.as_ref()).map(|(o, e)| {

@@ -107,7 +107,7 @@ pub(super) fn method_plan(
     }
     match &credential {
         CredentialPlan::Header { credential, .. } | CredentialPlan::Query { credential, .. } => {
-            required.push(credential.clone())
+            required.push(credential.clone());
         }
         CredentialPlan::Oauth(o) => {
             required.push(o.client_id.clone());
