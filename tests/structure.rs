@@ -58,13 +58,28 @@ fn file_of(path: &[String], files: &BTreeSet<String>) -> Option<String> {
 }
 
 /// The file's text without comments and without its trailing `#[cfg(test)]` module, whose
-/// `super::` means the file itself.
+/// `super::` means the file itself. Inside an inline `mod x { .. }`, `super::` also means
+/// the file itself, so it is read as `self::`.
 fn code_of(text: &str) -> String {
     let body = match text.find("#[cfg(test)]\nmod ") {
         Some(at) => &text[..at],
         None => text,
     };
-    body.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+    let mut out = Vec::new();
+    let mut inline_end: Option<String> = None;
+    for line in body.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        if inline_end.is_none() && trimmed.trim_start_matches("pub ").starts_with("mod ") && trimmed.ends_with('{') {
+            inline_end = Some(format!("{}}}", &line[..line.len() - trimmed.len()]));
+        } else if inline_end.as_deref() == Some(line) {
+            inline_end = None;
+        }
+        out.push(if inline_end.is_some() { line.replace("super::", "self::") } else { line.to_string() });
+    }
+    out.join("\n")
 }
 
 fn is_ident(c: char) -> bool {

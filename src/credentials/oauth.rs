@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
 
+use super::needs::{OauthConfig, Session, Values, plain, redact};
 use crate::error::{Error, Result};
 use crate::http::{form_encode, percent_encode};
 
@@ -188,8 +189,52 @@ pub fn request_token(
 
 /// Provider text for a message: one line, cut short.
 fn preview(text: &str) -> String {
-    let line = super::plain(text);
+    let line = plain(text);
     if line.chars().count() > 300 { format!("{}…", line.chars().take(300).collect::<String>()) } else { line }
+}
+
+/// `--verify` for the client credentials flow: fetch a token, say what the
+/// provider answered. Ok and Err are both messages without secrets.
+pub fn verify_m2m(
+    session: &Session,
+    oauth_config: &OauthConfig,
+    token_url: &str,
+    scopes: &str,
+    values: &Values,
+) -> Result<String, String> {
+    let secrets = session.needs.secrets(values);
+    let get = |n: &str| values.get(n).cloned();
+    let url = fill(token_url, get).map_err(|name| format!("--verify: the token URL needs {name}"))?;
+    check_url(&url, "token URL").map_err(|m| format!("--verify: {m}"))?;
+    let client_id = values.get("client_id").map(String::as_str).unwrap_or_default();
+    let client_secret = values.get("client_secret").map(String::as_str).unwrap_or_default();
+    let mut grant = vec![("grant_type", "client_credentials")];
+    if !scopes.is_empty() {
+        grant.push(("scope", scopes));
+    }
+    let host = url.parse::<ureq::http::Uri>().ok().and_then(|u| u.host().map(str::to_string)).unwrap_or_default();
+    match request_token(&url, &grant, (client_id, client_secret), oauth_config.client_auth_basic) {
+        Ok(token) => {
+            let mut message = format!("--verify: {host} issued an access token for these client credentials");
+            let mut details = Vec::new();
+            if let Some(t) = &token.token_type {
+                details.push(format!("type {}", plain(t)));
+            }
+            if let Some(s) = token.expires_in {
+                details.push(format!("expires in {s} s"));
+            }
+            if !details.is_empty() {
+                message.push_str(&format!(" ({})", details.join(", ")));
+            }
+            eprintln!("{}: {message}", session.source);
+            Ok(message)
+        }
+        Err(e) => {
+            let message = redact(&format!("--verify: {host}: {e}"), &secrets);
+            eprintln!("{}: {message}", session.source);
+            Err(message)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
-use super::{Field, Needs, Session, Values, plain};
+use super::needs::{Field, Needs, Session, Values, plain};
+use super::oauth::verify_m2m;
+use super::store::{self, Existing, KeyChange};
 use crate::error::{Error, Result};
 use crate::sync;
 use crate::term;
@@ -91,7 +93,7 @@ pub fn run(session: &Session) -> Result<i32> {
         match needs.oauth_for(method).filter(|o| o.flow == crate::spec::OauthFlow::M2m) {
             Some(oauth) => {
                 let (token_url, scopes) = (oauth.token_url.clone(), oauth.scopes.clone());
-                if let Err(message) = super::verify_m2m(session, oauth, &token_url, &scopes, &values) {
+                if let Err(message) = verify_m2m(session, oauth, &token_url, &scopes, &values) {
                     return Err(Error::Failed(format!(
                         "{message}\nnothing written (run without --verify to save anyway)"
                     )));
@@ -160,16 +162,16 @@ fn ask_field(field: &Field, input: &mut Input) -> Result<Option<String>> {
 
 /// Show what changes, confirm when a file would be replaced, write.
 fn save(session: &Session, values: &Values, input: &mut Input) -> Result<i32> {
-    let existing = super::read_existing(&session.path)?;
-    let changes = super::changes(&existing, values);
+    let existing = store::read_existing(&session.path)?;
+    let changes = store::changes(&existing, values);
     if changes.is_empty() {
         eprintln!("{}: {} already holds these values: nothing written", session.source, session.shown);
         return Ok(0);
     }
-    if !matches!(existing, super::Existing::Absent) {
+    if !matches!(existing, Existing::Absent) {
         eprintln!("{} exists; saving changes:", session.shown);
         // Masked: a diff of this file would print the secrets.
-        let lines: Vec<String> = changes.iter().map(super::KeyChange::line).collect();
+        let lines: Vec<String> = changes.iter().map(KeyChange::line).collect();
         sync::show(&[], &sync::Display::Masked(&lines));
         let review = sync::Review {
             yes: session.yes,
@@ -190,7 +192,7 @@ fn save(session: &Session, values: &Values, input: &mut Input) -> Result<i32> {
             }
         }
     }
-    for note in super::write(session, values)? {
+    for note in store::write(session, values)? {
         eprintln!("{note}");
     }
     Ok(0)

@@ -12,9 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::needs::{CSRF_FIELD, Needs, OauthConfig, Session, Values, plain, redact};
 use super::oauth::{self, TokenError};
 use super::page::{FieldView, FormView, MessageView, MethodView, OauthView, Pages};
-use super::{CSRF_FIELD, Existing, Needs, OauthConfig, Session, Values};
+use super::store::{self, Existing, KeyChange};
 use crate::error::{Error, Result};
 use crate::http::{self, Refused, Request, Response};
 use crate::spec::OauthFlow;
@@ -43,7 +44,7 @@ pub fn run(session: &Session, opts: &Options) -> Result<i32> {
     let url = format!("http://127.0.0.1:{port}/");
     let mut state = State::new(session, port)?;
     let bold = |text: &str| crate::term::paint(crate::term::color_stdout(), "1", text);
-    println!("{} credentials for {}: open {}", session.source, super::plain(&session.needs.title), bold(&url));
+    println!("{} credentials for {}: open {}", session.source, plain(&session.needs.title), bold(&url));
     if session.needs.oauth.as_ref().is_some_and(|o| o.flow.is_user()) {
         println!("OAuth redirect URI (register it with the provider): {}", state.redirect_uri);
     }
@@ -327,13 +328,13 @@ impl<'a> State<'a> {
                 token_url: o.token_url.clone(),
                 scopes: o.scopes.clone(),
             });
-            match super::verify_m2m(self.session, o, &e.token_url, &e.scopes, &values) {
+            match oauth::verify_m2m(self.session, o, &e.token_url, &e.scopes, &values) {
                 Ok(message) => self.notice = Some(message),
                 Err(message) => return Ok((self.form(400, vec![message])?, false)),
             }
         }
-        let existing = super::read_existing(&self.session.path)?;
-        let changes = super::changes(&existing, &values);
+        let existing = store::read_existing(&self.session.path)?;
+        let changes = store::changes(&existing, &values);
         if changes.is_empty() {
             eprintln!("{}: {} already holds these values: nothing written", self.session.source, self.session.shown);
             let page = MessageView {
@@ -352,7 +353,7 @@ impl<'a> State<'a> {
                 heading: "Replace the existing file?".into(),
                 paragraphs: vec!["The file exists. Saving changes these keys (values hidden):".into()],
                 target: Some(self.session.shown.clone()),
-                changes: changes.iter().map(super::KeyChange::line).collect(),
+                changes: changes.iter().map(KeyChange::line).collect(),
                 confirm: true,
                 csrf_token: self.csrf.clone(),
                 back: true,
@@ -370,12 +371,12 @@ impl<'a> State<'a> {
             let page = MessageView::error("Nothing to confirm", vec!["Save the form first.".into()]);
             return Ok((Response::html(400, self.pages.message(&page)?), false));
         };
-        let changes = super::changes(&super::read_existing(&self.session.path)?, &values);
+        let changes = store::changes(&store::read_existing(&self.session.path)?, &values);
         self.write(&values, &changes)
     }
 
-    fn write(&mut self, values: &Values, changes: &[super::KeyChange]) -> Handled {
-        for note in super::write(self.session, values)? {
+    fn write(&mut self, values: &Values, changes: &[KeyChange]) -> Handled {
+        for note in store::write(self.session, values)? {
             eprintln!("{note}");
         }
         let mut paragraphs = vec![format!(
@@ -386,7 +387,7 @@ impl<'a> State<'a> {
         paragraphs.extend(self.notice.take());
         let page = MessageView {
             target: Some(self.session.shown.clone()),
-            changes: changes.iter().map(super::KeyChange::line).collect(),
+            changes: changes.iter().map(KeyChange::line).collect(),
             ..MessageView::ok("Credentials saved", paragraphs)
         };
         Ok((Response::html(200, self.pages.message(&page)?), true))
@@ -530,13 +531,13 @@ impl<'a> State<'a> {
             );
         }
         if let Some(error) = query.get("error") {
-            let description = query.get("error_description").map(|d| super::plain(d)).unwrap_or_default();
+            let description = query.get("error_description").map(|d| plain(d)).unwrap_or_default();
             let heading = if error == "access_denied" { "Access was denied" } else { "The provider did not authorize" };
             let mut text = if error == "access_denied" {
                 "The sign-in or the consent screen was declined, so the provider sent no authorization code."
                     .to_string()
             } else {
-                format!("The provider answered with the error {:?}.", super::plain(error))
+                format!("The provider answered with the error {:?}.", plain(error))
             };
             if !description.is_empty() {
                 text.push_str(&format!(" It said: {description}"));
@@ -562,7 +563,7 @@ impl<'a> State<'a> {
             pending.basic,
         ) {
             Err(e) => {
-                let text = super::redact(&e.to_string(), &secrets);
+                let text = redact(&e.to_string(), &secrets);
                 let heading = match e {
                     TokenError::Provider { .. } => "The token endpoint refused the code",
                     TokenError::Transport(_) => "The token endpoint could not be reached",

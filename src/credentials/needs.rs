@@ -1,0 +1,240 @@
+//! What a spec asks `authgen credentials` to collect, and the session that
+//! collects it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::Result;
+use crate::spec::{ConnectorSpec, OauthFlow, Parameter, looks_secret};
+
+/// Collected values by parameter name; sorted, so the file is stable.
+pub type Values = BTreeMap<String, String>;
+
+/// Form field names of our own: never a parameter name.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// One value to collect.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub description: Option<String>,
+    pub required: bool,
+    pub secret: bool,
+    /// Added for the OAuth block (such as `refresh_token`), not declared in the spec.
+    pub implicit: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Method {
+    pub name: String,
+    pub description: Option<String>,
+    pub fields: Vec<Field>,
+    /// The spec's `oauth` block is this method's way to authenticate.
+    pub oauth: bool,
+}
+
+/// The spec's `oauth` block, as plain values.
+#[derive(Debug, Clone)]
+pub struct OauthConfig {
+    pub flow: OauthFlow,
+    pub pkce: bool,
+    pub scopes: String,
+    pub authorization_url: String,
+    pub token_url: String,
+    pub extra_auth_params: Vec<(String, String)>,
+    /// `verification.client_auth: basic`: client credentials in an
+    /// Authorization header rather than the form body.
+    pub client_auth_basic: bool,
+}
+
+/// Everything a spec asks for.
+#[derive(Debug, Clone)]
+pub struct Needs {
+    pub title: String,
+    /// Parameters every method needs (the flat `parameters` list).
+    pub shared: Vec<Field>,
+    /// `auth_methods`; empty when the spec has none.
+    pub methods: Vec<Method>,
+    pub oauth: Option<OauthConfig>,
+}
+
+impl Needs {
+    pub fn from_spec(spec: &ConnectorSpec, source: &str) -> Result<Needs> {
+        // Names and duplicates were checked when the spec was read; this name is
+        // the form's own.
+        for p in spec.all_parameters() {
+            if p.name == CSRF_FIELD {
+                return Err(spec.error(
+                    &p.key.key("name"),
+                    format!("parameter name {CSRF_FIELD:?} is reserved by `authgen credentials`"),
+                ));
+            }
+        }
+
+        let oauth = match &spec.oauth {
+            None => None,
+            Some(o) => {
+                let flow = o.flow;
+                let client_auth_basic = spec
+                    .verification
+                    .as_ref()
+                    .and_then(|v| v.client_auth.as_ref())
+                    .is_some_and(|c| c.value.trim() == "basic");
+                Some(OauthConfig {
+                    flow,
+                    pkce: o.pkce.unwrap_or(true),
+                    scopes: o.scopes.as_ref().map(|s| s.value.trim().to_string()).unwrap_or_default(),
+                    authorization_url: o
+                        .authorization_url
+                        .as_ref()
+                        .map(|t| t.value.trim().to_string())
+                        .unwrap_or_default(),
+                    token_url: o.token_url.as_ref().map(|t| t.value.trim().to_string()).unwrap_or_default(),
+                    extra_auth_params: o.extra_auth_params.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
+                    client_auth_basic,
+                })
+            }
+        };
+
+        let field = |p: &Parameter| Field {
+            name: p.name.clone(),
+            description: p.description.as_ref().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+            required: p.required,
+            secret: p.secret || looks_secret(&p.name),
+            implicit: false,
+        };
+        let mut shared: Vec<Field> = spec.parameters.iter().map(field).collect();
+        let mut methods: Vec<Method> = spec
+            .auth_methods
+            .iter()
+            .map(|m| Method {
+                name: m.name.clone(),
+                description: m.description.as_ref().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+                fields: m.parameters.iter().map(field).collect(),
+                oauth: false,
+            })
+            .collect();
+        if let Some(o) = &oauth {
+            // As the plan decides: the block belongs to the methods that carry
+            // client credentials, or to the whole spec when it has no methods.
+            if methods.is_empty() {
+                add_oauth_fields(&mut shared, &[], o.flow);
+            } else {
+                for m in &mut methods {
+                    let has = |n: &str| m.fields.iter().chain(&shared).any(|f| f.name == n);
+                    if has("client_id") && has("client_secret") {
+                        m.oauth = true;
+                        add_oauth_fields(&mut m.fields, &shared, o.flow);
+                    }
+                }
+            }
+        }
+        let title = spec.display_name.clone().unwrap_or_else(|| heck::AsTitleCase(source).to_string());
+        Ok(Needs { title, shared, methods, oauth })
+    }
+
+    pub fn method_index(&self, name: &str) -> Option<usize> {
+        self.methods.iter().position(|m| m.name == name)
+    }
+
+    /// The fields to ask for with one method (or none): required first,
+    /// shared before the method's own, then the optional ones likewise.
+    pub fn fields(&self, method: Option<usize>) -> Vec<&Field> {
+        let own = method.and_then(|i| self.methods.get(i)).map(|m| m.fields.as_slice()).unwrap_or(&[]);
+        let all: Vec<&Field> = self.shared.iter().chain(own).collect();
+        all.iter().filter(|f| f.required).chain(all.iter().filter(|f| !f.required)).copied().collect()
+    }
+
+    /// The OAuth block applies with this method (or to the whole spec).
+    pub fn oauth_for(&self, method: Option<usize>) -> Option<&OauthConfig> {
+        let applies = match method {
+            None => self.methods.is_empty(),
+            Some(i) => self.methods.get(i).is_some_and(|m| m.oauth),
+        };
+        self.oauth.as_ref().filter(|_| applies)
+    }
+
+    /// Some choice of method uses the OAuth client credentials flow (m2m).
+    pub fn has_client_credentials_flow(&self) -> bool {
+        let applies = self.methods.is_empty() || self.methods.iter().any(|m| m.oauth);
+        applies && self.oauth.as_ref().is_some_and(|o| o.flow == OauthFlow::M2m)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shared.is_empty() && self.methods.iter().all(|m| m.fields.is_empty())
+    }
+
+    /// The values to save for a method: non-empty ones only. Err names the
+    /// required fields left empty.
+    pub fn collect(&self, method: Option<usize>, get: impl Fn(&str) -> Option<String>) -> Result<Values, Vec<String>> {
+        let mut values = Values::new();
+        let mut missing = Vec::new();
+        for f in self.fields(method) {
+            match get(&f.name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+                Some(v) => {
+                    values.insert(f.name.clone(), v);
+                }
+                None if f.required => missing.push(f.name.clone()),
+                None => {}
+            }
+        }
+        if missing.is_empty() { Ok(values) } else { Err(missing) }
+    }
+
+    /// Secret values among `values`, for masking anything printed.
+    pub fn secrets<'a>(&self, values: &'a Values) -> Vec<&'a str> {
+        let secret = |name: &str| {
+            self.shared.iter().chain(self.methods.iter().flat_map(|m| &m.fields)).any(|f| f.name == name && f.secret)
+        };
+        values.iter().filter(|(k, _)| secret(k)).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+/// `client_id`, `client_secret` and, for a user flow, `refresh_token`,
+/// unless the spec declares them.
+fn add_oauth_fields(fields: &mut Vec<Field>, shared: &[Field], flow: OauthFlow) {
+    let mut ensure = |name: &str, description: &str| {
+        if !fields.iter().chain(shared).any(|f| f.name == name) {
+            fields.push(Field {
+                name: name.to_string(),
+                description: Some(description.to_string()),
+                required: true,
+                secret: looks_secret(name),
+                implicit: true,
+            });
+        }
+    };
+    ensure("client_id", "OAuth 2.0 client ID.");
+    ensure("client_secret", "OAuth 2.0 client secret.");
+    if flow.is_user() {
+        ensure("refresh_token", "OAuth 2.0 refresh token, from the provider's sign-in.");
+    }
+}
+
+/// Where the values go, and how the command was asked to behave.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub source: String,
+    pub needs: Needs,
+    pub path: PathBuf,
+    /// `path` as shown in messages.
+    pub shown: String,
+    pub yes: bool,
+    pub verify: bool,
+}
+
+/// Spec text for the terminal: one line, control characters shown escaped,
+/// so a spec cannot move the cursor or change colours.
+pub fn plain(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// `text` with every secret value replaced by `***`.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 3) {
+        out = out.replace(*s, "***");
+    }
+    out
+}
