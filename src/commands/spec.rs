@@ -225,12 +225,175 @@ pub fn spec(repo: Option<&Path>, args: &SpecArgs) -> Result<i32> {
     write_spec(&layout, &paths, old.as_deref(), &merged, args.yes, args.dry_run, &accept)
 }
 
-fn connection_from_args(
-    source: &str,
-    args: &SpecArgs,
-    existing: Option<&ConnectorSpec>,
-    notes: &mut Vec<String>,
-) -> Result<Connection> {
+/// One auth method's verification keys, and what it adds to the parameters.
+struct MethodArgs<'a> {
+    args: &'a SpecArgs,
+    existing: Option<&'a ConnectorSpec>,
+    /// The method's name when there are several (keys go under `method_for`).
+    method_key: Option<&'a str>,
+    variant: Variant,
+}
+
+impl MethodArgs<'_> {
+    /// The parameter that holds the secret: `--credential`, the method's one
+    /// secret, or a new one named `default`. `None` when the spec already names it.
+    fn pick_credential(&self, params: &mut Params, notes: &mut Vec<String>, default: &str) -> Option<String> {
+        let (args, existing, method_key, variant) = (self.args, self.existing, self.method_key, self.variant);
+        if let Some(c) = &args.credential {
+            if !params.has(c) {
+                let mut p = Param::new(c, true);
+                p.method = method_key.map(str::to_string);
+                params.add(p, notes, "named by --credential");
+            }
+            return Some(c.clone());
+        }
+        if existing_key(existing, method_key, "credential").is_some() {
+            return None;
+        }
+        let secrets = params.secrets(method_key);
+        if let [one] = secrets.as_slice() {
+            return Some(one.clone());
+        }
+        let mut p = Param::new(default, true);
+        p.method = method_key.map(str::to_string);
+        params.add(p, notes, &format!("the {} credential", variant.name()));
+        Some(default.to_string())
+    }
+
+    /// The verification keys of this method; OAuth settings go to `oauth`.
+    fn keys(
+        &self,
+        params: &mut Params,
+        notes: &mut Vec<String>,
+        oauth: &mut Vec<(String, Node)>,
+    ) -> Result<Vec<(String, Node)>> {
+        let (args, existing, method_key, variant) = (self.args, self.existing, self.method_key, &self.variant);
+        let text = |s: &str| Node::text(s);
+        let mut keys: Vec<(String, Node)> = vec![("auth".into(), text(variant.name()))];
+        match variant {
+            Variant::Bearer | Variant::ApiKeyHeader => {
+                let header = args.header.clone().or_else(|| existing_key(existing, method_key, "header"));
+                if *variant == Variant::ApiKeyHeader && header.is_none() {
+                    return Err(Error::Usage(
+                        "api_key_header needs --header NAME (the header that carries the key)".into(),
+                    ));
+                }
+                let default = if *variant == Variant::Bearer { "token" } else { "api_key" };
+                if let Some(cred) = self.pick_credential(params, notes, default) {
+                    keys.push(("credential".into(), text(&cred)));
+                }
+                if let Some(h) = &args.header {
+                    keys.push(("header".into(), text(h)));
+                }
+                if let Some(p) = &args.prefix {
+                    keys.push(("prefix".into(), text(p)));
+                }
+            }
+            Variant::ApiKeyQuery => {
+                let q = args.query_param.clone().or_else(|| existing_key(existing, method_key, "query_param"));
+                let Some(q) = q else {
+                    return Err(Error::Usage(
+                        "api_key_query needs --query-param NAME (the query parameter that carries the key)".into(),
+                    ));
+                };
+                if let Some(cred) = self.pick_credential(params, notes, "api_key") {
+                    keys.push(("credential".into(), text(&cred)));
+                }
+                if args.query_param.is_some() {
+                    keys.push(("query_param".into(), text(&q)));
+                }
+            }
+            Variant::Basic => self.basic_keys(params, notes, &mut keys),
+            Variant::OauthRefresh | Variant::OauthClientCredentials => oauth.extend(self.oauth_keys(params, notes)?),
+            Variant::None => {}
+        }
+        Ok(keys)
+    }
+
+    /// Basic's user name and password: what the spec already says stands
+    /// unless a flag says otherwise; names in them become parameters.
+    fn basic_keys(&self, params: &mut Params, notes: &mut Vec<String>, keys: &mut Vec<(String, Node)>) {
+        let (args, existing, method_key) = (self.args, self.existing, self.method_key);
+        let text = |s: &str| Node::text(s);
+        let given = [
+            ("username", args.username.clone(), existing_key(existing, method_key, "username"), "username", false),
+            ("password", args.password.clone(), existing_key(existing, method_key, "password"), "password", true),
+        ];
+        for (key, flag, present, default, secret_default) in given {
+            let value = match (flag, present) {
+                (Some(v), _) => v,
+                (None, Some(_)) => continue,
+                (None, _) => default.to_string(),
+            };
+            let names = if value.contains('{') {
+                placeholder_names(&value)
+            } else if is_identifier(&value) {
+                vec![value.clone()]
+            } else {
+                Vec::new()
+            };
+            for n in names {
+                let mut p = Param::new(&n, secret_default || looks_secret(&n));
+                p.method = method_key.map(str::to_string);
+                params.add(p, notes, "named by the Basic user name or password");
+            }
+            keys.push((key.into(), text(&value)));
+        }
+    }
+
+    /// The `oauth` block's keys, and the client id and secret parameters.
+    fn oauth_keys(&self, params: &mut Params, notes: &mut Vec<String>) -> Result<Vec<(String, Node)>> {
+        let (args, existing, method_key, variant) = (self.args, self.existing, self.method_key, &self.variant);
+        let text = |s: &str| Node::text(s);
+        let mut oauth: Vec<(String, Node)> = Vec::new();
+        let token_url = args.token_url.clone().or_else(|| {
+            existing.and_then(|s| s.oauth.as_ref()).and_then(|o| o.token_url.as_ref()).map(|t| t.value.clone())
+        });
+        if token_url.is_none() {
+            return Err(Error::Usage(format!("{} needs --token-url URL", variant.name())));
+        }
+        let flow = match variant {
+            Variant::OauthClientCredentials => OauthFlow::M2m,
+            _ => args.flow.unwrap_or_default(),
+        };
+        if *variant == Variant::OauthClientCredentials && args.flow.is_some_and(|f| f != OauthFlow::M2m) {
+            return Err(Error::Usage("oauth_client_credentials is flow m2m; --flow u2m needs oauth_refresh".into()));
+        }
+        oauth.push(("flow".into(), text(flow.name())));
+        if let Some(p) = args.pkce {
+            oauth.push(("pkce".into(), Node::Bool(p)));
+        }
+        if let Some(s) = &args.scopes {
+            oauth.push(("scopes".into(), text(s)));
+        }
+        if let Some(u) = &args.authorization_url {
+            oauth.push(("authorization_url".into(), text(u)));
+        } else if flow.is_user()
+            && existing.and_then(|s| s.oauth.as_ref()).and_then(|o| o.authorization_url.as_ref()).is_none()
+        {
+            notes.push("no --authorization-url: `authgen credentials` needs one to run the browser flow that yields the refresh token".into());
+        }
+        if let Some(u) = &args.token_url {
+            oauth.push(("token_url".into(), text(u)));
+        }
+        if !args.auth_params.is_empty() {
+            let pairs: Vec<(String, String)> =
+                args.auth_params.iter().map(|p| parse_pair("--auth-param", p)).collect::<Result<_>>()?;
+            oauth.push(("extra_auth_params".into(), Node::pairs(&pairs)));
+        }
+        for (n, secret) in [("client_id", false), ("client_secret", true)] {
+            let mut p = Param::new(n, secret);
+            p.description = if secret { "OAuth 2.0 client secret.".into() } else { "OAuth 2.0 client ID.".into() };
+            p.method = method_key.map(str::to_string);
+            params.add(p, notes, "OAuth client");
+        }
+        Ok(oauth)
+    }
+}
+
+/// The auth methods the `--auth` flags name, checked against the flags that
+/// fit only one method.
+fn methods_from_args(args: &SpecArgs) -> Result<Vec<(String, Variant)>> {
     let auths: Vec<AuthArg> = args.auth.iter().map(|a| parse_auth(a)).collect::<Result<_>>()?;
     let several = auths.len() > 1;
     let oauth_count = auths.iter().filter(|a| a.variant.is_oauth()).count();
@@ -274,7 +437,17 @@ fn connection_from_args(
             }
         }
     }
-    let mut params = Params {
+    Ok(methods)
+}
+
+/// `--param` values, each naming a method that exists.
+fn params_from_args(
+    args: &SpecArgs,
+    existing: Option<&ConnectorSpec>,
+    methods: &[(String, Variant)],
+) -> Result<Params> {
+    let several = methods.len() > 1;
+    let params = Params {
         list: args.params.iter().map(|p| parse_param(p)).collect::<Result<_>>()?,
         existing: existing.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect()),
     };
@@ -291,175 +464,18 @@ fn connection_from_args(
             return Err(Error::Usage(format!("--param {}@…: methods need several --auth", p.name)));
         }
     }
+    Ok(params)
+}
 
-    let mut verification: Vec<(String, Node)> = Vec::new();
-    let mut method_for: Vec<(String, Node)> = Vec::new();
+/// The check's own keys (`params`, `headers`, `show`), and the parameters
+/// that URL placeholders name.
+fn check_keys(
+    args: &SpecArgs,
+    verification: &mut Vec<(String, Node)>,
+    params: &mut Params,
+    notes: &mut Vec<String>,
+) -> Result<()> {
     let text = |s: &str| Node::text(s);
-    if let Some(url) = &args.base_url {
-        verification.push(("base_url".into(), text(url)));
-    }
-    if let Some(e) = &args.endpoint {
-        verification.push(("endpoint".into(), text(e)));
-    }
-    if let Some(m) = &args.http_method {
-        verification.push(("method".into(), text(&m.to_ascii_uppercase())));
-    }
-    let mut oauth: Vec<(String, Node)> = Vec::new();
-    for (name, variant) in &methods {
-        let method_key = several.then_some(name.as_str());
-        let mut keys: Vec<(String, Node)> = vec![("auth".into(), text(variant.name()))];
-        let pick_credential = |params: &mut Params, notes: &mut Vec<String>, default: &str| -> Option<String> {
-            if let Some(c) = &args.credential {
-                if !params.has(c) {
-                    let mut p = Param::new(c, true);
-                    p.method = method_key.map(str::to_string);
-                    params.add(p, notes, "named by --credential");
-                }
-                return Some(c.clone());
-            }
-            if existing_key(existing, method_key, "credential").is_some() {
-                return None;
-            }
-            let secrets = params.secrets(method_key);
-            match secrets.as_slice() {
-                [one] => Some(one.clone()),
-                _ => {
-                    let mut p = Param::new(default, true);
-                    p.method = method_key.map(str::to_string);
-                    params.add(p, notes, &format!("the {} credential", variant.name()));
-                    Some(default.to_string())
-                }
-            }
-        };
-        match variant {
-            Variant::Bearer | Variant::ApiKeyHeader => {
-                let header = args.header.clone().or_else(|| existing_key(existing, method_key, "header"));
-                if *variant == Variant::ApiKeyHeader && header.is_none() {
-                    return Err(Error::Usage(
-                        "api_key_header needs --header NAME (the header that carries the key)".into(),
-                    ));
-                }
-                let default = if *variant == Variant::Bearer { "token" } else { "api_key" };
-                if let Some(cred) = pick_credential(&mut params, notes, default) {
-                    keys.push(("credential".into(), text(&cred)));
-                }
-                if let Some(h) = &args.header {
-                    keys.push(("header".into(), text(h)));
-                }
-                if let Some(p) = &args.prefix {
-                    keys.push(("prefix".into(), text(p)));
-                }
-            }
-            Variant::ApiKeyQuery => {
-                let q = args.query_param.clone().or_else(|| existing_key(existing, method_key, "query_param"));
-                let Some(q) = q else {
-                    return Err(Error::Usage(
-                        "api_key_query needs --query-param NAME (the query parameter that carries the key)".into(),
-                    ));
-                };
-                if let Some(cred) = pick_credential(&mut params, notes, "api_key") {
-                    keys.push(("credential".into(), text(&cred)));
-                }
-                if args.query_param.is_some() {
-                    keys.push(("query_param".into(), text(&q)));
-                }
-            }
-            Variant::Basic => {
-                // What the spec already says stands unless a flag says otherwise.
-                let given = [
-                    (
-                        "username",
-                        args.username.clone(),
-                        existing_key(existing, method_key, "username"),
-                        "username",
-                        false,
-                    ),
-                    (
-                        "password",
-                        args.password.clone(),
-                        existing_key(existing, method_key, "password"),
-                        "password",
-                        true,
-                    ),
-                ];
-                for (key, flag, present, default, secret_default) in given {
-                    let value = match (flag, present) {
-                        (Some(v), _) => v,
-                        (None, Some(_)) => continue,
-                        (None, _) => default.to_string(),
-                    };
-                    let names = if value.contains('{') {
-                        placeholder_names(&value)
-                    } else if is_identifier(&value) {
-                        vec![value.clone()]
-                    } else {
-                        Vec::new()
-                    };
-                    for n in names {
-                        let mut p = Param::new(&n, secret_default || looks_secret(&n));
-                        p.method = method_key.map(str::to_string);
-                        params.add(p, notes, "named by the Basic user name or password");
-                    }
-                    keys.push((key.into(), text(&value)));
-                }
-            }
-            Variant::OauthRefresh | Variant::OauthClientCredentials => {
-                let token_url = args.token_url.clone().or_else(|| {
-                    existing.and_then(|s| s.oauth.as_ref()).and_then(|o| o.token_url.as_ref()).map(|t| t.value.clone())
-                });
-                if token_url.is_none() {
-                    return Err(Error::Usage(format!("{} needs --token-url URL", variant.name())));
-                }
-                let flow = match variant {
-                    Variant::OauthClientCredentials => OauthFlow::M2m,
-                    _ => args.flow.unwrap_or_default(),
-                };
-                if *variant == Variant::OauthClientCredentials && args.flow.is_some_and(|f| f != OauthFlow::M2m) {
-                    return Err(Error::Usage(
-                        "oauth_client_credentials is flow m2m; --flow u2m needs oauth_refresh".into(),
-                    ));
-                }
-                oauth.push(("flow".into(), text(flow.name())));
-                if let Some(p) = args.pkce {
-                    oauth.push(("pkce".into(), Node::Bool(p)));
-                }
-                if let Some(s) = &args.scopes {
-                    oauth.push(("scopes".into(), text(s)));
-                }
-                if let Some(u) = &args.authorization_url {
-                    oauth.push(("authorization_url".into(), text(u)));
-                } else if flow.is_user()
-                    && existing.and_then(|s| s.oauth.as_ref()).and_then(|o| o.authorization_url.as_ref()).is_none()
-                {
-                    notes.push("no --authorization-url: `authgen credentials` needs one to run the browser flow that yields the refresh token".into());
-                }
-                if let Some(u) = &args.token_url {
-                    oauth.push(("token_url".into(), text(u)));
-                }
-                if !args.auth_params.is_empty() {
-                    let pairs: Vec<(String, String)> =
-                        args.auth_params.iter().map(|p| parse_pair("--auth-param", p)).collect::<Result<_>>()?;
-                    oauth.push(("extra_auth_params".into(), Node::pairs(&pairs)));
-                }
-                for (n, secret) in [("client_id", false), ("client_secret", true)] {
-                    let mut p = Param::new(n, secret);
-                    p.description =
-                        if secret { "OAuth 2.0 client secret.".into() } else { "OAuth 2.0 client ID.".into() };
-                    p.method = method_key.map(str::to_string);
-                    params.add(p, notes, "OAuth client");
-                }
-            }
-            Variant::None => {}
-        }
-        if several {
-            method_for.push((name.clone(), Node::Map(keys)));
-        } else {
-            verification.extend(keys);
-        }
-    }
-    if !method_for.is_empty() {
-        verification.push(("method_for".into(), Node::Map(method_for)));
-    }
     if !args.verify_params.is_empty() {
         let pairs: Vec<(String, String)> =
             args.verify_params.iter().map(|p| parse_pair("--verify-param", p)).collect::<Result<_>>()?;
@@ -485,6 +501,44 @@ fn connection_from_args(
             }
         }
     }
+    Ok(())
+}
+
+fn connection_from_args(
+    source: &str,
+    args: &SpecArgs,
+    existing: Option<&ConnectorSpec>,
+    notes: &mut Vec<String>,
+) -> Result<Connection> {
+    let methods = methods_from_args(args)?;
+    let several = methods.len() > 1;
+    let mut params = params_from_args(args, existing, &methods)?;
+    let mut verification: Vec<(String, Node)> = Vec::new();
+    let mut method_for: Vec<(String, Node)> = Vec::new();
+    let text = |s: &str| Node::text(s);
+    if let Some(url) = &args.base_url {
+        verification.push(("base_url".into(), text(url)));
+    }
+    if let Some(e) = &args.endpoint {
+        verification.push(("endpoint".into(), text(e)));
+    }
+    if let Some(m) = &args.http_method {
+        verification.push(("method".into(), text(&m.to_ascii_uppercase())));
+    }
+    let mut oauth: Vec<(String, Node)> = Vec::new();
+    for (name, variant) in &methods {
+        let method = MethodArgs { args, existing, method_key: several.then_some(name.as_str()), variant: *variant };
+        let keys = method.keys(&mut params, notes, &mut oauth)?;
+        if several {
+            method_for.push((name.clone(), Node::Map(keys)));
+        } else {
+            verification.extend(keys);
+        }
+    }
+    if !method_for.is_empty() {
+        verification.push(("method_for".into(), Node::Map(method_for)));
+    }
+    check_keys(args, &mut verification, &mut params, notes)?;
     let display_name = args
         .display_name
         .clone()
