@@ -55,13 +55,7 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
     eprintln!("authgen demo: the whole flow on an example connector, in {}", dir.display());
 
     // 1. A connector repo.
-    let repo = Git::new(&dir);
-    let git = |args: &[&str]| repo.run(args).map(drop);
-    git(&["init", "-q"])?;
-    // The demo repo's own identity, so the commit works on a machine without one.
-    git(&["config", "user.name", "authgen demo"])?;
-    git(&["config", "user.email", "demo@example.invalid"])?;
-    git(&["config", "commit.gpgsign", "false"])?;
+    let repo = init_repo(&dir)?;
     let api = MockApi::start(Expect {
         path: "/user".into(),
         header: "Authorization".into(),
@@ -77,8 +71,8 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
         None,
     )?;
     sync::write_atomic(&paths.spec, SPEC.replace("{BASE_URL}", &api.url()).as_bytes(), None)?;
-    git(&["add", "."])?;
-    git(&["commit", "-q", "-m", "Add demo_api connector spec"])?;
+    repo.run(&["add", "."])?;
+    repo.run(&["commit", "-q", "-m", "Add demo_api connector spec"])?;
     step(1, &format!("A connector repo with a spec: {}", layout.rel(&paths.spec).display()));
 
     // 2. The mock API.
@@ -97,15 +91,7 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
 
     // 4. Generate, diff first.
     let python = runner::find_python(None, &dir)?;
-    let client = if runner::has_module(&python.path, "requests") {
-        HttpClient::Requests
-    } else {
-        eprintln!(
-            "   (requests is not installed for {}: rendering the standard-library urllib client)",
-            python.path.display()
-        );
-        HttpClient::Urllib
-    };
+    let client = client_for(&python.path);
     let renderer = Renderer::new(None)?;
     let opts = Options { http_client: Some(client), ..Options::default() };
     let prepared = pipeline::prepare(&layout, &renderer, SOURCE, &opts)?;
@@ -165,6 +151,26 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
 }
 
 /// A token that differs per run and is not a real secret.
+/// A new git repository in `dir` with its own identity, so the demo's
+/// commit works on a machine without one.
+fn init_repo(dir: &Path) -> Result<Git> {
+    let repo = Git::new(dir);
+    repo.run(&["init", "-q"])?;
+    repo.run(&["config", "user.name", "authgen demo"])?;
+    repo.run(&["config", "user.email", "demo@example.invalid"])?;
+    repo.run(&["config", "commit.gpgsign", "false"])?;
+    Ok(repo)
+}
+
+/// `requests` when that Python has it, else the standard library's urllib.
+fn client_for(python: &Path) -> HttpClient {
+    if runner::has_module(python, "requests") {
+        return HttpClient::Requests;
+    }
+    eprintln!("   (requests is not installed for {}: rendering the standard-library urllib client)", python.display());
+    HttpClient::Urllib
+}
+
 fn demo_token() -> String {
     static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TOKEN

@@ -122,23 +122,7 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
         Some(origin) => steps.skip("credentials", &format!("{origin} holds what one auth method needs")),
         None => {
             steps.start("credentials", &format!("collect them into {}", layout.rel(&paths.credentials).display()));
-            let opts = credentials::Options {
-                mode: match args.mode {
-                    ModeArg::Cli => credentials::Mode::Cli,
-                    ModeArg::Browser => credentials::Mode::Browser,
-                },
-                port: args.port,
-                open: !args.no_open,
-                timeout: Duration::from_secs(args.credentials_timeout.max(1)),
-                output: None,
-                yes: args.yes,
-                verify: false,
-            };
-            let code = credentials::run(Some(&layout.root), source, &opts).unwrap_or_else(|err| {
-                let label = term::paint(term::color_stderr(), "1;31", "error");
-                eprintln!("{label}: {err}");
-                err.code()
-            });
+            let code = collect_credentials(&layout, source, args);
             if code != 0 {
                 return stop(code, source, "no credentials were saved");
             }
@@ -253,6 +237,28 @@ fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, 
         0 => Ok(0),
         code => stop(code, &paths.source, "the spec was not written"),
     }
+}
+
+/// Run `authgen credentials` for the source; its exit code (an error is
+/// printed here, so the chain can say what to do next).
+fn collect_credentials(layout: &Layout, source: &str, args: &SetupArgs) -> i32 {
+    let opts = credentials::Options {
+        mode: match args.mode {
+            ModeArg::Cli => credentials::Mode::Cli,
+            ModeArg::Browser => credentials::Mode::Browser,
+        },
+        port: args.port,
+        open: !args.no_open,
+        timeout: Duration::from_secs(args.credentials_timeout.max(1)),
+        output: None,
+        yes: args.yes,
+        verify: false,
+    };
+    credentials::run(Some(&layout.root), source, &opts).unwrap_or_else(|err| {
+        let label = term::paint(term::color_stderr(), "1;31", "error");
+        eprintln!("{label}: {err}");
+        err.code()
+    })
 }
 
 fn plan_for(layout: &Layout, source: &str) -> Result<AuthPlan> {
