@@ -271,92 +271,110 @@ fn credential_plan(
             };
             CredentialPlan::Query { query_param: q, credential: credential("api_key_query")? }
         }
-        Variant::Basic => {
-            let names: Vec<&str> = candidates.iter().map(|p| p.name.as_str()).collect();
-            let as_pattern = |t: &Text| -> String {
-                if params.iter().any(|p| p.name == t.value) { format!("{{{}}}", t.value) } else { t.value.clone() }
-            };
-            let username = match &v.username {
-                Some(u) => as_pattern(u),
-                None => match ["username", "user", "email", "login", "client_id"].iter().find(|n| names.contains(n)) {
-                    Some(n) => format!("{{{n}}}"),
-                    None => {
-                        return Err(spec.error(&v.key.key("username"), "basic: no user name").with_hint(
-                            "add `username: <parameter name or {param} pattern>` under connection.verification",
-                        ));
-                    }
-                },
-            };
-            let password = match &v.password {
-                Some(p) => as_pattern(p),
-                None => match ["password", "api_token", "token", "client_secret", "secret"]
-                    .iter()
-                    .find(|n| names.contains(n))
-                {
-                    Some(n) => format!("{{{n}}}"),
-                    None => {
-                        return Err(spec
-                            .error(&v.key.key("password"), "basic: no password")
-                            .with_hint("add `password: <parameter name>` under connection.verification"));
-                    }
-                },
-            };
-            CredentialPlan::Basic { username, password }
-        }
+        Variant::Basic => basic_plan(spec, v, candidates, params)?,
         Variant::OauthRefresh | Variant::OauthClientCredentials => {
-            let token_url =
-                v.token_url.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.token_url.clone())).ok_or_else(
-                    || {
-                        spec.error(&token_url_key(spec, v), format!("{variant}: no token_url"))
-                            .with_hint("add `token_url:` to connection.oauth (or connection.verification)")
-                    },
-                )?;
-            check_url_text(spec, &token_url, false)?;
-            let scopes = v.scopes.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.scopes.clone()));
-            if let Some(s) = &scopes
-                && s.value.chars().any(char::is_control)
-            {
-                return Err(input_error(spec, s, "scopes hold a control character"));
-            }
-            let client_auth = match &v.client_auth {
-                Some(c) if c.value == "body" || c.value == "basic" => c.value.clone(),
-                Some(c) => return Err(input_error(spec, c, "client_auth must be `body` or `basic`")),
-                None => "body".to_string(),
-            };
-            let mut ensure = |name: &str, description: &str| {
-                if !params.iter().any(|p| p.name == name) {
-                    params.push(ParamPlan {
-                        name: name.to_string(),
-                        required: true,
-                        secret: looks_secret(name),
-                        description: Some(description.to_string()),
-                        method: method.map(|m| m.name.clone()),
-                        implicit: true,
-                    });
-                }
-            };
-            ensure("client_id", "OAuth 2.0 client ID.");
-            ensure("client_secret", "OAuth 2.0 client secret.");
-            let refresh_token = if variant == Variant::OauthRefresh {
-                ensure("refresh_token", "OAuth 2.0 refresh token (collected by `authgen credentials`).");
-                Some("refresh_token".to_string())
-            } else {
-                None
-            };
-            CredentialPlan::Oauth(OauthPlan {
-                grant: if variant == Variant::OauthRefresh { "refresh_token" } else { "client_credentials" }
-                    .to_string(),
-                token_url: token_url.value,
-                scopes: scopes.map(|s| s.value).filter(|s| !s.trim().is_empty()),
-                client_auth,
-                client_id: "client_id".to_string(),
-                client_secret: "client_secret".to_string(),
-                refresh_token,
-                header: header("Authorization")?,
-                prefix: prefix("Bearer ")?,
-            })
+            oauth_plan(spec, variant, v, params, method, &header, &prefix)?
         }
     })
+}
+
+/// Basic: the user name and password, as `{param}` patterns or literal text.
+fn basic_plan(
+    spec: &ConnectorSpec,
+    v: &Verification,
+    candidates: &[&ParamPlan],
+    params: &[ParamPlan],
+) -> Result<CredentialPlan> {
+    let names: Vec<&str> = candidates.iter().map(|p| p.name.as_str()).collect();
+    let as_pattern = |t: &Text| -> String {
+        if params.iter().any(|p| p.name == t.value) { format!("{{{}}}", t.value) } else { t.value.clone() }
+    };
+    let username = match &v.username {
+        Some(u) => as_pattern(u),
+        None => match ["username", "user", "email", "login", "client_id"].iter().find(|n| names.contains(n)) {
+            Some(n) => format!("{{{n}}}"),
+            None => {
+                return Err(spec
+                    .error(&v.key.key("username"), "basic: no user name")
+                    .with_hint("add `username: <parameter name or {param} pattern>` under connection.verification"));
+            }
+        },
+    };
+    let password = match &v.password {
+        Some(p) => as_pattern(p),
+        None => {
+            match ["password", "api_token", "token", "client_secret", "secret"].iter().find(|n| names.contains(n)) {
+                Some(n) => format!("{{{n}}}"),
+                None => {
+                    return Err(spec
+                        .error(&v.key.key("password"), "basic: no password")
+                        .with_hint("add `password: <parameter name>` under connection.verification"));
+                }
+            }
+        }
+    };
+    Ok(CredentialPlan::Basic { username, password })
+}
+
+/// OAuth: the token request, and the client (and refresh token) parameters it
+/// adds when the spec does not declare them.
+fn oauth_plan(
+    spec: &ConnectorSpec,
+    variant: Variant,
+    v: &Verification,
+    params: &mut Vec<ParamPlan>,
+    method: Option<&AuthMethod>,
+    header: &dyn Fn(&str) -> Result<String>,
+    prefix: &dyn Fn(&str) -> Result<String>,
+) -> Result<CredentialPlan> {
+    let token_url =
+        v.token_url.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.token_url.clone())).ok_or_else(|| {
+            spec.error(&token_url_key(spec, v), format!("{variant}: no token_url"))
+                .with_hint("add `token_url:` to connection.oauth (or connection.verification)")
+        })?;
+    check_url_text(spec, &token_url, false)?;
+    let scopes = v.scopes.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.scopes.clone()));
+    if let Some(s) = &scopes
+        && s.value.chars().any(char::is_control)
+    {
+        return Err(input_error(spec, s, "scopes hold a control character"));
+    }
+    let client_auth = match &v.client_auth {
+        Some(c) if c.value == "body" || c.value == "basic" => c.value.clone(),
+        Some(c) => return Err(input_error(spec, c, "client_auth must be `body` or `basic`")),
+        None => "body".to_string(),
+    };
+    let mut ensure = |name: &str, description: &str| {
+        if !params.iter().any(|p| p.name == name) {
+            params.push(ParamPlan {
+                name: name.to_string(),
+                required: true,
+                secret: looks_secret(name),
+                description: Some(description.to_string()),
+                method: method.map(|m| m.name.clone()),
+                implicit: true,
+            });
+        }
+    };
+    ensure("client_id", "OAuth 2.0 client ID.");
+    ensure("client_secret", "OAuth 2.0 client secret.");
+    let refresh_token = if variant == Variant::OauthRefresh {
+        ensure("refresh_token", "OAuth 2.0 refresh token (collected by `authgen credentials`).");
+        Some("refresh_token".to_string())
+    } else {
+        None
+    };
+    Ok(CredentialPlan::Oauth(OauthPlan {
+        grant: if variant == Variant::OauthRefresh { "refresh_token" } else { "client_credentials" }.to_string(),
+        token_url: token_url.value,
+        scopes: scopes.map(|s| s.value).filter(|s| !s.trim().is_empty()),
+        client_auth,
+        client_id: "client_id".to_string(),
+        client_secret: "client_secret".to_string(),
+        refresh_token,
+        header: header("Authorization")?,
+        prefix: prefix("Bearer ")?,
+    }))
 }
 
 fn token_url_key(spec: &ConnectorSpec, v: &Verification) -> KeyPath {
