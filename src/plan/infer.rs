@@ -1,6 +1,6 @@
 //! Variant inference and validation of one method's verification settings.
 
-use super::{
+use super::model::{
     AuthPlan, CredentialPlan, MethodPlan, OauthPlan, Overrides, ParamPlan, RequestPlan, ShowPath, ShowSegment, Variant,
     dedup, input_error, placeholders,
 };

@@ -1,0 +1,222 @@
+//! The plan's types (the variant, the HTTP client, each method's request and
+//! credential) and the small text helpers building and inferring share.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::spec::{ConnectorSpec, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Variant {
+    Bearer,
+    Basic,
+    ApiKeyHeader,
+    ApiKeyQuery,
+    OauthRefresh,
+    OauthClientCredentials,
+    None,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 7] = [
+        Variant::Bearer,
+        Variant::Basic,
+        Variant::ApiKeyHeader,
+        Variant::ApiKeyQuery,
+        Variant::OauthRefresh,
+        Variant::OauthClientCredentials,
+        Variant::None,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Bearer => "bearer",
+            Variant::Basic => "basic",
+            Variant::ApiKeyHeader => "api_key_header",
+            Variant::ApiKeyQuery => "api_key_query",
+            Variant::OauthRefresh => "oauth_refresh",
+            Variant::OauthClientCredentials => "oauth_client_credentials",
+            Variant::None => "none",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    /// What goes on the wire, for `authgen variants`.
+    pub fn wire(self) -> &'static str {
+        match self {
+            Variant::Bearer => "Authorization: Bearer <secret> (header and prefix configurable)",
+            Variant::Basic => "HTTP Basic from username and password (names or {param} patterns)",
+            Variant::ApiKeyHeader => "<header>: <prefix><secret>",
+            Variant::ApiKeyQuery => "?<query_param>=<secret>",
+            Variant::OauthRefresh => {
+                "POST token_url grant refresh_token (client_id, client_secret, refresh_token) -> Bearer access token"
+            }
+            Variant::OauthClientCredentials => {
+                "POST token_url grant client_credentials (+ scopes) -> Bearer access token"
+            }
+            Variant::None => "no credential (public endpoints)",
+        }
+    }
+
+    pub fn is_oauth(self) -> bool {
+        matches!(self, Variant::OauthRefresh | Variant::OauthClientCredentials)
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HttpClient {
+    Requests,
+    Urllib,
+}
+
+impl HttpClient {
+    pub fn name(self) -> &'static str {
+        match self {
+            HttpClient::Requests => "requests",
+            HttpClient::Urllib => "urllib",
+        }
+    }
+    pub fn parse(name: &str) -> Option<HttpClient> {
+        match name {
+            "requests" => Some(HttpClient::Requests),
+            "urllib" => Some(HttpClient::Urllib),
+            _ => None,
+        }
+    }
+}
+
+/// Command-line overrides of the spec's verification block.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub auth: Option<String>,
+    pub base_url: Option<String>,
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthPlan {
+    pub source: String,
+    pub display_name: String,
+    pub http_client: HttpClient,
+    pub parameters: Vec<ParamPlan>,
+    /// The spec parameter whose value, when supplied, replaces the base URL.
+    pub base_url_param: Option<String>,
+    pub methods: Vec<MethodPlan>,
+    /// Relative to the generated test's directory.
+    pub loader: String,
+    pub credentials: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamPlan {
+    pub name: String,
+    pub required: bool,
+    pub secret: bool,
+    pub description: Option<String>,
+    /// Which auth method the parameter belongs to; `None` for shared ones.
+    pub method: Option<String>,
+    /// Added by authgen (such as an OAuth refresh token), not in the spec.
+    pub implicit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodPlan {
+    /// The `auth_methods` entry, or `None` for a spec without them.
+    pub name: Option<String>,
+    pub variant: Variant,
+    /// Why this variant: "given in ..." or "inferred from ...".
+    pub reason: String,
+    /// Every parameter that must be present for this method.
+    pub required: Vec<String>,
+    pub request: RequestPlan,
+    pub credential: CredentialPlan,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestPlan {
+    /// May hold `{param}` placeholders.
+    pub base_url: String,
+    pub endpoint: String,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub params: Vec<(String, String)>,
+    pub show: Option<ShowPath>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowPath {
+    pub label: String,
+    pub segments: Vec<ShowSegment>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShowSegment {
+    Key(String),
+    Index(usize),
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CredentialPlan {
+    None,
+    Header { header: String, prefix: String, credential: String },
+    Query { query_param: String, credential: String },
+    Basic { username: String, password: String },
+    Oauth(OauthPlan),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OauthPlan {
+    pub grant: String,
+    /// May hold `{param}` placeholders.
+    pub token_url: String,
+    pub scopes: Option<String>,
+    pub client_auth: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: Option<String>,
+    pub header: String,
+    pub prefix: String,
+}
+
+/// Names inside `{...}` in a template string, in order.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Required names, deduplicated, in first-seen order.
+pub(crate) fn dedup(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    names.into_iter().filter(|n| seen.insert(n.clone())).collect()
+}
+
+pub(crate) fn input_error(spec: &ConnectorSpec, text: &Text, message: impl Into<String>) -> Error {
+    spec.error(&text.key, message)
+}
