@@ -146,6 +146,9 @@ const KNOWN_HEADERS: [&str; 12] = [
 ];
 
 const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+/// A URL on a request line with no more than a method before it (the longest,
+/// `OPTIONS`, has 7 letters) is the line's own target.
+const REQUEST_LINE_LEAD: usize = 7;
 
 /// Code languages whose `name: value` lines are data, not headers.
 fn data_lang(lang: &str) -> bool {
@@ -452,7 +455,7 @@ fn code_urls(
     let text = &u.unit.text;
     for (start, _, raw) in find_urls(text) {
         if let Some(request_of_block) = request_call
-            && text[..start].trim().len() <= 7
+            && text[..start].trim().len() <= REQUEST_LINE_LEAD
         {
             // The request line's own URL, already a call.
             facts.urls.push(UrlFact {

@@ -220,8 +220,9 @@ impl Weighing<'_, '_> {
                     return;
                 }
                 self.get(Variant::Basic).add(w, line, unit);
-                if let Some(start) = value.find("base64(") {
-                    let inner = value[start + 7..].trim_end_matches(')').trim_matches(['"', '\'', ')']);
+                const BASE64_CALL: &str = "base64(";
+                if let Some(start) = value.find(BASE64_CALL) {
+                    let inner = value[start + BASE64_CALL.len()..].trim_end_matches(')').trim_matches(['"', '\'', ')']);
                     let (user, pass) = crate::analyze::facts::split_userpass(inner);
                     self.basic_pairs.push(BasicPair { user, pass, weight: w, line, unit });
                 }
