@@ -4,7 +4,7 @@
 //! the doc rejects it ("not used", "not `Bearer`").
 
 use super::curl;
-use super::scan::{Doc, UnitKind, inline_code};
+use super::scan::{Doc, Unit, UnitKind, inline_code};
 use super::text::{
     clause_at, discouraged, find_urls, normalize_url, plain_lower, preceded_by_not, rejected, word_hits,
 };
@@ -146,6 +146,9 @@ const KNOWN_HEADERS: [&str; 12] = [
 ];
 
 const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+/// A URL on a request line with no more than a method before it (the longest,
+/// `OPTIONS`, has 7 letters) is the line's own target.
+const REQUEST_LINE_LEAD: usize = 7;
 
 /// Code languages whose `name: value` lines are data, not headers.
 fn data_lang(lang: &str) -> bool {
@@ -290,269 +293,331 @@ pub fn collect(doc: &Doc) -> Facts {
     // Code blocks: the request line that header lines below it belong to.
     let mut request_of_block: Option<(usize, usize)> = None;
     for (ui, unit) in doc.units.iter().enumerate() {
-        let lower = plain_lower(&unit.text);
-        let sections = doc.section_titles(unit).join(" / ");
-        let at = |offset: usize, clause: (usize, usize)| At {
-            line: unit.line_at(offset),
-            unit: ui,
-            rejected: rejected(&lower, clause, offset),
-            discouraged: discouraged(&lower, clause),
-        };
-        let whole = (0, unit.text.len());
+        let view =
+            UnitView { unit, ui, lower: plain_lower(&unit.text), sections: doc.section_titles(unit).join(" / ") };
         match unit.kind {
-            UnitKind::Code => {
-                let (lead, lead_line) = lead_in(doc, ui);
-                let context =
-                    Context { clause: format!("{} {}", lead.to_lowercase(), lower), sections: sections.clone() };
-                if request_of_block.is_some_and(|(b, _)| b != unit.block) {
-                    request_of_block = None;
-                }
-                let data = data_lang(&unit.lang);
-                if let Some(c) = curl::parse(&unit.text) {
-                    let call = c.url.as_ref().map(|(off, url)| {
-                        facts.calls.push(CallFact {
-                            method: c.method.clone(),
-                            target: normalize_url(url),
-                            via: Via::Curl,
-                            at: at(*off, whole),
-                            context: context.clone(),
-                            returns: Vec::new(),
-                            lead_line,
-                        });
-                        facts.urls.push(UrlFact {
-                            url: normalize_url(url),
-                            via: Via::Curl,
-                            at: at(*off, whole),
-                            aside: false,
-                            link: false,
-                            data: false,
-                            example: false,
-                            context: context.clone(),
-                            call: Some(facts.calls.len() - 1),
-                        });
-                        facts.calls.len() - 1
-                    });
-                    for (off, name, value) in &c.headers {
-                        facts.headers.push(HeaderFact {
-                            name: name.clone(),
-                            value: Some(value.clone()),
-                            via: Via::Curl,
-                            at: at(*off, whole),
-                            call,
-                        });
-                    }
-                    if let Some((off, user)) = &c.user {
-                        let (u, p) = split_userpass(user);
-                        facts.userpass.push(UserPassFact { user: u, pass: p, via: Via::Curl, at: at(*off, whole) });
-                    }
-                    continue;
-                }
-                let trimmed = unit.text.trim_start();
-                let request = METHODS.iter().find(|m| {
-                    trimmed.starts_with(*m) && trimmed[m.len()..].starts_with(' ') && {
-                        let t = trimmed[m.len()..].trim_start();
-                        t.starts_with('/') || t.starts_with("http")
-                    }
-                });
-                if let Some(method) = request {
-                    let off = unit.text.len() - trimmed.len();
-                    if let Some((_, _, target)) = method_targets(&unit.text[off..]).into_iter().next() {
-                        facts.calls.push(CallFact {
-                            method: method.to_string(),
-                            target: normalize_url(&target),
-                            via: Via::Request,
-                            at: at(off, whole),
-                            context: context.clone(),
-                            returns: Vec::new(),
-                            lead_line,
-                        });
-                        request_of_block = Some((unit.block, facts.calls.len() - 1));
-                    }
-                } else if !data && let Some((off, name, value)) = header_line(&unit.text) {
-                    let in_request = request_of_block.is_some();
-                    let known_block = in_request
-                        || facts.headers.iter().any(|h| {
-                            doc.units[h.at.unit].block == unit.block && clearly_header(&h.name) && h.via == Via::Code
-                        });
-                    if clearly_header(&name) || known_block {
-                        facts.headers.push(HeaderFact {
-                            name,
-                            value: Some(value),
-                            via: if in_request { Via::Request } else { Via::Code },
-                            at: at(off, whole),
-                            call: request_of_block.map(|r| r.1),
-                        });
-                    }
-                }
-                for (off, name, value) in quoted_pairs(&unit.text) {
-                    facts.headers.push(HeaderFact {
-                        name,
-                        value: Some(value),
-                        via: Via::Code,
-                        at: at(off, whole),
-                        call: None,
-                    });
-                }
-                if let Some(pos) = lower.find("grant_type=") {
-                    let value: String =
-                        lower[pos + 11..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                    let kw = match value.as_str() {
-                        "refresh_token" => Some(Kw::RefreshToken),
-                        "client_credentials" => Some(Kw::ClientCredentials),
-                        "authorization_code" => Some(Kw::AuthorizationCode),
-                        _ => None,
-                    };
-                    if let Some(kw) = kw {
-                        facts.mentions.push(Mention { kw, at: at(pos, whole) });
-                    }
-                }
-                for (start, _, raw) in find_urls(&unit.text) {
-                    if request.is_some() && unit.text[..start].trim().len() <= 7 {
-                        // The request line's own URL, already a call.
-                        facts.urls.push(UrlFact {
-                            url: normalize_url(&raw),
-                            via: Via::Request,
-                            at: at(start, whole),
-                            aside: false,
-                            link: false,
-                            data,
-                            example: false,
-                            context: context.clone(),
-                            call: request_of_block.map(|r| r.1),
-                        });
-                        continue;
-                    }
-                    facts.urls.push(UrlFact {
-                        url: normalize_url(&raw),
-                        via: Via::Code,
-                        at: at(start, whole),
-                        aside: false,
-                        link: false,
-                        data: data || unit.text.trim_start().starts_with(['"', '{']),
-                        example: false,
-                        context: context.clone(),
-                        call: None,
-                    });
-                }
-            }
+            UnitKind::Code => code_unit(doc, &view, &mut facts, &mut request_of_block),
             UnitKind::Prose | UnitKind::Bullet | UnitKind::TableRow | UnitKind::Heading => {
                 request_of_block = None;
-                let is_row = unit.kind == UnitKind::TableRow;
-                let codes = inline_code(&unit.text);
-                let in_code = |offset: usize| codes.iter().any(|(s, e, _)| *s <= offset && offset < *e);
-                let clause_of = |offset: usize| if is_row { whole } else { clause_at(&unit.text, offset) };
-                let ctx = |offset: usize| {
-                    let (s, e) = clause_of(offset);
-                    let mut context = lower[s..e].to_string();
-                    if is_row {
-                        context = format!("{context} {}", unit.header_cells.join(" "));
-                    }
-                    Context { clause: context, sections: sections.clone() }
-                };
-                let via_at = |offset: usize| {
-                    if is_row {
-                        Via::Table
-                    } else if in_code(offset) {
-                        Via::Inline
-                    } else {
-                        Via::Prose
-                    }
-                };
-                // Headers with values in inline code.
-                for (s, _, content) in &codes {
-                    if let Some((off, name, value)) = header_line(content) {
-                        let lower_name = name.to_ascii_lowercase();
-                        let plausible = clearly_header(&name) || lower.contains("header");
-                        if plausible && lower_name != "http" && lower_name != "https" {
-                            facts.headers.push(HeaderFact {
-                                name,
-                                value: Some(value),
-                                via: via_at(*s),
-                                at: at(s + off, clause_of(*s)),
-                                call: None,
-                            });
-                        }
-                    }
-                }
-                // Tables of headers: a column named "header".
-                if is_row && !unit.header_cells.is_empty() {
-                    table_facts(unit, &mut facts, at(0, whole), &ctx(0));
-                }
-                // Header names in prose: "the `X-Api-Key` header", "header `Authorization`".
-                for (s, e, content) in &codes {
-                    if !header_name_ok(content) || content.contains(':') {
-                        continue;
-                    }
-                    let after = lower[*e..].trim_start_matches(['`', ' ']);
-                    let before = lower[..*s].trim_end_matches(['`', ' ']);
-                    if after.starts_with("header") || before.ends_with("header") {
-                        facts.headers.push(HeaderFact {
-                            name: content.to_string(),
-                            value: None,
-                            via: Via::Prose,
-                            at: at(*s, clause_of(*s)),
-                            call: None,
-                        });
-                    }
-                    let query_cue = |t: &str| {
-                        t.starts_with("query param")
-                            || t.starts_with("query string")
-                            || t.starts_with("url param")
-                            || t.starts_with("parameter in the query")
-                    };
-                    if query_cue(after) || before.ends_with("query parameter") || before.ends_with("query param") {
-                        facts.query_names.push(QueryNameFact {
-                            name: content.to_string(),
-                            at: at(*s, clause_of(*s)),
-                            context: ctx(*s),
-                        });
-                    }
-                }
-                // Calls: `GET /path` anywhere in the text.
-                for (off, method, target) in method_targets(&unit.text) {
-                    let clause = clause_of(off);
-                    let line_at = |o: usize| unit.line_at(o);
-                    let returns = returned_fields(&unit.text, off, clause.1, &line_at);
-                    facts.calls.push(CallFact {
-                        method,
-                        target: normalize_url(&target),
-                        via: via_at(off),
-                        at: at(off, clause),
-                        context: ctx(off),
-                        returns,
-                        lead_line: None,
-                    });
-                }
-                // URLs.
-                for (start, end, raw) in find_urls(&unit.text) {
-                    let link = unit.text[..start].ends_with("](") || unit.text[..start].ends_with('<');
-                    let before = &unit.text[..start];
-                    let aside =
-                        before.matches('(').count() > before.matches(')').count() && unit.text[end..].contains(')');
-                    let (clause_start, _) = clause_of(start);
-                    let lead = &lower[clause_start..start];
-                    let example = ["for example", "e.g.", "such as", "for instance"].iter().any(|c| lead.contains(c));
-                    facts.urls.push(UrlFact {
-                        url: normalize_url(&raw),
-                        via: via_at(start),
-                        at: at(start, clause_of(start)),
-                        aside,
-                        link,
-                        data: false,
-                        example,
-                        context: ctx(start),
-                        call: None,
-                    });
-                }
-                mentions(&unit.text, &lower, &mut facts, &|offset| at(offset, clause_of(offset)));
+                text_unit(&view, &mut facts);
             }
         }
     }
     facts
 }
 
+/// One unit as the fact collectors read it.
+struct UnitView<'a> {
+    unit: &'a Unit,
+    ui: usize,
+    lower: String,
+    sections: String,
+}
+
+impl UnitView<'_> {
+    /// Where the text at `offset` (in `clause`) is, and how the doc qualifies it.
+    fn at(&self, offset: usize, clause: (usize, usize)) -> At {
+        At {
+            line: self.unit.line_at(offset),
+            unit: self.ui,
+            rejected: rejected(&self.lower, clause, offset),
+            discouraged: discouraged(&self.lower, clause),
+        }
+    }
+    fn whole(&self) -> (usize, usize) {
+        (0, self.unit.text.len())
+    }
+}
+
+/// A code block's line: a `curl` command, a request line, header lines,
+/// quoted header pairs, a grant type, URLs.
+fn code_unit(doc: &Doc, u: &UnitView, facts: &mut Facts, request_of_block: &mut Option<(usize, usize)>) {
+    let unit = u.unit;
+    let whole = u.whole();
+    let (lead, lead_line) = lead_in(doc, u.ui);
+    let context = Context { clause: format!("{} {}", lead.to_lowercase(), u.lower), sections: u.sections.clone() };
+    if request_of_block.is_some_and(|(b, _)| b != unit.block) {
+        *request_of_block = None;
+    }
+    let data = data_lang(&unit.lang);
+    if let Some(c) = curl::parse(&unit.text) {
+        curl_facts(u, &c, &context, lead_line, facts);
+        return;
+    }
+    let trimmed = unit.text.trim_start();
+    let request = METHODS.iter().find(|m| {
+        trimmed.starts_with(*m) && trimmed[m.len()..].starts_with(' ') && {
+            let t = trimmed[m.len()..].trim_start();
+            t.starts_with('/') || t.starts_with("http")
+        }
+    });
+    if let Some(method) = request {
+        let off = unit.text.len() - trimmed.len();
+        if let Some((_, _, target)) = method_targets(&unit.text[off..]).into_iter().next() {
+            facts.calls.push(CallFact {
+                method: method.to_string(),
+                target: normalize_url(&target),
+                via: Via::Request,
+                at: u.at(off, whole),
+                context: context.clone(),
+                returns: Vec::new(),
+                lead_line,
+            });
+            *request_of_block = Some((unit.block, facts.calls.len() - 1));
+        }
+    } else if !data && let Some((off, name, value)) = header_line(&unit.text) {
+        let in_request = request_of_block.is_some();
+        let known_block = in_request
+            || facts
+                .headers
+                .iter()
+                .any(|h| doc.units[h.at.unit].block == unit.block && clearly_header(&h.name) && h.via == Via::Code);
+        if clearly_header(&name) || known_block {
+            facts.headers.push(HeaderFact {
+                name,
+                value: Some(value),
+                via: if in_request { Via::Request } else { Via::Code },
+                at: u.at(off, whole),
+                call: request_of_block.map(|r| r.1),
+            });
+        }
+    }
+    for (off, name, value) in quoted_pairs(&unit.text) {
+        facts.headers.push(HeaderFact { name, value: Some(value), via: Via::Code, at: u.at(off, whole), call: None });
+    }
+    if let Some(pos) = u.lower.find("grant_type=") {
+        let value: String =
+            u.lower[pos + 11..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let kw = match value.as_str() {
+            "refresh_token" => Some(Kw::RefreshToken),
+            "client_credentials" => Some(Kw::ClientCredentials),
+            "authorization_code" => Some(Kw::AuthorizationCode),
+            _ => None,
+        };
+        if let Some(kw) = kw {
+            facts.mentions.push(Mention { kw, at: u.at(pos, whole) });
+        }
+    }
+    let request_call = request.is_some().then_some(*request_of_block);
+    code_urls(u, request_call, data, &context, facts);
+}
+
+/// A `curl` command: its call and URL, headers, and `-u` user:password.
+fn curl_facts(u: &UnitView, c: &curl::Curl, context: &Context, lead_line: Option<usize>, facts: &mut Facts) {
+    let whole = u.whole();
+    let call = c.url.as_ref().map(|(off, url)| {
+        facts.calls.push(CallFact {
+            method: c.method.clone(),
+            target: normalize_url(url),
+            via: Via::Curl,
+            at: u.at(*off, whole),
+            context: context.clone(),
+            returns: Vec::new(),
+            lead_line,
+        });
+        facts.urls.push(UrlFact {
+            url: normalize_url(url),
+            via: Via::Curl,
+            at: u.at(*off, whole),
+            aside: false,
+            link: false,
+            data: false,
+            example: false,
+            context: context.clone(),
+            call: Some(facts.calls.len() - 1),
+        });
+        facts.calls.len() - 1
+    });
+    for (off, name, value) in &c.headers {
+        facts.headers.push(HeaderFact {
+            name: name.clone(),
+            value: Some(value.clone()),
+            via: Via::Curl,
+            at: u.at(*off, whole),
+            call,
+        });
+    }
+    if let Some((off, user)) = &c.user {
+        let (user, pass) = split_userpass(user);
+        facts.userpass.push(UserPassFact { user, pass, via: Via::Curl, at: u.at(*off, whole) });
+    }
+}
+
+/// URLs in a code line. `request_call` is set on a request line: `Some` of
+/// the block's call, whose own URL is already a call.
+fn code_urls(
+    u: &UnitView,
+    request_call: Option<Option<(usize, usize)>>,
+    data: bool,
+    context: &Context,
+    facts: &mut Facts,
+) {
+    let text = &u.unit.text;
+    for (start, _, raw) in find_urls(text) {
+        if let Some(request_of_block) = request_call
+            && text[..start].trim().len() <= REQUEST_LINE_LEAD
+        {
+            // The request line's own URL, already a call.
+            facts.urls.push(UrlFact {
+                url: normalize_url(&raw),
+                via: Via::Request,
+                at: u.at(start, u.whole()),
+                aside: false,
+                link: false,
+                data,
+                example: false,
+                context: context.clone(),
+                call: request_of_block.map(|r| r.1),
+            });
+            continue;
+        }
+        facts.urls.push(UrlFact {
+            url: normalize_url(&raw),
+            via: Via::Code,
+            at: u.at(start, u.whole()),
+            aside: false,
+            link: false,
+            data: data || text.trim_start().starts_with(['"', '{']),
+            example: false,
+            context: context.clone(),
+            call: None,
+        });
+    }
+}
+
+/// A prose, bullet, table-row or heading unit with its inline code spans.
+struct TextView<'u, 'a> {
+    u: &'u UnitView<'a>,
+    is_row: bool,
+    codes: Vec<(usize, usize, &'a str)>,
+}
+
+impl TextView<'_, '_> {
+    fn clause_of(&self, offset: usize) -> (usize, usize) {
+        if self.is_row { self.u.whole() } else { clause_at(&self.u.unit.text, offset) }
+    }
+    fn at(&self, offset: usize) -> At {
+        self.u.at(offset, self.clause_of(offset))
+    }
+    fn ctx(&self, offset: usize) -> Context {
+        let (s, e) = self.clause_of(offset);
+        let mut context = self.u.lower[s..e].to_string();
+        if self.is_row {
+            context = format!("{context} {}", self.u.unit.header_cells.join(" "));
+        }
+        Context { clause: context, sections: self.u.sections.clone() }
+    }
+    fn via_at(&self, offset: usize) -> Via {
+        if self.is_row {
+            Via::Table
+        } else if self.codes.iter().any(|(s, e, _)| *s <= offset && offset < *e) {
+            Via::Inline
+        } else {
+            Via::Prose
+        }
+    }
+}
+
+fn text_unit(u: &UnitView, facts: &mut Facts) {
+    let unit = u.unit;
+    let t = TextView { u, is_row: unit.kind == UnitKind::TableRow, codes: inline_code(&unit.text) };
+    // Headers with values in inline code.
+    for (s, _, content) in &t.codes {
+        if let Some((off, name, value)) = header_line(content) {
+            let lower_name = name.to_ascii_lowercase();
+            let plausible = clearly_header(&name) || u.lower.contains("header");
+            if plausible && lower_name != "http" && lower_name != "https" {
+                facts.headers.push(HeaderFact {
+                    name,
+                    value: Some(value),
+                    via: t.via_at(*s),
+                    at: u.at(s + off, t.clause_of(*s)),
+                    call: None,
+                });
+            }
+        }
+    }
+    // Tables of headers: a column named "header".
+    if t.is_row && !unit.header_cells.is_empty() {
+        table_facts(unit, facts, u.at(0, u.whole()), &t.ctx(0));
+    }
+    named_headers_and_query(&t, facts);
+    // Calls: `GET /path` anywhere in the text.
+    for (off, method, target) in method_targets(&unit.text) {
+        let clause = t.clause_of(off);
+        let line_at = |o: usize| unit.line_at(o);
+        let returns = returned_fields(&unit.text, off, clause.1, &line_at);
+        facts.calls.push(CallFact {
+            method,
+            target: normalize_url(&target),
+            via: t.via_at(off),
+            at: u.at(off, clause),
+            context: t.ctx(off),
+            returns,
+            lead_line: None,
+        });
+    }
+    text_urls(&t, facts);
+    mentions(&unit.text, &u.lower, facts, &|offset| t.at(offset));
+}
+
+/// Header names in prose ("the `X-Api-Key` header", "header `Authorization`")
+/// and query parameter names ("the `key` query parameter").
+fn named_headers_and_query(t: &TextView, facts: &mut Facts) {
+    let lower = &t.u.lower;
+    for (s, e, content) in &t.codes {
+        if !header_name_ok(content) || content.contains(':') {
+            continue;
+        }
+        let after = lower[*e..].trim_start_matches(['`', ' ']);
+        let before = lower[..*s].trim_end_matches(['`', ' ']);
+        if after.starts_with("header") || before.ends_with("header") {
+            facts.headers.push(HeaderFact {
+                name: content.to_string(),
+                value: None,
+                via: Via::Prose,
+                at: t.at(*s),
+                call: None,
+            });
+        }
+        let query_cue = |t: &str| {
+            t.starts_with("query param")
+                || t.starts_with("query string")
+                || t.starts_with("url param")
+                || t.starts_with("parameter in the query")
+        };
+        if query_cue(after) || before.ends_with("query parameter") || before.ends_with("query param") {
+            facts.query_names.push(QueryNameFact { name: content.to_string(), at: t.at(*s), context: t.ctx(*s) });
+        }
+    }
+}
+
+/// URLs in prose: links, asides in parentheses, and examples ("for example https://...").
+fn text_urls(t: &TextView, facts: &mut Facts) {
+    let text = &t.u.unit.text;
+    for (start, end, raw) in find_urls(text) {
+        let link = text[..start].ends_with("](") || text[..start].ends_with('<');
+        let before = &text[..start];
+        let aside = before.matches('(').count() > before.matches(')').count() && text[end..].contains(')');
+        let (clause_start, _) = t.clause_of(start);
+        let lead = &t.u.lower[clause_start..start];
+        let example = ["for example", "e.g.", "such as", "for instance"].iter().any(|c| lead.contains(c));
+        facts.urls.push(UrlFact {
+            url: normalize_url(&raw),
+            via: t.via_at(start),
+            at: t.at(start),
+            aside,
+            link,
+            data: false,
+            example,
+            context: t.ctx(start),
+            call: None,
+        });
+    }
+}
+
 /// Rows of a table whose header names a "header" (or "in"/"location") column.
-fn table_facts(unit: &super::scan::Unit, facts: &mut Facts, at: At, context: &Context) {
+fn table_facts(unit: &Unit, facts: &mut Facts, at: At, context: &Context) {
     let head = &unit.header_cells;
     let cells = &unit.cells;
     if cells.len() != head.len() || cells.iter().map(|c| c.1.to_lowercase()).eq(head.iter().cloned()) {

@@ -8,6 +8,7 @@
 
 mod curl;
 mod facts;
+mod finding;
 mod infer;
 pub mod scan;
 pub mod text;
@@ -17,73 +18,9 @@ use serde::ser::{SerializeMap, Serializer};
 
 use crate::plan::Variant;
 
-/// What a finding says.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Text(String),
-    Pairs(Vec<(String, String)>),
-    Parameter { name: String, secret: bool },
-}
+pub use finding::{Finding, Kind, Value, round2};
 
-impl Serialize for Value {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Value::Text(t) => s.serialize_str(t),
-            Value::Pairs(pairs) => {
-                let mut map = s.serialize_map(Some(pairs.len()))?;
-                for (k, v) in pairs {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-            Value::Parameter { name, secret } => {
-                let mut map = s.serialize_map(Some(2))?;
-                map.serialize_entry("name", name)?;
-                map.serialize_entry("secret", secret)?;
-                map.end()
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Value {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Value::Text(t) if t.is_empty() || t.trim() != t => write!(f, "{t:?}"),
-            Value::Text(t) => f.write_str(t),
-            Value::Pairs(pairs) => {
-                let parts: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                f.write_str(&parts.join(", "))
-            }
-            Value::Parameter { name, secret } => {
-                if *secret {
-                    write!(f, "{name} (secret)")
-                } else {
-                    f.write_str(name)
-                }
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub kind: &'static str,
-    pub value: Value,
-    pub lines: Vec<usize>,
-    #[serde(serialize_with = "two_places")]
-    pub confidence: f64,
-}
-
-fn two_places<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(round2(*x))
-}
-
-pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-/// The proposed `connection.verification` block, keys in DESIGN.md's order.
+/// The proposed `connection.verification` block, keys in the order specs write them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Block {
     pub base_url: Option<String>,
@@ -212,7 +149,7 @@ impl Analysis {
     pub fn variants(&self) -> Vec<(Variant, f64)> {
         self.findings
             .iter()
-            .filter(|f| f.kind == "auth")
+            .filter(|f| f.kind == Kind::Auth)
             .filter_map(|f| match &f.value {
                 Value::Text(t) => Variant::parse(t).map(|v| (v, f.confidence)),
                 _ => None,
@@ -220,7 +157,7 @@ impl Analysis {
             .collect()
     }
 
-    pub fn finding(&self, kind: &str) -> Option<&Finding> {
+    pub fn finding(&self, kind: Kind) -> Option<&Finding> {
         self.findings.iter().find(|f| f.kind == kind)
     }
 }

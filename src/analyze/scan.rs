@@ -284,24 +284,7 @@ pub fn scan(text: &str) -> Doc {
             continue;
         }
         if is_table_row(line) && i + 1 < n && is_table_separator(&lines[i + 1]) {
-            b.new_block();
-            let header: Vec<String> = split_cells(line).into_iter().map(|(_, c)| c.to_lowercase()).collect();
-            let head_line = line.clone();
-            b.push(UnitKind::TableRow, &[(no, head_line.as_str())], "", " ");
-            if let Some(unit) = b.doc.units.last_mut() {
-                unit.cells = split_cells(&head_line);
-                unit.header_cells = header.clone();
-            }
-            i += 2;
-            while i < n && !lines[i].trim().is_empty() && is_table_row(&lines[i]) {
-                let row = lines[i].clone();
-                b.push(UnitKind::TableRow, &[(i + 1, row.as_str())], "", " ");
-                if let Some(unit) = b.doc.units.last_mut() {
-                    unit.cells = split_cells(&row);
-                    unit.header_cells = header.clone();
-                }
-                i += 1;
-            }
+            i = scan_table(&mut b, &lines, i);
             after_list = false;
             prev_blank = false;
             continue;
@@ -310,53 +293,94 @@ pub fn scan(text: &str) -> Doc {
             if !after_list {
                 b.new_block();
             }
-            let content_indent = indent_of(&line[..marker.min(line.len())]);
-            let mut parts: Vec<(usize, String)> = vec![(no, line[marker..].trim().to_string())];
-            i += 1;
-            while i < n {
-                let next = &lines[i];
-                if next.trim().is_empty()
-                    || bullet_of(next).is_some()
-                    || heading_of(next).is_some()
-                    || fence_of(next).is_some()
-                    || indent_of(next) < content_indent.min(2) && is_table_row(next)
-                {
-                    break;
-                }
-                parts.push((i + 1, next.trim().to_string()));
-                i += 1;
-            }
-            let refs: Vec<(usize, &str)> = parts.iter().map(|(l, t)| (*l, t.as_str())).collect();
-            b.push(UnitKind::Bullet, &refs, "", " ");
+            i = scan_bullet(&mut b, &lines, i, marker);
             after_list = true;
             prev_blank = false;
             continue;
         }
-        // A paragraph: consecutive lines up to a blank line or another block.
-        b.new_block();
-        let quote = |l: &str| l.trim().trim_start_matches('>').trim().to_string();
-        let mut parts: Vec<(usize, String)> = vec![(no, quote(line))];
-        i += 1;
-        while i < n {
-            let next = &lines[i];
-            if next.trim().is_empty()
-                || bullet_of(next).is_some() && !after_list
-                || heading_of(next).is_some()
-                || fence_of(next).is_some()
-                || is_table_row(next) && i + 1 < n && is_table_separator(&lines[i + 1])
-            {
-                break;
-            }
-            parts.push((i + 1, quote(next)));
-            i += 1;
-        }
-        let refs: Vec<(usize, &str)> = parts.iter().map(|(l, t)| (*l, t.as_str())).collect();
-        b.push(UnitKind::Prose, &refs, "", " ");
+        i = scan_paragraph(&mut b, &lines, i, after_list);
         // Indented text right after a list continues the list item.
         after_list = after_list && indent >= 2;
         prev_blank = false;
     }
     b.doc
+}
+
+/// A table from its header row at `i`: one unit per row, each knowing the
+/// header's cells. Returns the index of the first line after the table.
+fn scan_table(b: &mut Builder, lines: &[String], mut i: usize) -> usize {
+    let n = lines.len();
+    let line = &lines[i];
+    b.new_block();
+    let header: Vec<String> = split_cells(line).into_iter().map(|(_, c)| c.to_lowercase()).collect();
+    b.push(UnitKind::TableRow, &[(i + 1, line.as_str())], "", " ");
+    if let Some(unit) = b.doc.units.last_mut() {
+        unit.cells = split_cells(line);
+        unit.header_cells = header.clone();
+    }
+    i += 2;
+    while i < n && !lines[i].trim().is_empty() && is_table_row(&lines[i]) {
+        let row = &lines[i];
+        b.push(UnitKind::TableRow, &[(i + 1, row.as_str())], "", " ");
+        if let Some(unit) = b.doc.units.last_mut() {
+            unit.cells = split_cells(row);
+            unit.header_cells = header.clone();
+        }
+        i += 1;
+    }
+    i
+}
+
+/// A list item at `i` (its content starts at byte `marker`) with its
+/// continuation lines. Returns the index of the first line after it.
+fn scan_bullet(b: &mut Builder, lines: &[String], mut i: usize, marker: usize) -> usize {
+    let n = lines.len();
+    let line = &lines[i];
+    let content_indent = indent_of(&line[..marker.min(line.len())]);
+    let mut parts: Vec<(usize, String)> = vec![(i + 1, line[marker..].trim().to_string())];
+    i += 1;
+    while i < n {
+        let next = &lines[i];
+        if next.trim().is_empty()
+            || bullet_of(next).is_some()
+            || heading_of(next).is_some()
+            || fence_of(next).is_some()
+            || indent_of(next) < content_indent.min(2) && is_table_row(next)
+        {
+            break;
+        }
+        parts.push((i + 1, next.trim().to_string()));
+        i += 1;
+    }
+    let refs: Vec<(usize, &str)> = parts.iter().map(|(l, t)| (*l, t.as_str())).collect();
+    b.push(UnitKind::Bullet, &refs, "", " ");
+    i
+}
+
+/// A paragraph: consecutive lines from `i` up to a blank line or another
+/// block. Returns the index of the first line after it.
+fn scan_paragraph(b: &mut Builder, lines: &[String], mut i: usize, after_list: bool) -> usize {
+    let n = lines.len();
+    b.new_block();
+    let quote = |l: &str| l.trim().trim_start_matches('>').trim().to_string();
+    let mut parts: Vec<(usize, String)> = vec![(i + 1, quote(&lines[i]))];
+    i += 1;
+    while i < n {
+        let next = &lines[i];
+        if next.trim().is_empty()
+            || bullet_of(next).is_some() && !after_list
+            || heading_of(next).is_some()
+            || fence_of(next).is_some()
+            || is_table_row(next) && i + 1 < n && is_table_separator(&lines[i + 1])
+        {
+            break;
+        }
+        parts.push((i + 1, quote(next)));
+        i += 1;
+    }
+    let refs: Vec<(usize, &str)> = parts.iter().map(|(l, t)| (*l, t.as_str())).collect();
+    b.push(UnitKind::Prose, &refs, "", " ");
+    i
 }
 
 /// Code lines; a command continued with a trailing `\` becomes one unit.

@@ -1,0 +1,130 @@
+//! Facts into findings. Each piece of evidence carries a weight (how
+//! directly the doc says it: a header in a `curl` example says more than a
+//! word in prose, see [`weights`]); the pieces for one finding combine in a
+//! [`score::Score`]. Rejected evidence ("not used") counts for nothing.
+//!
+//! The steps, each in its own module: [`variant`] weighs which auth variants
+//! the doc supports and where their credential goes, [`oauth`] finds the
+//! token and authorization URLs, grant and scopes, [`placement`] fills the
+//! chosen variant's keys (header, prefix, credential, user name...),
+//! [`base_url`] and [`endpoint`] pick where to send the check,
+//! [`request`] adds the chosen call's query parameters, headers and `show`
+//! field, and [`parameters`] lists the parameters the proposal needs.
+
+mod base_url;
+mod endpoint;
+mod oauth;
+mod parameters;
+mod placement;
+mod request;
+mod score;
+mod variant;
+mod weights;
+
+use std::collections::BTreeSet;
+
+use super::facts::Facts;
+use super::scan::Doc;
+use super::text::plain_lower;
+use super::{Analysis, Block, Finding, Kind, OauthBlock, ParamSuggestion, Value};
+use score::Score;
+
+/// What every step reads: the doc, its facts, and each unit's text lowercased.
+pub(super) struct Ctx<'a> {
+    doc: &'a Doc,
+    facts: &'a Facts,
+    unit_lower: Vec<String>,
+}
+
+/// The proposal as it is built: findings in the order they are printed.
+struct Proposal {
+    findings: Vec<Finding>,
+    block: Block,
+    oauth: Option<OauthBlock>,
+    params: Vec<ParamSuggestion>,
+    /// The query parameter that carries the key: not an extra parameter of the call.
+    auth_query_param: Option<String>,
+}
+
+impl Proposal {
+    fn push(&mut self, kind: Kind, value: Value, s: &Score) {
+        self.findings.push(Finding { kind, value, lines: s.lines(), confidence: s.conf() });
+    }
+    fn push_text(&mut self, kind: Kind, text: &str, s: &Score) {
+        self.push(kind, Value::Text(text.to_string()), s);
+    }
+    fn add_param(&mut self, name: &str, secret: bool) {
+        if !name.is_empty() && !self.params.iter().any(|p| p.name == name) {
+            self.params.push(ParamSuggestion { name: name.to_string(), secret });
+        }
+    }
+}
+
+pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
+    let ctx = Ctx { doc, facts, unit_lower: doc.units.iter().map(|u| plain_lower(&u.text)).collect() };
+    let mut oauth = oauth::evidence(&ctx);
+    let evidence = variant::weigh(&ctx, &mut oauth);
+    let mut findings: Vec<Finding> = Vec::new();
+    for (v, s) in &evidence.ranked {
+        findings.push(Finding {
+            kind: Kind::Auth,
+            value: Value::Text(v.name().into()),
+            lines: s.lines(),
+            confidence: s.conf(),
+        });
+    }
+    let Some((variant, auth_score)) = evidence.ranked.first().cloned() else {
+        return Analysis { findings, block: None, oauth: None, parameters: Vec::new(), lines: doc.lines.clone() };
+    };
+    let mut proposal = Proposal {
+        findings,
+        block: Block { auth: Some(variant), ..Block::default() },
+        oauth: None,
+        params: Vec::new(),
+        auth_query_param: None,
+    };
+    placement::place(&ctx, &evidence, &oauth, variant, &auth_score, &mut proposal);
+    let oauth_urls: BTreeSet<String> =
+        [&oauth.token_url, &oauth.authorization_url].into_iter().flatten().map(|(u, _)| u.clone()).collect();
+    where_to_call(&ctx, &oauth_urls, &mut proposal);
+    parameters::finish(&mut proposal);
+    Analysis {
+        findings: proposal.findings,
+        block: Some(proposal.block),
+        oauth: proposal.oauth,
+        parameters: proposal.params,
+        lines: doc.lines.clone(),
+    }
+}
+
+/// Base URL, endpoint, and the chosen call's query parameters, headers and `show` field.
+fn where_to_call(ctx: &Ctx, oauth_urls: &BTreeSet<String>, proposal: &mut Proposal) {
+    let base = base_url::base_url(ctx.facts, oauth_urls);
+    if let Some((url, s)) = &base {
+        proposal.push_text(Kind::BaseUrl, url, s);
+        proposal.block.base_url = Some(url.clone());
+    }
+    let base_text = base.as_ref().map(|b| b.0.as_str());
+    let Some(ep) = endpoint::endpoint(ctx.facts, base_text, oauth_urls) else { return };
+    proposal.push_text(Kind::Endpoint, &ep.path, &ep.score);
+    proposal.block.endpoint = Some(ep.path.clone());
+    let (qp, qs) = request::query_params(ctx.doc, &ep, proposal.auth_query_param.as_deref());
+    if !qp.is_empty() {
+        proposal.push(Kind::Params, Value::Pairs(qp.clone()), &qs);
+        proposal.block.params = qp;
+    }
+    let (headers, hs) = request::extra_headers(ctx.doc, ctx.facts, &ep, base_text);
+    if !headers.is_empty() {
+        proposal.push(Kind::Headers, Value::Pairs(headers.clone()), &hs);
+        proposal.block.headers = headers;
+    }
+    if let Some((field, line)) = request::show(&ep) {
+        proposal.findings.push(Finding {
+            kind: Kind::Show,
+            value: Value::Text(field.clone()),
+            lines: vec![line],
+            confidence: weights::SHOW_FIELD,
+        });
+        proposal.block.show = Some(field);
+    }
+}

@@ -1,0 +1,226 @@
+//! OAuth: the token and authorization URLs, the grant, how the client
+//! authenticates to the token endpoint, the scopes and extra authorization
+//! parameters, and the proposed `connection.oauth` block.
+
+use std::collections::BTreeMap;
+
+use super::score::{Score, best};
+use super::weights::{
+    AUTH_PARAM_MENTION, AUTHORIZE_CUE, AUTHORIZE_PATH, AUTHORIZE_URL_IMPLIES_REFRESH, AUTHORIZE_URL_SHARE,
+    DISCOURAGED_FACTOR, GRANT_SHARE, KEYWORD_OAUTH, MAX_URL_ROLE, SCOPE_MENTION, TOKEN_CUE, TOKEN_PATH,
+    TOKEN_POST_WITH_GRANT, TOKEN_URL_SHARE,
+};
+use super::{Ctx, Proposal};
+use crate::analyze::facts::{Kw, UrlFact};
+use crate::analyze::scan::{Doc, inline_code};
+use crate::analyze::text::{clauses, split_origin, split_query};
+use crate::analyze::{Kind, OauthBlock, Value};
+use crate::plan::Variant;
+
+pub(super) struct Oauth {
+    /// How strongly the doc says the API uses OAuth at all.
+    pub score: Score,
+    pub token_url: Option<(String, Score)>,
+    pub authorization_url: Option<(String, Score)>,
+    pub grant: Option<(String, Score)>,
+    /// Basic credentials in the token request: the client authenticates with them.
+    pub client_auth: Score,
+}
+
+pub(super) fn evidence(ctx: &Ctx) -> Oauth {
+    let (token, authz) = endpoint_urls(ctx);
+    let token_url = best(token);
+    let authorization_url = best(authz);
+    let mut score = Score::default();
+    let mut refresh = Score::default();
+    let mut client = Score::default();
+    for m in ctx.facts.mentions.iter().filter(|m| !m.at.rejected) {
+        let w = if m.at.discouraged { DISCOURAGED_FACTOR } else { 1.0 };
+        match m.kw {
+            Kw::OAuth => score.add(KEYWORD_OAUTH * w, m.at.line, m.at.unit),
+            Kw::RefreshToken | Kw::AuthorizationCode => {
+                refresh.add(KEYWORD_OAUTH * w, m.at.line, m.at.unit);
+            }
+            Kw::ClientCredentials => client.add(KEYWORD_OAUTH * w, m.at.line, m.at.unit),
+            _ => {}
+        }
+    }
+    if let Some((_, s)) = &authorization_url {
+        refresh.add(AUTHORIZE_URL_IMPLIES_REFRESH, s.first_line(), s.units.first().copied().unwrap_or(0));
+    }
+    let grant = if client.conf() > refresh.conf() {
+        Some(("client_credentials".to_string(), client))
+    } else if refresh.conf() > 0.0 {
+        Some(("refresh_token".to_string(), refresh))
+    } else {
+        None
+    };
+    for (part, share) in
+        [(&token_url, TOKEN_URL_SHARE), (&grant, GRANT_SHARE), (&authorization_url, AUTHORIZE_URL_SHARE)]
+    {
+        if let Some((_, s)) = part {
+            let mut counted = s.clone();
+            counted.set_conf(s.conf() * share);
+            score.merge(&counted);
+        }
+    }
+    Oauth { score, token_url, authorization_url, grant, client_auth: Score::default() }
+}
+
+/// Candidate token and authorization URLs, by URL without its query.
+fn endpoint_urls(ctx: &Ctx) -> (BTreeMap<String, Score>, BTreeMap<String, Score>) {
+    let mut token: BTreeMap<String, Score> = BTreeMap::new();
+    let mut authz: BTreeMap<String, Score> = BTreeMap::new();
+    for u in ctx.facts.urls.iter().filter(|u| !u.at.rejected && !u.link) {
+        let (noq, _) = split_query(&u.url);
+        let clause = u.context.clause.as_str();
+        if clause.contains("scope") && !clause.contains("token") {
+            continue;
+        }
+        let w_token = token_weight(ctx, u, &noq);
+        if w_token > 0.0 {
+            token.entry(noq.clone()).or_default().add(w_token.min(MAX_URL_ROLE), u.at.line, u.at.unit);
+            continue;
+        }
+        let path = split_origin(&noq).1.to_ascii_lowercase();
+        let mut w_auth: f64 = 0.0;
+        if path.ends_with("/authorize") || path.ends_with("/auth") || path.contains("/authorize/") {
+            w_auth += AUTHORIZE_PATH;
+        }
+        if ["authorization endpoint", "authorization url", "authorize url", "authorization_url", "consent"]
+            .iter()
+            .any(|c| clause.contains(c))
+        {
+            w_auth += AUTHORIZE_CUE;
+        }
+        if w_auth > 0.0 {
+            authz.entry(noq).or_default().add(w_auth.min(MAX_URL_ROLE), u.at.line, u.at.unit);
+        }
+    }
+    (token, authz)
+}
+
+/// How much a URL looks like the token endpoint (0 when not at all).
+fn token_weight(ctx: &Ctx, u: &UrlFact, noq: &str) -> f64 {
+    let grant_kinds = [Kw::RefreshToken, Kw::ClientCredentials, Kw::AuthorizationCode];
+    let path = split_origin(noq).1.to_ascii_lowercase();
+    let clause = u.context.clause.as_str();
+    let block = ctx.doc.units[u.at.unit].block;
+    let grant_near =
+        ctx.facts.mentions.iter().any(|m| grant_kinds.contains(&m.kw) && ctx.doc.units[m.at.unit].block == block);
+    let post = u.call.is_some_and(|c| ctx.facts.calls[c].method == "POST");
+    let mut w_token: f64 = 0.0;
+    if path.ends_with("/token") || path.ends_with("/access_token") || path.ends_with("/oauth/token") {
+        w_token += TOKEN_PATH;
+    }
+    if ["token endpoint", "token url", "token uri", "token_url"].iter().any(|c| clause.contains(c)) {
+        w_token += TOKEN_CUE;
+    }
+    if post && grant_near {
+        w_token += TOKEN_POST_WITH_GRANT;
+    }
+    w_token
+}
+
+/// The OAuth variants' findings and `connection.oauth` block.
+pub(super) fn place(ctx: &Ctx, oauth: &Oauth, variant: Variant, proposal: &mut Proposal) {
+    let (grant, gs) = oauth.grant.clone().unwrap_or_else(|| ("refresh_token".into(), Score::default()));
+    proposal.push_text(Kind::Grant, &grant, &gs);
+    let mut ob = OauthBlock {
+        flow: if variant == Variant::OauthClientCredentials { "m2m".into() } else { "u2m".into() },
+        ..OauthBlock::default()
+    };
+    if let Some((url, s)) = &oauth.token_url {
+        proposal.push_text(Kind::TokenUrl, url, s);
+        ob.token_url = Some(url.clone());
+    }
+    if variant == Variant::OauthRefresh
+        && let Some((url, s)) = &oauth.authorization_url
+    {
+        proposal.push_text(Kind::AuthorizationUrl, url, s);
+        ob.authorization_url = Some(url.clone());
+    }
+    if let Some((scopes, s)) = scopes(ctx.doc, &ctx.unit_lower) {
+        proposal.push_text(Kind::Scopes, &scopes, &s);
+        ob.scopes = Some(scopes);
+    }
+    let (extra, es) = extra_auth_params(ctx.doc, oauth.authorization_url.as_ref().map(|a| a.0.as_str()));
+    if !extra.is_empty() && variant == Variant::OauthRefresh {
+        proposal.push(Kind::ExtraAuthParams, Value::Pairs(extra.clone()), &es);
+        ob.extra_auth_params = extra;
+    }
+    if oauth.client_auth.conf() > 0.0 {
+        proposal.push_text(Kind::ClientAuth, "basic", &oauth.client_auth);
+    }
+    proposal.add_param("client_id", false);
+    proposal.add_param("client_secret", true);
+    for url in [&ob.token_url, &ob.authorization_url].into_iter().flatten() {
+        for name in crate::plan::placeholders(url) {
+            proposal.add_param(name, false);
+        }
+    }
+    proposal.oauth = Some(ob);
+}
+
+/// Scopes: inline code (or URLs) in clauses that speak of scopes.
+fn scopes(doc: &Doc, unit_lower: &[String]) -> Option<(String, Score)> {
+    let mut found: Vec<String> = Vec::new();
+    let mut score = Score::default();
+    for (ui, unit) in doc.units.iter().enumerate() {
+        let lower = &unit_lower[ui];
+        if !lower.contains("scope") {
+            continue;
+        }
+        for (s, e) in clauses(&unit.text) {
+            if !lower[s..e].contains("scope") {
+                continue;
+            }
+            let spans: Vec<(usize, String)> =
+                inline_code(&unit.text[s..e]).into_iter().map(|(a, _, c)| (s + a, c.to_string())).collect();
+            for (at, scope) in spans {
+                let ok = !scope.is_empty()
+                    && !scope.contains([' ', '='])
+                    && !scope.eq_ignore_ascii_case("scope")
+                    && !scope.eq_ignore_ascii_case("scopes")
+                    && !scope.starts_with('/');
+                if ok && !found.contains(&scope) {
+                    found.push(scope);
+                    score.add(SCOPE_MENTION, unit.line_at(at), ui);
+                }
+            }
+        }
+    }
+    (!found.is_empty()).then(|| (found.join(" "), score))
+}
+
+/// `access_type=offline`-style parameters for the authorization request.
+fn extra_auth_params(doc: &Doc, authorization_url: Option<&str>) -> (Vec<(String, String)>, Score) {
+    const KNOWN: [&str; 7] =
+        ["access_type", "prompt", "audience", "resource", "duration", "token_access_type", "include_granted_scopes"];
+    const STANDARD: [&str; 7] =
+        ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method"];
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut score = Score::default();
+    if let Some(url) = authorization_url {
+        for (k, v) in split_query(url).1 {
+            if !STANDARD.contains(&k.as_str()) && !out.iter().any(|(x, _)| *x == k) {
+                out.push((k, v));
+            }
+        }
+    }
+    for (ui, unit) in doc.units.iter().enumerate() {
+        for (at, _, code) in inline_code(&unit.text) {
+            if let Some((k, v)) = code.split_once('=')
+                && KNOWN.contains(&k)
+                && !v.is_empty()
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                if !out.iter().any(|(x, _)| x == k) {
+                    out.push((k.to_string(), v.to_string()));
+                }
+                score.add(AUTH_PARAM_MENTION, unit.line_at(at), ui);
+            }
+        }
+    }
+    (out, score)
+}
