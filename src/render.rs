@@ -5,18 +5,24 @@ use std::path::Path;
 use crate::error::{Error, Result, chain};
 use crate::plan::{AuthPlan, PyContext};
 
-/// The templates shipped with authgen: (name, text).
+/// The templates shipped with authgen: (name, text). Partials hold what only
+/// some files need; the main template includes each only where it is used.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("auth_test.py.tera", include_str!("../templates/auth_test.py.tera")),
     ("partials/imports.py.tera", include_str!("../templates/partials/imports.py.tera")),
+    ("partials/facts_single.py.tera", include_str!("../templates/partials/facts_single.py.tera")),
+    ("partials/facts_methods.py.tera", include_str!("../templates/partials/facts_methods.py.tera")),
+    ("partials/runtime.py.tera", include_str!("../templates/partials/runtime.py.tera")),
+    ("partials/pick_method.py.tera", include_str!("../templates/partials/pick_method.py.tera")),
     ("partials/client_requests.py.tera", include_str!("../templates/partials/client_requests.py.tera")),
     ("partials/client_urllib.py.tera", include_str!("../templates/partials/client_urllib.py.tera")),
     ("partials/oauth.py.tera", include_str!("../templates/partials/oauth.py.tera")),
-    ("partials/variant_header.py.tera", include_str!("../templates/partials/variant_header.py.tera")),
-    ("partials/variant_query.py.tera", include_str!("../templates/partials/variant_query.py.tera")),
-    ("partials/variant_basic.py.tera", include_str!("../templates/partials/variant_basic.py.tera")),
-    ("partials/variant_oauth.py.tera", include_str!("../templates/partials/variant_oauth.py.tera")),
-    ("partials/variant_none.py.tera", include_str!("../templates/partials/variant_none.py.tera")),
+    ("partials/oauth_client_basic.py.tera", include_str!("../templates/partials/oauth_client_basic.py.tera")),
+    ("partials/oauth_client_body.py.tera", include_str!("../templates/partials/oauth_client_body.py.tera")),
+    ("partials/put_header.py.tera", include_str!("../templates/partials/put_header.py.tera")),
+    ("partials/put_query.py.tera", include_str!("../templates/partials/put_query.py.tera")),
+    ("partials/put_basic.py.tera", include_str!("../templates/partials/put_basic.py.tera")),
+    ("partials/put_oauth.py.tera", include_str!("../templates/partials/put_oauth.py.tera")),
 ];
 
 const MAIN: &str = "auth_test.py.tera";
@@ -88,11 +94,18 @@ fn finish(text: &str) -> String {
     out
 }
 
-/// A constant or a dict/list entry holding spec data: the only lines a spec
-/// string can make long. Code lines are never waived.
+/// A constant, a dict/tuple entry or a `Method(...)` keyword argument holding
+/// spec data: the only lines a spec string can make long. Code lines are
+/// never waived.
 fn is_data_line(line: &str) -> bool {
     let t = line.trim_start();
+    let keyword = t.split_once('=').is_some_and(|(name, value)| {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && value.starts_with(['"', '\'', '('])
+    });
     t.starts_with('"')
         || t.starts_with('\'')
+        || keyword
         || t.split_once(" = ").is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
 }

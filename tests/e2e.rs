@@ -1528,3 +1528,55 @@ fn repo_loader_failures_are_credential_errors() {
         }
     }
 }
+
+/// A Python without the requests package: the requests script says what to
+/// do (install it, or regenerate for urllib), exit 2, and no traceback.
+#[test]
+fn a_python_without_requests_is_told_what_to_install() {
+    let venv = tempfile::tempdir().unwrap();
+    let made = Command::new(common::python())
+        .args(["-m", "venv", "--without-pip"])
+        .arg(venv.path().join("py"))
+        .status()
+        .expect("python -m venv");
+    assert!(made.success(), "could not create a venv");
+    let bare = venv.path().join("py/bin/python");
+    let probe = Command::new(&bare).args(["-c", "import requests"]).output().unwrap();
+    assert!(!probe.status.success(), "the bare venv has requests: the test would prove nothing");
+
+    let server = MockApi::start(|_| Reply::json(200, json!({"login": "octocat"})));
+    let box_ = sandbox("github", &scripts("requests")["github"]);
+    let out = common::scrub(&mut Command::new(&bare))
+        .arg(&box_.test)
+        .current_dir(box_.dir.path())
+        .env("CONNECTOR_TEST_CONFIG_JSON", json!({"token": "ghp_S3CRET_x"}).to_string())
+        .env("CONNECTOR_TEST_BASE_URL", server.url())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let said = format!("stdout {stdout:?} stderr {stderr:?}");
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(stderr.contains("pip install requests") && stderr.contains("--http-client urllib"), "{said}");
+    assert!(!stderr.contains("Traceback") && stderr.lines().count() == 1, "{said}");
+    assert!(server.received().is_empty(), "{said}");
+}
+
+/// An unreachable OAuth token URL: exit 3, and the message names the
+/// variable that points it elsewhere.
+#[test]
+fn an_unreachable_token_url_names_connector_test_token_url() {
+    for client in CLIENTS {
+        let server = MockApi::start(|_| Reply::json(200, json!({"emailAddress": "a@example.com"})));
+        let env = [
+            ("CONNECTOR_TEST_BASE_URL", format!("{}/gmail/v1", server.url())),
+            ("CONNECTOR_TEST_TOKEN_URL", format!("{}{TOKEN_PATH}", closed_url())),
+        ];
+        let ran = run_one(client, "gmail", &gmail().good, &env);
+        let said = format!("{client}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+        assert_eq!(ran.code, Some(3), "{said}");
+        assert!(ran.stderr.contains(&format!("cannot reach {}{TOKEN_PATH}", closed_url())), "{said}");
+        assert!(ran.stderr.contains("CONNECTOR_TEST_TOKEN_URL"), "{said}");
+        assert!(server.received().is_empty(), "{said}");
+    }
+}

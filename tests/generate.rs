@@ -51,11 +51,11 @@ fn github_bearer_inferred_from_token_with_accept_header_and_show() {
     assert_code(&out, 0);
     assert!(text(&out.stderr).contains("github: bearer: inferred from parameter 'token'"), "{}", text(&out.stderr));
     let file = std::fs::read_to_string(test_path(repo.path(), "github")).unwrap();
-    assert!(file.contains("\"prefix\": \"Bearer \","));
-    assert!(file.contains("\"endpoint\": \"/user\","));
-    assert!(file.contains("\"Accept\": \"application/vnd.github+json\","));
+    assert!(file.contains("PREFIX = \"Bearer \"\n"));
+    assert!(file.contains("ENDPOINT = \"/user\"\n"));
+    assert!(file.contains("HEADERS = {\"Accept\": \"application/vnd.github+json\"}"));
     assert!(file.contains("BASE_URL_PARAM = \"base_url\""), "the base_url parameter overrides");
-    assert!(file.contains("\"show_label\": \"login\","));
+    assert!(file.contains("SHOW_LABEL = \"login\"\n"));
 }
 
 #[test]
@@ -63,12 +63,10 @@ fn zendesk_templated_host_and_basic_username_pattern() {
     let repo = fixture_repo(&["zendesk"]);
     assert_code(&generate(repo.path(), &["zendesk", "--yes"]), 0);
     let file = std::fs::read_to_string(test_path(repo.path(), "zendesk")).unwrap();
-    assert!(file.contains("\"base_url\": \"https://{subdomain}.zendesk.com/api/v2\","));
-    assert!(file.contains("\"username\": \"{email}/token\","));
-    assert!(file.contains("\"password\": \"{api_token}\","));
-    for name in ["subdomain", "email", "api_token"] {
-        assert!(file.contains(&format!("            \"{name}\",\n")), "{name} required");
-    }
+    assert!(file.contains("BASE_URL = \"https://{subdomain}.zendesk.com/api/v2\"\n"));
+    assert!(file.contains("USERNAME = \"{email}/token\"\n"));
+    assert!(file.contains("PASSWORD = \"{api_token}\"\n"));
+    assert!(file.contains("REQUIRED = (\"subdomain\", \"email\", \"api_token\")\n"), "all three required");
 }
 
 #[test]
@@ -76,7 +74,7 @@ fn shopify_custom_header_without_prefix() {
     let repo = fixture_repo(&["shopify"]);
     assert_code(&generate(repo.path(), &["shopify", "--yes"]), 0);
     let file = std::fs::read_to_string(test_path(repo.path(), "shopify")).unwrap();
-    assert!(file.contains("\"header\": \"X-Shopify-Access-Token\",\n        \"prefix\": \"\","));
+    assert!(file.contains("HEADER = \"X-Shopify-Access-Token\"\nPREFIX = \"\"\n"));
 }
 
 #[test]
@@ -84,10 +82,10 @@ fn pagerduty_token_scheme_query_limit_vendor_accept_and_indexed_show() {
     let repo = fixture_repo(&["pagerduty"]);
     assert_code(&generate(repo.path(), &["pagerduty", "--yes"]), 0);
     let file = std::fs::read_to_string(test_path(repo.path(), "pagerduty")).unwrap();
-    assert!(file.contains("\"prefix\": \"Token token=\","));
-    assert!(file.contains("\"limit\": \"1\","));
-    assert!(file.contains("\"Accept\": \"application/vnd.pagerduty+json;version=2\","));
-    assert!(file.contains("\"show\": [\n            \"users\",\n            0,\n            \"name\",\n        ],"));
+    assert!(file.contains("PREFIX = \"Token token=\"\n"));
+    assert!(file.contains("\"limit\": \"1\""));
+    assert!(file.contains("\"Accept\": \"application/vnd.pagerduty+json;version=2\""));
+    assert!(file.contains("SHOW = (\"users\", 0, \"name\")\n"));
 }
 
 #[test]
@@ -95,8 +93,8 @@ fn openweather_key_in_query_parameter() {
     let repo = fixture_repo(&["openweather"]);
     assert_code(&generate(repo.path(), &["openweather", "--yes"]), 0);
     let file = std::fs::read_to_string(test_path(repo.path(), "openweather")).unwrap();
-    assert!(file.contains("\"auth\": \"api_key_query\","));
-    assert!(file.contains("\"query_param\": \"appid\","));
+    assert!(file.contains("AUTH = \"api_key_query\"\n"));
+    assert!(file.contains("QUERY_PARAM = \"appid\"\n"));
 }
 
 #[test]
@@ -106,9 +104,9 @@ fn gmail_oauth_block_u2m_becomes_refresh_grant() {
     assert_code(&out, 0);
     assert!(text(&out.stderr).contains("gmail: oauth_refresh: inferred from the oauth block (flow u2m)"));
     let file = std::fs::read_to_string(test_path(repo.path(), "gmail")).unwrap();
-    assert!(file.contains("\"grant\": \"refresh_token\","));
-    assert!(file.contains("\"token_url\": \"https://oauth2.googleapis.com/token\","));
-    assert!(file.contains("\"refresh_token\": \"refresh_token\","));
+    assert!(file.contains("GRANT = \"refresh_token\"\n"));
+    assert!(file.contains("TOKEN_URL = \"https://oauth2.googleapis.com/token\"\n"));
+    assert!(file.contains("REFRESH_TOKEN = \"refresh_token\"\n"));
 }
 
 #[test]
@@ -118,9 +116,9 @@ fn microsoft_graph_m2m_with_tenant_placeholder_in_token_url() {
     assert_code(&out, 0);
     assert!(text(&out.stderr).contains("oauth_client_credentials: inferred from the oauth block (flow m2m)"));
     let file = std::fs::read_to_string(test_path(repo.path(), "microsoft_graph")).unwrap();
-    assert!(file.contains("\"token_url\": \"https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token\","));
-    assert!(file.contains("\"scopes\": \"https://graph.microsoft.com/.default\","));
-    assert!(file.contains("\"grant\": \"client_credentials\","));
+    assert!(file.contains("TOKEN_URL = \"https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token\"\n"));
+    assert!(file.contains("SCOPES = \"https://graph.microsoft.com/.default\"\n"));
+    assert!(file.contains("GRANT = \"client_credentials\"\n"));
 }
 
 #[test]
@@ -132,11 +130,11 @@ fn azure_devops_one_test_with_both_methods() {
     assert!(notes.contains("azure_devops: method pat: basic: given in connection.verification.method_for.pat.auth"));
     assert!(notes.contains("method service_principal: oauth_client_credentials"));
     let file = std::fs::read_to_string(test_path(repo.path(), "azure_devops")).unwrap();
-    assert!(file.contains("\"name\": \"pat\","));
-    assert!(file.contains("\"name\": \"service_principal\","));
-    assert!(file.contains("\"username\": \"\","));
-    assert!(file.contains("\"$top\": \"1\","));
-    assert!(file.contains("\"api-version\": \"7.1\","));
+    assert!(file.contains("name=\"pat\","));
+    assert!(file.contains("name=\"service_principal\","));
+    assert!(file.contains("username=\"\","));
+    assert!(file.contains("\"$top\": \"1\""));
+    assert!(file.contains("\"api-version\": \"7.1\""));
 }
 
 #[test]
@@ -165,8 +163,8 @@ fn seedstyle_flat_keys_read_as_verification_block() {
     assert_code(&out, 0);
     assert!(text(&out.stderr).contains("seedstyle: bearer: given in connection.auth_type"));
     let file = std::fs::read_to_string(test_path(repo.path(), "seedstyle")).unwrap();
-    assert!(file.contains("\"base_url\": \"https://api.example.com\","));
-    assert!(file.contains("\"endpoint\": \"/v1/me\","));
+    assert!(file.contains("BASE_URL = \"https://api.example.com\"\n"));
+    assert!(file.contains("ENDPOINT = \"/v1/me\"\n"));
 }
 
 #[test]
@@ -444,9 +442,9 @@ fn overrides_auth_base_url_endpoint() {
     );
     assert_code(&out, 0);
     let diff = text(&out.stdout);
-    assert!(diff.contains("+        \"auth\": \"api_key_header\","), "{diff}");
-    assert!(diff.contains("+        \"base_url\": \"https://ghe.example.com/api/v3\","));
-    assert!(diff.contains("+        \"endpoint\": \"/rate_limit\","));
+    assert!(diff.contains("+AUTH = \"api_key_header\"\n"), "{diff}");
+    assert!(diff.contains("+BASE_URL = \"https://ghe.example.com/api/v3\"\n"));
+    assert!(diff.contains("+ENDPOINT = \"/rate_limit\"\n"));
     assert!(text(&out.stderr).contains("github: api_key_header: given with --auth"));
     let out = generate(repo.path(), &["github", "--dry-run", "--auth", "magic"]);
     assert_code(&out, 2);
@@ -458,21 +456,18 @@ fn templates_are_overridable_file_by_file() {
     let repo = fixture_repo(&["github"]);
     let custom = repo.path().join("my_templates/partials");
     std::fs::create_dir_all(&custom).unwrap();
-    std::fs::write(
-        custom.join("variant_header.py.tera"),
-        "    # custom header code\n    headers[\"X-Custom\"] = \"1\"\n",
-    )
-    .unwrap();
+    std::fs::write(custom.join("put_header.py.tera"), "    # custom header code\n    headers[\"X-Custom\"] = \"1\"\n")
+        .unwrap();
     let out = generate(repo.path(), &["github", "--yes", "--templates", "my_templates"]);
     assert_code(&out, 0);
     let file = std::fs::read_to_string(test_path(repo.path(), "github")).unwrap();
     assert!(file.contains("    # custom header code\n"));
-    assert!(file.contains("def request_url("), "the other templates stay built in");
+    assert!(file.contains("def load_credentials("), "the other templates stay built in");
     // A broken override is a clear error naming the template.
-    std::fs::write(custom.join("variant_header.py.tera"), "{% if %}").unwrap();
+    std::fs::write(custom.join("put_header.py.tera"), "{% if %}").unwrap();
     let out = generate(repo.path(), &["github", "--yes", "--templates", "my_templates"]);
     assert_code(&out, 2);
-    assert!(text(&out.stderr).contains("variant_header.py.tera"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("put_header.py.tera"), "{}", text(&out.stderr));
 }
 
 #[test]

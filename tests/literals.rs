@@ -247,7 +247,8 @@ with open(sys.argv[1], encoding="utf-8") as cases:
         ns = {"__name__": "authgen_case", "__file__": "/nonexistent/auth_test.py"}
         exec(compile(case["source"], f"case{case['i']}", "exec"), ns)
         files += 1
-        method = ns["METHODS"][0]
+        # A single-method file states its facts as module constants.
+        method = {k.lower(): v for k, v in ns.items() if k.isupper()}
         got = {"display": ns["DISPLAY_NAME"], "headers": method["headers"], "params": method["params"]}
         for key in ("base_url", "endpoint", "show_label", "prefix", "query_param", "username", "token_url", "scopes"):
             if key in method:
@@ -255,7 +256,7 @@ with open(sys.argv[1], encoding="utf-8") as cases:
         for key, want in case["expect"].items():
             if got.get(key) != want:
                 failures.append(f"case {case['i']}: {key}: {got.get(key)!r} != {want!r}")
-        for step in method["show"]:
+        for step in method.get("show", ()):
             if isinstance(step, str) and step not in method["show_label"]:
                 failures.append(f"case {case['i']}: show step {step!r} not in label")
 print(json.dumps({"files": files, "literals": literals, "failures": failures[:20], "failed": len(failures)}))

@@ -1,10 +1,18 @@
 //! The render context: the plan with every string already a Python literal.
-//! Templates print these as they are and decide nothing.
+//! Templates print these as they are; the only choices they make are which
+//! code paths this file needs, read from `uses`.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::pylit::{py_opt_str, py_str};
-use super::{AuthPlan, CredentialPlan, ShowSegment, Variant};
+use super::{AuthPlan, CredentialPlan, MethodPlan, RequestPlan, ShowSegment, Variant};
+
+/// The line length generated files are formatted for.
+const WIDTH: usize = 100;
+/// Where a method's keyword arguments sit: inside `return (`, inside `Method(`.
+const ARG_INDENT: usize = 12;
 
 #[derive(Debug, Serialize)]
 pub struct PyContext {
@@ -13,117 +21,377 @@ pub struct PyContext {
     pub http_client: &'static str,
     pub source_lit: String,
     pub display_name_lit: String,
-    pub base_url_param_lit: String,
-    pub secret_params: Vec<String>,
+    pub base_url_param_lit: Option<String>,
+    /// `("a", "b")`, as the formatter lays it out at module level.
+    pub secret_params: String,
     pub loader_parts: Vec<String>,
     pub credentials_parts: Vec<String>,
+    /// More than one auth method: the file picks one at run time.
+    pub several: bool,
+    /// The request, when every method makes the same one: module constants.
+    pub request: Option<PyRequest>,
+    /// The only method of a file without `auth_methods`: module constants.
+    pub single: Option<PyMethod>,
+    /// One `Method(...)` each, for a file with several methods.
     pub methods: Vec<PyMethod>,
+    /// The `Method` dataclass fields this file's methods use, in order.
+    pub fields: Vec<PyField>,
+    /// One `if`/`elif` per kind of credential the file's methods use.
+    pub kinds: Vec<PyKind>,
+    /// How the code names each fact: `ENDPOINT` or `method.endpoint`.
+    pub at: BTreeMap<&'static str, String>,
     pub uses: Uses,
 }
 
 #[derive(Debug, Serialize)]
+pub struct PyRequest {
+    pub http_method: String,
+    pub base_url: String,
+    pub endpoint: String,
+    pub headers: String,
+    pub params: String,
+    pub show: Option<String>,
+    pub show_label: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
 pub struct PyMethod {
-    /// `(key, literal)` pairs, in order, for the method's dict.
-    pub fields: Vec<(String, String)>,
-    pub required: Vec<String>,
-    pub headers: Vec<(String, String)>,
-    pub params: Vec<(String, String)>,
-    pub show: Vec<String>,
+    /// The `auth_methods` entry, if the spec has them.
+    pub name: Option<String>,
+    pub auth: String,
+    pub required: String,
+    /// `(field, literal)`: the request, when methods differ in it.
+    pub request: Vec<(&'static str, String)>,
+    /// `(field, literal)`: where the credential goes.
+    pub credential: Vec<(&'static str, String)>,
+    /// For a file with several methods: `field=literal`, in the order a
+    /// reader wants them, and whether they fit on the `Method(...)` line.
+    pub args: Vec<String>,
+    pub flat: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PyField {
+    pub name: &'static str,
+    pub annotation: &'static str,
+    /// `None` for a field every method sets.
+    pub default: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PyKind {
+    /// `header`, `query`, `basic`, `oauth` or `none`: which partial puts the credential.
+    pub kind: &'static str,
+    /// The condition that selects it, e.g. `method.auth == "basic"`.
+    pub test: String,
 }
 
 #[derive(Debug, Default, Serialize)]
 pub struct Uses {
+    /// Some method sends a credential (not every one is `none`).
+    pub authorize: bool,
     pub header: bool,
     pub query: bool,
     pub basic: bool,
     pub oauth: bool,
-    pub oauth_basic_client: bool,
-    pub none: bool,
+    /// OAuth client authentication by HTTP Basic, in the request body, or both.
+    pub oauth_client_basic: bool,
+    pub oauth_client_body: bool,
+    /// Some OAuth method sends a refresh token; some other sends scopes.
+    pub oauth_refresh: bool,
+    pub oauth_scope: bool,
+    /// Some method names scopes, which a 403 message then quotes.
+    pub scopes: bool,
+    /// Some templated string holds `{param}` placeholders.
+    pub fill: bool,
+    /// Some method shows a response field on success; not every one does.
     pub show: bool,
-    pub several_methods: bool,
+    pub show_varies: bool,
 }
+
+/// Every fact a method can carry, with its annotation and default: the
+/// order in which `Method` declares them and each instance states them.
+const FIELDS: &[(&str, &str, Option<&str>)] = &[
+    ("name", "str", None),
+    ("auth", "str", None),
+    ("required", "tuple[str, ...]", None),
+    ("http_method", "str", None),
+    ("base_url", "str", None),
+    ("endpoint", "str", None),
+    ("headers", "dict", None),
+    ("params", "dict", None),
+    ("show", "tuple", None),
+    ("show_label", "str | None", None),
+    ("header", "str", Some("\"\"")),
+    ("prefix", "str", Some("\"\"")),
+    ("credential", "str", Some("\"\"")),
+    ("query_param", "str", Some("\"\"")),
+    ("username", "str", Some("\"\"")),
+    ("password", "str", Some("\"\"")),
+    ("token_url", "str", Some("\"\"")),
+    ("grant", "str", Some("\"\"")),
+    ("scopes", "str | None", Some("None")),
+    ("client_auth", "str", Some("\"\"")),
+    ("client_id", "str", Some("\"\"")),
+    ("client_secret", "str", Some("\"\"")),
+    ("refresh_token", "str", Some("\"\"")),
+];
+
+const REQUEST_FIELDS: [&str; 7] = ["http_method", "base_url", "endpoint", "headers", "params", "show", "show_label"];
 
 impl PyContext {
     pub fn new(plan: &AuthPlan) -> Self {
-        let mut uses = Uses { several_methods: plan.methods.len() > 1, ..Uses::default() };
-        let methods = plan
-            .methods
+        let several = plan.methods.len() > 1;
+        let shared = plan.methods.windows(2).all(|w| same_request(&w[0].request, &w[1].request));
+        let mut uses = Uses::default();
+        for m in &plan.methods {
+            note_uses(m, &mut uses);
+        }
+        uses.show_varies = !shared && plan.methods.iter().any(|m| m.request.show.is_none());
+
+        let request = shared.then(|| py_request(&plan.methods[0].request)).filter(|_| !plan.methods.is_empty());
+        let py_methods: Vec<PyMethod> = plan.methods.iter().map(|m| py_method(m, !shared, several)).collect();
+        let used: Vec<&str> =
+            py_methods.iter().flat_map(|m| m.request.iter().chain(&m.credential).map(|(k, _)| *k)).collect();
+        let fields = FIELDS
             .iter()
-            .map(|m| {
-                let mut fields = vec![
-                    ("name".to_string(), py_opt_str(m.name.as_deref())),
-                    ("auth".to_string(), py_str(m.variant.name())),
-                    ("base_url".to_string(), py_str(&m.request.base_url)),
-                    ("endpoint".to_string(), py_str(&m.request.endpoint)),
-                    ("http_method".to_string(), py_str(&m.request.method)),
-                ];
-                let mut add = |k: &str, v: String| fields.push((k.to_string(), v));
-                match &m.credential {
-                    CredentialPlan::None => uses.none = true,
-                    CredentialPlan::Header { header, prefix, credential } => {
-                        uses.header = true;
-                        add("header", py_str(header));
-                        add("prefix", py_str(prefix));
-                        add("credential", py_str(credential));
-                    }
-                    CredentialPlan::Query { query_param, credential } => {
-                        uses.query = true;
-                        add("query_param", py_str(query_param));
-                        add("credential", py_str(credential));
-                    }
-                    CredentialPlan::Basic { username, password } => {
-                        uses.basic = true;
-                        add("username", py_str(username));
-                        add("password", py_str(password));
-                    }
-                    CredentialPlan::Oauth(o) => {
-                        uses.oauth = true;
-                        uses.oauth_basic_client |= o.client_auth == "basic";
-                        add("grant", py_str(&o.grant));
-                        add("token_url", py_str(&o.token_url));
-                        add("scopes", py_opt_str(o.scopes.as_deref()));
-                        add("client_auth", py_str(&o.client_auth));
-                        add("client_id", py_str(&o.client_id));
-                        add("client_secret", py_str(&o.client_secret));
-                        add("refresh_token", py_opt_str(o.refresh_token.as_deref()));
-                        add("header", py_str(&o.header));
-                        add("prefix", py_str(&o.prefix));
-                    }
-                }
-                let show = m.request.show.as_ref().map_or_else(Vec::new, |s| {
-                    s.segments
-                        .iter()
-                        .map(|seg| match seg {
-                            ShowSegment::Key(k) => py_str(k),
-                            ShowSegment::Index(i) => i.to_string(),
-                        })
-                        .collect()
-                });
-                uses.show |= m.request.show.is_some();
-                fields.push(("show_label".to_string(), py_opt_str(m.request.show.as_ref().map(|s| s.label.as_str()))));
-                PyMethod {
-                    fields,
-                    required: m.required.iter().map(|r| py_str(r)).collect(),
-                    headers: m.request.headers.iter().map(|(k, v)| (py_str(k), py_str(v))).collect(),
-                    params: m.request.params.iter().map(|(k, v)| (py_str(k), py_str(v))).collect(),
-                    show,
-                }
-            })
+            .filter(|(name, _, _)| ["name", "auth", "required"].contains(name) || used.contains(name))
+            .map(|&(name, annotation, default)| PyField { name, annotation, default })
             .collect();
+
+        let mut at = BTreeMap::new();
+        for (name, _, _) in FIELDS {
+            let on_method = several && !(shared && REQUEST_FIELDS.contains(name));
+            at.insert(*name, if on_method { format!("method.{name}") } else { name.to_ascii_uppercase() });
+        }
+
+        let (single, methods) = if several { (None, py_methods) } else { (py_methods.into_iter().next(), Vec::new()) };
         let parts = |rel: &str| rel.split('/').filter(|p| !p.is_empty()).map(py_str).collect();
+        let secrets: Vec<String> = plan.secret_params().into_iter().map(py_str).collect();
         PyContext {
             source: plan.source.clone(),
             http_client: plan.http_client.name(),
             source_lit: py_str(&plan.source),
             display_name_lit: py_str(&plan.display_name),
-            base_url_param_lit: py_opt_str(plan.base_url_param.as_deref()),
-            secret_params: plan.secret_params().into_iter().map(py_str).collect(),
+            base_url_param_lit: plan.base_url_param.as_deref().map(py_str),
+            secret_params: collection('(', ')', &secrets, 0, "SECRET_PARAMS = ".len(), 0),
             loader_parts: parts(&plan.loader),
             credentials_parts: parts(&plan.credentials),
+            several,
+            request,
+            single,
             methods,
+            fields,
+            kinds: kinds(plan),
+            at,
             uses,
         }
     }
+}
+
+fn same_request(a: &RequestPlan, b: &RequestPlan) -> bool {
+    let show = |r: &RequestPlan| r.show.as_ref().map(|s| (s.label.clone(), segments(&s.segments)));
+    a.base_url == b.base_url
+        && a.endpoint == b.endpoint
+        && a.method == b.method
+        && a.headers == b.headers
+        && a.params == b.params
+        && show(a) == show(b)
+}
+
+fn note_uses(m: &MethodPlan, uses: &mut Uses) {
+    let templated = |t: &str| t.contains('{');
+    uses.fill |= templated(&m.request.base_url) || templated(&m.request.endpoint);
+    uses.show |= m.request.show.is_some();
+    uses.authorize |= !matches!(m.credential, CredentialPlan::None);
+    match &m.credential {
+        CredentialPlan::None => {}
+        CredentialPlan::Header { .. } => uses.header = true,
+        CredentialPlan::Query { .. } => uses.query = true,
+        CredentialPlan::Basic { username, password } => {
+            uses.basic = true;
+            uses.fill |= templated(username) || templated(password);
+        }
+        CredentialPlan::Oauth(o) => {
+            uses.oauth = true;
+            uses.fill |= templated(&o.token_url);
+            uses.oauth_client_basic |= o.client_auth == "basic";
+            uses.oauth_client_body |= o.client_auth != "basic";
+            uses.oauth_refresh |= o.refresh_token.is_some();
+            uses.oauth_scope |= o.refresh_token.is_none() && o.scopes.is_some();
+            uses.scopes |= o.scopes.is_some();
+        }
+    }
+}
+
+fn kind(m: &MethodPlan) -> &'static str {
+    match m.credential {
+        CredentialPlan::None => "none",
+        CredentialPlan::Header { .. } => "header",
+        CredentialPlan::Query { .. } => "query",
+        CredentialPlan::Basic { .. } => "basic",
+        CredentialPlan::Oauth(_) => "oauth",
+    }
+}
+
+/// The dispatch of a file with several methods, in the order methods first
+/// use each kind; `none` needs no branch.
+fn kinds(plan: &AuthPlan) -> Vec<PyKind> {
+    let mut order: Vec<&'static str> = Vec::new();
+    for m in &plan.methods {
+        let k = kind(m);
+        if k != "none" && !order.contains(&k) {
+            order.push(k);
+        }
+    }
+    order
+        .into_iter()
+        .map(|k| {
+            let mut variants: Vec<Variant> = Vec::new();
+            for m in plan.methods.iter().filter(|m| kind(m) == k) {
+                if !variants.contains(&m.variant) {
+                    variants.push(m.variant);
+                }
+            }
+            let test = match variants.as_slice() {
+                [one] => format!("method.auth == {}", py_str(one.name())),
+                many => {
+                    let names: Vec<String> = many.iter().map(|v| py_str(v.name())).collect();
+                    format!("method.auth in ({})", names.join(", "))
+                }
+            };
+            PyKind { kind: k, test }
+        })
+        .collect()
+}
+
+fn segments(segs: &[ShowSegment]) -> Vec<String> {
+    segs.iter()
+        .map(|seg| match seg {
+            ShowSegment::Key(k) => py_str(k),
+            ShowSegment::Index(i) => i.to_string(),
+        })
+        .collect()
+}
+
+fn pairs(items: &[(String, String)]) -> Vec<String> {
+    items.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_str(v))).collect()
+}
+
+/// The request as module constants.
+fn py_request(r: &RequestPlan) -> PyRequest {
+    PyRequest {
+        http_method: py_str(&r.method),
+        base_url: py_str(&r.base_url),
+        endpoint: py_str(&r.endpoint),
+        headers: collection('{', '}', &pairs(&r.headers), 0, "HEADERS = ".len(), 0),
+        params: collection('{', '}', &pairs(&r.params), 0, "PARAMS = ".len(), 0),
+        show: r.show.as_ref().map(|s| collection('(', ')', &segments(&s.segments), 0, "SHOW = ".len(), 0)),
+        show_label: r.show.as_ref().map(|s| py_str(&s.label)),
+    }
+}
+
+/// The facts of one method; each collection laid out for where it goes (a module constant, or a keyword argument of `Method(...)`).
+fn py_method(m: &MethodPlan, with_request: bool, several: bool) -> PyMethod {
+    let flat = py_method_at(m, with_request, several, None);
+    if !several {
+        return flat;
+    }
+    // `        Method(` ... `),`
+    let line = 8 + "Method()".len() + flat.args.join(", ").len() + 1;
+    if flat.args.iter().all(|a| a.is_ascii()) && line <= WIDTH {
+        return PyMethod { flat: true, ..flat };
+    }
+    py_method_at(m, with_request, several, Some(ARG_INDENT))
+}
+
+/// The method's facts with collections on one line (`indent` `None`) or laid
+/// out one keyword argument per line at `indent`.
+fn py_method_at(m: &MethodPlan, with_request: bool, several: bool, indent: Option<usize>) -> PyMethod {
+    let lay = |open, close, items: &[String], name: &str| match indent {
+        None if several => collection(open, close, items, 0, 0, 0),
+        None => collection(open, close, items, 0, name.len() + 3, 0),
+        Some(i) => collection(open, close, items, i, name.len() + 1, 1),
+    };
+    let required: Vec<String> = m.required.iter().map(|r| py_str(r)).collect();
+    let mut request: Vec<(&'static str, String)> = Vec::new();
+    if with_request {
+        let r = &m.request;
+        request.push(("http_method", py_str(&r.method)));
+        request.push(("base_url", py_str(&r.base_url)));
+        request.push(("endpoint", py_str(&r.endpoint)));
+        request.push(("headers", lay('{', '}', &pairs(&r.headers), "headers")));
+        request.push(("params", lay('{', '}', &pairs(&r.params), "params")));
+        let show = r.show.as_ref().map(|s| segments(&s.segments)).unwrap_or_default();
+        request.push(("show", lay('(', ')', &show, "show")));
+        request.push(("show_label", py_opt_str(r.show.as_ref().map(|s| s.label.as_str()))));
+    }
+    let mut credential: Vec<(&'static str, String)> = Vec::new();
+    let mut put = |k: &'static str, v: &str| credential.push((k, py_str(v)));
+    match &m.credential {
+        CredentialPlan::None => {}
+        // The parameter that holds the secret, then where it goes.
+        CredentialPlan::Header { header, prefix, credential } => {
+            put("credential", credential);
+            put("header", header);
+            put("prefix", prefix);
+        }
+        CredentialPlan::Query { query_param, credential } => {
+            put("credential", credential);
+            put("query_param", query_param);
+        }
+        CredentialPlan::Basic { username, password } => {
+            put("username", username);
+            put("password", password);
+        }
+        CredentialPlan::Oauth(o) => {
+            put("token_url", &o.token_url);
+            put("grant", &o.grant);
+            if let Some(scopes) = &o.scopes {
+                put("scopes", scopes);
+            }
+            put("client_auth", &o.client_auth);
+            put("client_id", &o.client_id);
+            put("client_secret", &o.client_secret);
+            if let Some(refresh) = &o.refresh_token {
+                put("refresh_token", refresh);
+            }
+            put("header", &o.header);
+            put("prefix", &o.prefix);
+        }
+    }
+    let name = m.name.as_deref().map(py_str);
+    let auth = py_str(m.variant.name());
+    let required = lay('(', ')', &required, "required");
+    // Where the credential goes first: it is what tells methods apart.
+    let mut args = vec![format!("name={}", name.as_deref().unwrap_or(&auth)), format!("auth={auth}")];
+    args.extend(credential.iter().chain(&request).map(|(k, v)| format!("{k}={v}")));
+    args.push(format!("required={required}"));
+    PyMethod { name, auth, required, request, credential, args, flat: false }
+}
+
+/// A tuple or dict literal laid out as the formatter would: on one line when
+/// that line fits, else one item per line with a trailing comma (which keeps
+/// it so). `prefix` and `suffix` count what shares its first and last line.
+fn collection(open: char, close: char, items: &[String], indent: usize, prefix: usize, suffix: usize) -> String {
+    let lone_tuple = open == '(' && items.len() == 1;
+    let flat = format!("{open}{}{}{close}", items.join(", "), if lone_tuple { "," } else { "" });
+    // Only ASCII is measured: other characters may be wider than one column.
+    if items.is_empty() || (flat.is_ascii() && indent + prefix + flat.len() + suffix <= WIDTH) {
+        return flat;
+    }
+    let pad = " ".repeat(indent + 4);
+    let mut out = String::from(open);
+    for item in items {
+        out.push('\n');
+        out.push_str(&pad);
+        out.push_str(item);
+        out.push(',');
+    }
+    out.push('\n');
+    out.push_str(&" ".repeat(indent));
+    out.push(close);
+    out
 }
 
 impl Variant {
