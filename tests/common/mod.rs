@@ -92,10 +92,8 @@ pub struct Test {
 impl Test {
     /// An empty git repo (branch `main`).
     pub fn new() -> Test {
-        let test = Test {
-            dir: tempfile::tempdir().expect("tempdir"),
-            home: tempfile::tempdir().expect("tempdir for HOME"),
-        };
+        let test =
+            Test { dir: tempfile::tempdir().expect("tempdir"), home: tempfile::tempdir().expect("tempdir for HOME") };
         test.git(["init", "-q", "-b", "main"]).success();
         test
     }
@@ -244,6 +242,11 @@ impl Run {
 
     pub fn env(mut self, key: impl AsRef<std::ffi::OsStr>, value: impl AsRef<std::ffi::OsStr>) -> Run {
         self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.env_remove(key);
         self
     }
 
