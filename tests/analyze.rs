@@ -545,7 +545,7 @@ fn text_report_quotes_the_lines_and_ends_with_the_block() {
     let repo = Test::with_fixtures(&["pagerduty"]);
     let out = repo.authgen(["analyze", "pagerduty"]).run();
     out.assert_code(0);
-    let stdout = out.stdout;
+    let stdout = &out.stdout;
     assert!(
         stdout
             .lines()
