@@ -411,9 +411,8 @@ fn an_existing_file_is_replaced_only_after_confirmation() {
 fn the_server_stops_at_its_timeout_writing_nothing() {
     let repo = Test::with_spec("demo", TOKEN_SPEC);
     let started = Instant::now();
-    let out = repo
-        .authgen(["credentials", "demo", "--mode", "browser", "--port", "0", "--no-open", "--timeout", "1"])
-        .run();
+    let out =
+        repo.authgen(["credentials", "demo", "--mode", "browser", "--port", "0", "--no-open", "--timeout", "1"]).run();
     out.assert_code(1);
     out.assert_wrote_nothing();
     assert!(out.stderr.contains("nothing written"));

@@ -226,7 +226,10 @@ fn verify_fetches_a_client_credentials_token_before_saving() {
 fn on_terminal(repo: &Test, source: &str, steps: serde_json::Value) -> serde_json::Value {
     let script = common::manifest_dir().join("tests/credentials_support/tty.py");
     let out = repo
-        .command(common::python(), [script.as_os_str(), env!("CARGO_BIN_EXE_authgen").as_ref(), repo.path().as_os_str()])
+        .command(
+            common::python(),
+            [script.as_os_str(), env!("CARGO_BIN_EXE_authgen").as_ref(), repo.path().as_os_str()],
+        )
         .args([source.to_string(), steps.to_string()])
         .run();
     assert_eq!(out.code, Some(0), "terminal driver failed:\n{}\n{}", out.stdout, out.stderr);

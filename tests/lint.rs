@@ -70,7 +70,7 @@ fn every_kind_of_problem_with_its_position() {
             "{p}:26:9: connection.verification.method_for.sp.username: `username` means nothing to auth oauth_refresh: remove it or change the variant"
         ),
     ];
-    let stdout = out.stdout;
+    let stdout = &out.stdout;
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines, expected.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(out.stderr.contains("9 problem(s) in 1 spec(s)"));
@@ -103,7 +103,7 @@ fn oauth_flows_need_their_urls() {
     );
     let out = repo.authgen(["lint", "m2m", "odd"]).run();
     out.assert_code(1);
-    let stdout = out.stdout;
+    let stdout = &out.stdout;
     assert!(
         stdout.contains("m2m/connector_spec.yaml:5:3: connection.oauth.token_url: flow m2m needs token_url"),
         "{stdout}"

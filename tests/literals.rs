@@ -279,7 +279,8 @@ fn ten_thousand_generated_strings_render_as_exact_python_literals() {
     }
     out.flush().expect("flush");
     drop(out);
-    let checked = run(std::process::Command::new(python()).arg("-c").arg(CHECKER).arg(&cases_path));
+    let mut checker = std::process::Command::new(python());
+    let checked = scrub(&mut checker).arg("-c").arg(CHECKER).arg(&cases_path).output().expect("run the checker");
     assert!(checked.status.success(), "checker crashed:\n{}", text(&checked.stderr));
     let report: Value = serde_json::from_slice(&checked.stdout).expect("report");
     assert_eq!(report["failed"], 0, "{report:#}");

@@ -283,8 +283,7 @@ fn several_auth_methods_write_auth_methods_and_method_for() {
         ],
     );
     out.assert_code(0);
-    let v: serde_yaml::Value =
-        serde_yaml::from_str(&repo.read_spec("devops")).unwrap();
+    let v: serde_yaml::Value = serde_yaml::from_str(&repo.read_spec("devops")).unwrap();
     let conn = &v["connection"];
     let methods: Vec<&str> =
         conn["auth_methods"].as_sequence().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();

@@ -344,8 +344,7 @@ fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
             }
             if !problems.is_empty() {
                 seen.problems.extend(problems.iter().map(|p| format!("/authorize: {p}")));
-                return json(400, &format!("{{\"error\":\"invalid_request\",\"problems\":{:?}}}", problems.join("; ")),
-                );
+                return json(400, &format!("{{\"error\":\"invalid_request\",\"problems\":{:?}}}", problems.join("; ")));
             }
             let state = form_encode(&[("state", &get("state"))]);
             if config.deny {
@@ -367,7 +366,9 @@ fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
             }
             if get("client_id") != config.client_id || get("client_secret") != config.client_secret {
                 seen.problems.push("/token: wrong client credentials".into());
-                return json(401, "{\"error\":\"invalid_client\",\"error_description\":\"Client authentication failed.\"}",
+                return json(
+                    401,
+                    "{\"error\":\"invalid_client\",\"error_description\":\"Client authentication failed.\"}",
                 );
             }
             match get("grant_type").as_str() {
@@ -379,8 +380,7 @@ fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
                     };
                     if seen.redeemed.contains(&code) {
                         seen.problems.push(format!("/token: code {code:?} redeemed twice"));
-                        return json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"code already used\"}",
-                        );
+                        return json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"code already used\"}");
                     }
                     seen.redeemed.push(code);
                     if get("redirect_uri") != redirect {
@@ -390,8 +390,7 @@ fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
                     if let Some(challenge) = challenge {
                         if s256(&get("code_verifier")) != challenge {
                             seen.problems.push("/token: code_verifier does not match the challenge".into());
-                            return json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"PKCE failed\"}",
-                            );
+                            return json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"PKCE failed\"}");
                         }
                         seen.pkce_verified += 1;
                     }
@@ -400,7 +399,9 @@ fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
                     } else {
                         format!(",\"refresh_token\":\"{}\"", config.refresh_token)
                     };
-                    json(200, &format!(
+                    json(
+                        200,
+                        &format!(
                             "{{\"access_token\":\"{}\",\"token_type\":\"Bearer\",\"expires_in\":3600{refresh}}}",
                             config.access_token
                         ),
@@ -412,7 +413,9 @@ fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
                         return json(400, "{\"error\":\"invalid_scope\"}");
                     }
                     seen.client_credentials_ok += 1;
-                    json(200, &format!(
+                    json(
+                        200,
+                        &format!(
                             "{{\"access_token\":\"{}\",\"token_type\":\"Bearer\",\"expires_in\":3599}}",
                             config.access_token
                         ),
