@@ -7,10 +7,11 @@
 pub mod mock;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
+use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 pub const SPEC_DIR: &str = "src/databricks/labs/community_connector/sources";
 pub const TEST_DIR: &str = "tests/unit/sources";
@@ -92,10 +93,15 @@ pub struct Test {
 impl Test {
     /// An empty git repo (branch `main`).
     pub fn new() -> Test {
-        let test =
-            Test { dir: tempfile::tempdir().expect("tempdir"), home: tempfile::tempdir().expect("tempdir for HOME") };
+        let test = Test::plain();
         test.git(["init", "-q", "-b", "main"]).success();
         test
+    }
+
+    /// An empty directory that is no git repo, for runs of a generated test
+    /// on its own.
+    pub fn plain() -> Test {
+        Test { dir: tempfile::tempdir().expect("tempdir"), home: tempfile::tempdir().expect("tempdir for HOME") }
     }
 
     /// A repo holding the named fixtures (`tests/fixtures/connectors/NAME`).
@@ -208,7 +214,7 @@ impl Test {
     {
         let mut cmd = Command::new(program);
         scrub_with_home(&mut cmd, self.home()).current_dir(self.path()).args(args);
-        Run { cmd, stdin: None, root: self.path().to_path_buf() }
+        Run { cmd, stdin: None, root: self.path().to_path_buf(), timeout: None }
     }
 }
 
@@ -217,6 +223,7 @@ pub struct Run {
     cmd: Command,
     stdin: Option<Vec<u8>>,
     root: PathBuf,
+    timeout: Option<Duration>,
 }
 
 impl Run {
@@ -250,6 +257,21 @@ impl Run {
         self
     }
 
+    pub fn envs<K: AsRef<std::ffi::OsStr>, V: AsRef<std::ffi::OsStr>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Run {
+        self.cmd.envs(vars);
+        self
+    }
+
+    /// Kill the process after `limit`: the result then has no exit code and
+    /// stderr says so.
+    pub fn timeout(mut self, limit: Duration) -> Run {
+        self.timeout = Some(limit);
+        self
+    }
+
     /// Run from `dir` instead of the repo root.
     pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Run {
         self.cmd.current_dir(dir);
@@ -268,16 +290,44 @@ impl Run {
         let mut child = self.cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", self.cmd.get_program()));
         let input = self.stdin.take().unwrap_or_default();
         let mut pipe = child.stdin.take().expect("stdin pipe");
-        // A writer thread, so a child that prints a lot before reading cannot deadlock us.
+        // Threads feed stdin and drain the output, so no pipe can fill up and
+        // block the child (the program may stop reading early: that is fine).
         let writer = std::thread::spawn(move || {
             let _ = pipe.write_all(&input);
         });
-        let out = child.wait_with_output().expect("wait");
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let deadline = self.timeout.map(|limit| Instant::now() + limit);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break Some(status);
+            }
+            if deadline.is_some_and(|d| Instant::now() > d) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
         let _ = writer.join();
+        let stdout = text(&stdout.join().unwrap_or_default());
+        let mut stderr = text(&stderr.join().unwrap_or_default());
+        if status.is_none() {
+            stderr.push_str(&format!("\n[killed after {:?}]", self.timeout.unwrap_or_default()));
+        }
         let after = snapshot(&self.root);
         let written = after.iter().filter(|(p, c)| before.get(*p) != Some(c)).map(|(p, _)| p.clone()).collect();
         let removed = before.keys().filter(|p| !after.contains_key(*p)).cloned().collect();
-        Ran { code: out.status.code(), stdout: text(&out.stdout), stderr: text(&out.stderr), written, removed }
+        Ran { code: status.and_then(|s| s.code()), stdout, stderr, written, removed }
     }
 
     /// Run and assert the exit code.
