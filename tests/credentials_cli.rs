@@ -59,7 +59,7 @@ fn required_prompts_come_first_and_optional_ones_can_be_skipped() {
         values,
         map(&[("client_id", "cid.apps"), ("client_secret", "gm-Secret42"), ("refresh_token", "rt-Refresh77")])
     );
-    assert_no_secret(&err, &["gm-Secret42", "rt-Refresh77"]);
+    assert_no_secret(err, &["gm-Secret42", "rt-Refresh77"]);
 }
 
 #[test]
@@ -88,7 +88,7 @@ fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
     );
     let err = &out.stderr;
     assert!(err.contains("- client_secret") && err.contains("+ personal_access_token = ***"), "{err}");
-    assert_no_secret(&err, &["pat-Value11", "sp-Secret99"]);
+    assert_no_secret(err, &["pat-Value11", "sp-Secret99"]);
 
     let out = piped(&repo, "azure_devops", &[], "3\n");
     out.assert_code(2);
@@ -205,7 +205,7 @@ fn verify_fetches_a_client_credentials_token_before_saving() {
     assert!(err.contains("invalid_client: Client authentication failed."), "{err}");
     assert!(err.contains("nothing written"), "{err}");
     assert!(!path.exists());
-    assert_no_secret(&err, &["wrong-Secret00"]);
+    assert_no_secret(err, &["wrong-Secret00"]);
 
     let input = format!("tenant-1\n{}\n{}\n", config.client_id, config.client_secret);
     let out = piped(&repo, "graphlike", &["--verify"], &input);
@@ -219,7 +219,7 @@ fn verify_fetches_a_client_credentials_token_before_saving() {
     );
     assert_eq!(provider.seen().client_credentials_ok, 1);
     assert!(path.exists());
-    assert_no_secret(&err, &[&config.client_secret, &config.access_token]);
+    assert_no_secret(err, &[&config.client_secret, &config.access_token]);
 }
 
 /// Run the terminal driver script; it bounds itself to 20 s.
@@ -297,5 +297,5 @@ fn a_tracked_credentials_file_is_reported() {
     out.assert_code(0);
     let err = &out.stderr;
     assert!(err.contains("is tracked by git; stop tracking it with `git rm --cached"), "{err}");
-    assert_no_secret(&err, &["ow-Key1234"]);
+    assert_no_secret(err, &["ow-Key1234"]);
 }
