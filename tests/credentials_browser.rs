@@ -320,7 +320,7 @@ fn wrong_host_header_is_refused() {
         assert_eq!(answer.status, 421, "Host {host:?}");
         assert!(!answer.body.contains(&csrf), "the token leaked to Host {host:?}");
     }
-    let body = credentials_support::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Rebind123")]);
+    let body = common::mock::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Rebind123")]);
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
     let rebound = request(port, "POST", "/save", &format!("attacker.example:{port}"), &form, &body);
     assert_eq!(rebound.status, 421);
@@ -337,7 +337,7 @@ fn save_without_the_right_csrf_token_is_forbidden() {
     let wrong = server.post("/save", &[("csrf_token", "guess"), ("api_token", "tok-Csrf12345")]);
     assert_eq!(wrong.status, 403);
     let csrf = server.csrf();
-    let body = credentials_support::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Csrf12345")]);
+    let body = common::mock::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Csrf12345")]);
     let cross = request(
         server.port,
         "POST",

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
-use common::mock::{Exchange, MockApi, Reply, Request, base64, closed_url, percent_decode, unbase64};
+use common::mock::{Exchange, MockApi, Reply, Request, base64, closed_url, percent_decode, percent_encode, unbase64};
 use common::{Ran, Test};
 use serde_json::{Value, json};
 
@@ -741,22 +741,13 @@ fn client_basic() -> Scenario {
     }
     s.good = with(&s.good, "client_secret", odd);
     for secret in [odd, "cb-S3CRET-good", "cb-S3CRET-wrong", "cb-S3CRET-forbidden", "cb-S3CRET-stale"] {
-        let pair = format!("{}:{}", form_encode(id), form_encode(secret));
+        let pair = format!("{}:{}", percent_encode(id), percent_encode(secret));
         s.leaks.push(base64(pair.as_bytes()));
     }
     s
 }
 
 /// Percent-encoding as Python's `urllib.parse.quote(text, safe="")`.
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 const ADO_PATH: &str = "/contoso/_apis/projects";
 const ADO_QUERY: [(&str, &str); 2] = [("api-version", "7.1"), ("$top", "1")];
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest as _, Sha256};
 
 use crate::common::Test;
-use crate::common::mock::{Exchange, MockApi, Reply, Request};
+use crate::common::mock::{Exchange, MockApi, Reply, Request, form_encode};
 
 /// `authgen credentials SOURCE --mode browser --port 0 --no-open ...`,
 /// killed on drop; its stdout and stderr are kept for inspection.
@@ -177,21 +177,6 @@ fn parse_answer(raw: &str) -> HttpAnswer {
     let headers =
         lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
     HttpAnswer { status, headers, body: body.to_string() }
-}
-
-pub fn form_encode(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
 
 /// RFC 7636 S256, computed here independently of authgen's code.
