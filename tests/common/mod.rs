@@ -24,16 +24,6 @@ pub fn fixtures_dir() -> PathBuf {
     manifest_dir().join("tests/fixtures/connectors")
 }
 
-/// Every fixture connector, sorted.
-pub fn fixture_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
-        .expect("tests/fixtures/connectors")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// The fixtures that generate (the rest are refused by design).
 pub const GENERATING: &[&str] = &[
     "azure_devops",
@@ -181,11 +171,6 @@ impl Test {
     /// The generated test of `source`.
     pub fn read_test(&self, source: &str) -> String {
         self.read(self.test_path(source))
-    }
-
-    /// Every file in the repo outside `.git`, relative and sorted.
-    pub fn files(&self) -> Vec<String> {
-        snapshot(self.path()).into_keys().collect()
     }
 
     /// The real authgen binary with `args`, run at the repo root.
