@@ -126,8 +126,7 @@ fn run_json_verdict() {
 fn run_config_flag_picks_the_file() {
     let repo = github_repo();
     write_creds(&repo, r#"{"token": "wrong-token-99999"}"#);
-    let other = repo.path().join("other.json");
-    std::fs::write(&other, format!(r#"{{"token": "{TOKEN}"}}"#)).unwrap();
+    repo.write("other.json", format!(r#"{{"token": "{TOKEN}"}}"#));
     let api = mock();
     let out = authgen_run(&repo, &api.url(), &["--config", "other.json"]);
     out.assert_code(0);
