@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{SPEC_DIR, add_fixture, authgen, fixture_repo, run, spec_path, text};
+use common::{SPEC_DIR, Test};
 use serde_json::{Value, json};
 
 fn docs_dir() -> PathBuf {
@@ -15,15 +15,14 @@ fn docs_dir() -> PathBuf {
 }
 
 /// `analyze --format json` in `dir`; (exit code, parsed stdout, stderr).
-fn analyze_json(dir: &Path, source: &str, doc: Option<&Path>) -> (i32, Value, String) {
-    let mut cmd = authgen(dir);
-    cmd.args(["analyze", source, "--format", "json"]);
+fn analyze_json(repo: &Test, source: &str, doc: Option<&Path>) -> (i32, Value, String) {
+    let mut cmd = repo.authgen(["analyze", source, "--format", "json"]);
     if let Some(doc) = doc {
-        cmd.arg("--doc").arg(doc);
+        cmd = cmd.arg("--doc").arg(doc);
     }
-    let out = run(&mut cmd);
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, text(&out.stderr))
+    let out = cmd.run();
+    let json = serde_json::from_str(&out.stdout).unwrap_or(Value::Null);
+    (out.code.unwrap_or(-1), json, out.stderr)
 }
 
 type Expected = (&'static str, Value, &'static [u64]);
@@ -80,8 +79,8 @@ fn assert_matches_fixture(name: &str, proposed: &Value, differs: &[&str], doc_ca
 
 #[test]
 fn github_doc() {
-    let repo = fixture_repo(&["github"]);
-    let (code, report, _) = analyze_json(repo.path(), "github", None);
+    let repo = Test::with_fixtures(&["github"]);
+    let (code, report, _) = analyze_json(&repo, "github", None);
     assert_eq!(code, 0);
     assert_eq!(report["source"], "github");
     assert_eq!(
@@ -108,8 +107,8 @@ fn github_doc() {
 
 #[test]
 fn zendesk_doc() {
-    let repo = fixture_repo(&["zendesk"]);
-    let (code, report, _) = analyze_json(repo.path(), "zendesk", None);
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let (code, report, _) = analyze_json(&repo, "zendesk", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -134,8 +133,8 @@ fn zendesk_doc() {
 
 #[test]
 fn shopify_doc_never_proposes_the_rejected_bearer() {
-    let repo = fixture_repo(&["shopify"]);
-    let (code, report, _) = analyze_json(repo.path(), "shopify", None);
+    let repo = Test::with_fixtures(&["shopify"]);
+    let (code, report, _) = analyze_json(&repo, "shopify", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -168,8 +167,8 @@ fn shopify_doc_never_proposes_the_rejected_bearer() {
 
 #[test]
 fn pagerduty_doc() {
-    let repo = fixture_repo(&["pagerduty"]);
-    let (code, report, _) = analyze_json(repo.path(), "pagerduty", None);
+    let repo = Test::with_fixtures(&["pagerduty"]);
+    let (code, report, _) = analyze_json(&repo, "pagerduty", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -196,8 +195,8 @@ fn pagerduty_doc() {
 
 #[test]
 fn openweather_doc() {
-    let repo = fixture_repo(&["openweather"]);
-    let (code, report, _) = analyze_json(repo.path(), "openweather", None);
+    let repo = Test::with_fixtures(&["openweather"]);
+    let (code, report, _) = analyze_json(&repo, "openweather", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -221,8 +220,8 @@ fn openweather_doc() {
 
 #[test]
 fn gmail_doc() {
-    let repo = fixture_repo(&["gmail"]);
-    let (code, report, _) = analyze_json(repo.path(), "gmail", None);
+    let repo = Test::with_fixtures(&["gmail"]);
+    let (code, report, _) = analyze_json(&repo, "gmail", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -254,8 +253,7 @@ fn gmail_doc() {
     );
     assert_matches_fixture("gmail", &report["verification"], &[], &[]);
     // The proposed oauth block is the fixture's, bar pkce (the doc does not say).
-    let spec: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(spec_path(repo.path(), "gmail")).unwrap()).unwrap();
+    let spec: serde_yaml::Value = serde_yaml::from_str(&repo.read_spec("gmail")).unwrap();
     for key in ["flow", "scopes", "authorization_url", "token_url"] {
         assert_eq!(report["oauth"][key].as_str(), spec["connection"]["oauth"][key].as_str(), "oauth.{key}");
     }
@@ -263,21 +261,20 @@ fn gmail_doc() {
 
 /// A repo holding one of the docs under tests/fixtures/docs as `source`'s
 /// API doc (and the fixture spec of that name, when there is one).
-fn doc_repo(source: &str) -> tempfile::TempDir {
-    let repo = fixture_repo(&[]);
+fn doc_repo(source: &str) -> Test {
+    let repo = Test::new();
     if common::fixtures_dir().join(source).is_dir() {
-        add_fixture(repo.path(), source);
+        repo.add_fixture(source);
     }
-    let dir = repo.path().join(SPEC_DIR).join(source);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(docs_dir().join(format!("{source}_api_doc.md")), dir.join(format!("{source}_api_doc.md"))).unwrap();
+    let doc = format!("{source}_api_doc.md");
+    repo.write(Path::new(SPEC_DIR).join(source).join(&doc), std::fs::read(docs_dir().join(&doc)).unwrap());
     repo
 }
 
 #[test]
 fn several_methods_curl_and_basic_with_an_empty_password() {
     let repo = doc_repo("stripe");
-    let (code, report, _) = analyze_json(repo.path(), "stripe", None);
+    let (code, report, _) = analyze_json(&repo, "stripe", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -302,7 +299,7 @@ fn several_methods_curl_and_basic_with_an_empty_password() {
 #[test]
 fn tables_only_oauth_client_credentials_with_a_templated_token_url() {
     let repo = doc_repo("microsoft_graph");
-    let (code, report, _) = analyze_json(repo.path(), "microsoft_graph", None);
+    let (code, report, _) = analyze_json(&repo, "microsoft_graph", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -335,7 +332,7 @@ fn tables_only_oauth_client_credentials_with_a_templated_token_url() {
 #[test]
 fn own_scheme_in_authorization_and_an_example_host_beside_the_template() {
     let repo = doc_repo("okta");
-    let (code, report, _) = analyze_json(repo.path(), "okta", None);
+    let (code, report, _) = analyze_json(&repo, "okta", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -362,7 +359,7 @@ fn own_scheme_in_authorization_and_an_example_host_beside_the_template() {
 #[test]
 fn curl_only_doc_with_the_key_as_user_name() {
     let repo = doc_repo("freshdesk");
-    let (code, report, _) = analyze_json(repo.path(), "freshdesk", None);
+    let (code, report, _) = analyze_json(&repo, "freshdesk", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -386,7 +383,7 @@ fn curl_only_doc_with_the_key_as_user_name() {
 #[test]
 fn header_table_with_a_required_version_header() {
     let repo = doc_repo("notion");
-    let (code, report, _) = analyze_json(repo.path(), "notion", None);
+    let (code, report, _) = analyze_json(&repo, "notion", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -411,7 +408,7 @@ fn header_table_with_a_required_version_header() {
 #[test]
 fn http_request_block_with_a_required_lowercase_header_and_a_list_call() {
     let repo = doc_repo("klaviyo");
-    let (code, report, _) = analyze_json(repo.path(), "klaviyo", None);
+    let (code, report, _) = analyze_json(&repo, "klaviyo", None);
     assert_eq!(code, 0);
     // The example asks for 10 items; the check asks for one.
     assert_eq!(
@@ -441,7 +438,7 @@ fn http_request_block_with_a_required_lowercase_header_and_a_list_call() {
 #[test]
 fn a_method_the_doc_no_longer_supports_is_not_proposed() {
     let repo = doc_repo("hubspot");
-    let (code, report, _) = analyze_json(repo.path(), "hubspot", None);
+    let (code, report, _) = analyze_json(&repo, "hubspot", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -466,7 +463,7 @@ fn a_method_the_doc_no_longer_supports_is_not_proposed() {
 #[test]
 fn recommended_method_wins_over_oauth_and_the_site_host_is_templated() {
     let repo = doc_repo("jira");
-    let (code, report, _) = analyze_json(repo.path(), "jira", None);
+    let (code, report, _) = analyze_json(&repo, "jira", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -495,7 +492,7 @@ fn recommended_method_wins_over_oauth_and_the_site_host_is_templated() {
 #[test]
 fn a_doc_that_says_no_auth_is_needed_proposes_none() {
     let repo = doc_repo("open_meteo");
-    let (code, report, _) = analyze_json(repo.path(), "open_meteo", None);
+    let (code, report, _) = analyze_json(&repo, "open_meteo", None);
     assert_eq!(code, 0);
     assert_eq!(
         report["verification"],
@@ -508,7 +505,7 @@ fn a_doc_that_says_no_auth_is_needed_proposes_none() {
 #[test]
 fn a_doc_with_no_auth_evidence_exits_1() {
     let repo = doc_repo("nothing");
-    let (code, report, stderr) = analyze_json(repo.path(), "nothing", None);
+    let (code, report, stderr) = analyze_json(&repo, "nothing", None);
     assert_eq!(code, 1);
     assert_eq!(report["verification"], Value::Null);
     assert_eq!(report["findings"], json!([]));
@@ -517,41 +514,38 @@ fn a_doc_with_no_auth_evidence_exits_1() {
 
 #[test]
 fn a_missing_doc_exits_2_naming_the_path_and_doc() {
-    let repo = fixture_repo(&["acme"]);
-    let (code, _, stderr) = analyze_json(repo.path(), "acme", None);
+    let repo = Test::with_fixtures(&["acme"]);
+    let (code, _, stderr) = analyze_json(&repo, "acme", None);
     assert_eq!(code, 2);
     assert!(stderr.contains("acme/acme_api_doc.md: no API doc here"), "{stderr}");
     assert!(stderr.contains("--doc PATH"), "{stderr}");
-    let (code, _, stderr) = analyze_json(repo.path(), "acme", Some(Path::new("nowhere.md")));
+    let (code, _, stderr) = analyze_json(&repo, "acme", Some(Path::new("nowhere.md")));
     assert_eq!(code, 2);
     assert!(stderr.contains("nowhere.md"), "{stderr}");
 }
 
 #[test]
 fn doc_given_with_doc_flag_and_output_is_deterministic() {
-    let repo = fixture_repo(&[]);
+    let repo = Test::new();
     let doc = common::fixtures_dir().join("pagerduty/pagerduty_api_doc.md");
-    let runs: Vec<Vec<u8>> = (0..3)
+    let runs: Vec<String> = (0..3)
         .map(|i| {
-            let mut cmd = authgen(repo.path());
-            cmd.args(["analyze", "pagerduty", "--doc"]).arg(&doc);
-            if i == 2 {
-                cmd.args(["--format", "json"]);
-            }
-            run(&mut cmd).stdout
+            let cmd = repo.authgen(["analyze", "pagerduty", "--doc"]).arg(&doc);
+            let cmd = if i == 2 { cmd.args(["--format", "json"]) } else { cmd };
+            cmd.run().stdout
         })
         .collect();
     assert_eq!(runs[0], runs[1]);
-    let again = run(authgen(repo.path()).args(["analyze", "pagerduty", "--format", "json", "--doc"]).arg(&doc)).stdout;
+    let again = repo.authgen(["analyze", "pagerduty", "--format", "json", "--doc"]).arg(&doc).run().stdout;
     assert_eq!(runs[2], again);
 }
 
 #[test]
 fn text_report_quotes_the_lines_and_ends_with_the_block() {
-    let repo = fixture_repo(&["pagerduty"]);
-    let out = run(authgen(repo.path()).args(["analyze", "pagerduty"]));
-    assert_eq!(out.status.code(), Some(0));
-    let stdout = text(&out.stdout);
+    let repo = Test::with_fixtures(&["pagerduty"]);
+    let out = repo.authgen(["analyze", "pagerduty"]).run();
+    out.assert_code(0);
+    let stdout = &out.stdout;
     assert!(
         stdout
             .lines()
@@ -570,63 +564,65 @@ fn text_report_quotes_the_lines_and_ends_with_the_block() {
 
 /// `analyze --write --yes`, then `generate --dry-run` must succeed; every
 /// line of the original spec is still there, in order.
-fn write_then_generate(repo: &Path, source: &str) -> String {
-    let before = std::fs::read_to_string(spec_path(repo, source)).ok();
-    let out = run(authgen(repo).args(["analyze", source, "--write", "--yes"]));
-    assert_eq!(out.status.code(), Some(0), "{source}: {}", text(&out.stderr));
-    let after = std::fs::read_to_string(spec_path(repo, source)).unwrap();
+fn write_then_generate(repo: &Test, source: &str) -> String {
+    let before = std::fs::read_to_string(repo.spec_path(source)).ok();
+    let out = repo.authgen(["analyze", source, "--write", "--yes"]).run();
+    assert_eq!(out.code, Some(0), "{source}: {}", out.stderr);
+    let spec = format!("{SPEC_DIR}/{source}/connector_spec.yaml");
+    assert!(out.written.iter().all(|w| *w == spec), "{source}: only the spec may be written: {:?}", out.written);
+    let after = repo.read_spec(source);
     if let Some(before) = before {
         let mut rest = after.lines();
         for line in before.lines() {
             assert!(rest.any(|l| l == line), "{source}: line {line:?} lost or moved:\n{after}");
         }
     }
-    let gen_out = run(authgen(repo).args(["generate", source, "--dry-run"]));
-    assert_eq!(gen_out.status.code(), Some(0), "{source}: generate: {}\n{after}", text(&gen_out.stderr));
+    let gen_out = repo.authgen(["generate", source, "--dry-run"]).run();
+    assert_eq!(gen_out.code, Some(0), "{source}: generate: {}\n{after}", gen_out.stderr);
     after
 }
 
 #[test]
 fn write_merges_into_each_fixture_spec_and_generate_succeeds() {
     let names = ["github", "zendesk", "shopify", "pagerduty", "openweather", "gmail"];
-    let repo = fixture_repo(&names);
+    let repo = Test::with_fixtures(&names);
     for name in names {
-        write_then_generate(repo.path(), name);
+        write_then_generate(&repo, name);
     }
-    let github = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
+    let github = repo.read_spec("github");
     assert!(
         github.contains("    endpoint: /user\n    auth: bearer\n    credential: token\n    headers:\n"),
         "{github}"
     );
     assert!(github.starts_with("# GitHub connector spec (fixture)\n"));
     // A second run finds nothing to add.
-    let out = run(authgen(repo.path()).args(["analyze", "github", "--write", "--yes"]));
-    assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stderr).contains("already holds all of this"), "{}", text(&out.stderr));
+    let out = repo.authgen(["analyze", "github", "--write", "--yes"]).run();
+    out.assert_code(0);
+    assert!(out.stderr.contains("already holds all of this"), "{}", out.stderr);
 }
 
 #[test]
 fn write_keeps_what_the_spec_says_and_names_the_difference() {
-    let repo = fixture_repo(&["shopify"]);
-    let before = std::fs::read_to_string(spec_path(repo.path(), "shopify")).unwrap();
-    let out = run(authgen(repo.path()).args(["analyze", "shopify", "--write", "--yes"]));
-    assert_eq!(out.status.code(), Some(0));
-    let stderr = text(&out.stderr);
+    let repo = Test::with_fixtures(&["shopify"]);
+    let before = repo.read_spec("shopify");
+    let out = repo.authgen(["analyze", "shopify", "--write", "--yes"]).run();
+    out.assert_code(0);
+    let stderr = out.stderr;
     assert!(
         stderr.contains("kept connection.verification.base_url = \"https://{shop}.myshopify.com/admin/api/2024-10\" (proposed: \"https://{shop}.myshopify.com/admin/api/{api_version}\")"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "shopify")).unwrap(), before);
+    assert_eq!(repo.read_spec("shopify"), before);
 }
 
 #[test]
 fn write_fits_the_doc_names_to_the_spec_parameters() {
     // The doc calls the secret an API key; the fixture spec calls it secret_key.
     let repo = doc_repo("stripe");
-    let after = write_then_generate(repo.path(), "stripe");
+    let after = write_then_generate(&repo, "stripe");
     assert!(after.contains("    auth: basic\n    username: secret_key\n    password: \"\"\n"), "{after}");
     let repo = doc_repo("microsoft_graph");
-    let after = write_then_generate(repo.path(), "microsoft_graph");
+    let after = write_then_generate(&repo, "microsoft_graph");
     assert!(after.contains("    endpoint: /organization\n    auth: oauth_client_credentials\n"), "{after}");
 }
 
@@ -634,14 +630,14 @@ fn write_fits_the_doc_names_to_the_spec_parameters() {
 fn write_creates_a_spec_for_a_new_source() {
     for source in ["notion", "okta", "freshdesk", "jira", "hubspot", "open_meteo", "klaviyo"] {
         let repo = doc_repo(source);
-        assert!(!spec_path(repo.path(), source).exists());
-        let after = write_then_generate(repo.path(), source);
+        assert!(!repo.spec_path(source).exists());
+        let after = write_then_generate(&repo, source);
         assert!(after.starts_with("display_name: "), "{after}");
         assert!(after.ends_with("external_options_allowlist: \"\"\n"), "{after}");
     }
     let repo = doc_repo("okta");
-    write_then_generate(repo.path(), "okta");
-    let spec = std::fs::read_to_string(spec_path(repo.path(), "okta")).unwrap();
+    write_then_generate(&repo, "okta");
+    let spec = repo.read_spec("okta");
     assert!(
         spec.contains("    - name: api_token\n      type: string\n      required: true\n      secret: true\n"),
         "{spec}"
@@ -651,25 +647,24 @@ fn write_creates_a_spec_for_a_new_source() {
 
 #[test]
 fn write_without_a_terminal_needs_yes() {
-    let repo = fixture_repo(&["github"]);
-    let before = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
-    let out = run(authgen(repo.path()).args(["analyze", "github", "--write"]).stdin(std::process::Stdio::null()));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("+    auth: bearer"), "the diff is shown first");
-    assert!(
-        text(&out.stderr).contains("run `authgen analyze github --write --yes` to accept"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap(), before);
+    let repo = Test::with_fixtures(&["github"]);
+    let before = repo.read_spec("github");
+    let out = repo.authgen(["analyze", "github", "--write"]).run();
+    out.assert_code(1);
+    assert!(out.stdout.contains("+    auth: bearer"), "the diff is shown first");
+    assert!(out.stderr.contains("run `authgen analyze github --write --yes` to accept"), "{}", out.stderr);
+    assert_eq!(repo.read_spec("github"), before);
+    out.assert_wrote_nothing();
 }
 
 #[test]
 fn write_refuses_json_and_a_doc_without_auth() {
     let repo = doc_repo("nothing");
-    let out = run(authgen(repo.path()).args(["analyze", "nothing", "--write", "--yes"]));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(!spec_path(repo.path(), "nothing").exists());
-    let out = run(authgen(repo.path()).args(["analyze", "nothing", "--write", "--format", "json"]));
-    assert_eq!(out.status.code(), Some(2));
+    let out = repo.authgen(["analyze", "nothing", "--write", "--yes"]).run();
+    out.assert_code(1);
+    assert!(!repo.spec_path("nothing").exists());
+    out.assert_wrote_nothing();
+    let out = repo.authgen(["analyze", "nothing", "--write", "--format", "json"]).run();
+    out.assert_code(2);
+    out.assert_wrote_nothing();
 }

@@ -9,9 +9,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use credentials_support::{
-    FormServer, MockProvider, Provider, assert_no_secret, credentials_path, mode, read_json, repo_with_spec, request,
-};
+use common::Test;
+use credentials_support::{FormServer, MockProvider, Provider, assert_no_secret, mode, read_json, request};
 
 /// Run the Selenium driver script; kill it after `limit`.
 fn drive(scenario: &str, url: &str, args: serde_json::Value) -> serde_json::Value {
@@ -78,8 +77,8 @@ connection:
 
 #[test]
 fn browser_fills_the_form_switches_method_and_saves() {
-    let repo = repo_with_spec("acme", METHODS_SPEC);
-    let mut server = FormServer::start(repo.path(), "acme", &[]);
+    let repo = Test::with_spec("acme", METHODS_SPEC);
+    let mut server = FormServer::start(&repo, "acme", &[]);
     let url = format!("http://127.0.0.1:{}/", server.port);
     let seen = drive(
         "form",
@@ -107,7 +106,7 @@ fn browser_fills_the_form_switches_method_and_saves() {
 
     let status = server.wait(Duration::from_secs(10)).expect("the server exits after saving");
     assert!(status.success(), "{}", server.output());
-    let path = credentials_path(repo.path(), "acme");
+    let path = repo.credentials_path("acme");
     let values = read_json(&path);
     let expected: std::collections::BTreeMap<String, String> = [
         ("organization", "acme-org"),
@@ -120,16 +119,15 @@ fn browser_fills_the_form_switches_method_and_saves() {
     .collect();
     assert_eq!(values, expected, "only the chosen method's values and the shared ones; no PAT, no bookkeeping");
     assert_eq!(mode(&path), 0o600);
-    assert_git_ignores(repo.path(), &path);
+    assert_git_ignores(&repo, &path);
     assert_no_secret(&server.output(), &["pat-Qm4XsecretPAT", "sp-S3cretValue"]);
 }
 
-fn assert_git_ignores(repo: &Path, path: &Path) {
-    let rel = path.strip_prefix(repo).unwrap();
-    let ignored = common::git(repo).args(["check-ignore", "-q"]).arg(rel).status().unwrap();
-    assert!(ignored.success(), "git does not ignore {}", rel.display());
-    let status = common::run(common::git(repo).args(["status", "--porcelain", "--untracked-files=all"]));
-    let listing = common::text(&status.stdout);
+fn assert_git_ignores(repo: &Test, path: &Path) {
+    let rel = path.strip_prefix(repo.path()).unwrap();
+    let ignored = repo.git(["check-ignore", "-q"]).arg(rel).run();
+    assert_eq!(ignored.code, Some(0), "git does not ignore {}", rel.display());
+    let listing = repo.git(["status", "--porcelain", "--untracked-files=all"]).success().stdout;
     assert!(!listing.contains("dev_config.json"), "{listing}");
     assert!(listing.contains("configs/.gitignore"), "{listing}");
 }
@@ -164,8 +162,8 @@ fn browser_runs_the_authorization_code_flow_with_pkce() {
         ..Provider::default()
     };
     let provider = MockProvider::start(config.clone());
-    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, true));
-    let mut server = FormServer::start(repo.path(), "mockmail", &[]);
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
+    let mut server = FormServer::start(&repo, "mockmail", &[]);
     let url = format!("http://127.0.0.1:{}/", server.port);
     let redirect_uri = format!("http://127.0.0.1:{}/oauth/callback", server.port);
     let printed = format!("OAuth redirect URI (register it with the provider): {redirect_uri}");
@@ -195,7 +193,7 @@ fn browser_runs_the_authorization_code_flow_with_pkce() {
 
     let status = server.wait(Duration::from_secs(10)).expect("the server exits after saving");
     assert!(status.success(), "{}", server.output());
-    let path = credentials_path(repo.path(), "mockmail");
+    let path = repo.credentials_path("mockmail");
     let values = read_json(&path);
     assert_eq!(values.get("refresh_token"), Some(&config.refresh_token));
     assert_eq!(values.get("client_id"), Some(&config.client_id));
@@ -234,8 +232,8 @@ fn authorize(server: &FormServer, provider: &MockProvider, config: &Provider) ->
 fn callback_state_is_checked_and_single_use() {
     let config = Provider::default();
     let provider = MockProvider::start(config.clone());
-    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, true));
-    let mut server = FormServer::start(repo.path(), "mockmail", &[]);
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
+    let mut server = FormServer::start(&repo, "mockmail", &[]);
 
     // A state this form never issued: refused, nothing exchanged.
     let forged = server.get("/oauth/callback?code=stolen&state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
@@ -256,13 +254,15 @@ fn callback_state_is_checked_and_single_use() {
     let mock = provider.seen();
     assert_eq!(mock.token, 1, "the replay reached no token endpoint");
     assert!(mock.problems.is_empty(), "{:?}", mock.problems);
+    let exchanges: Vec<(String, u16)> = provider.received().into_iter().map(|e| (e.request.path, e.status)).collect();
+    assert_eq!(exchanges, [("/authorize".to_string(), 302), ("/token".to_string(), 200)]);
 
     // Save with the kept values: the secret fields come back empty, as a browser sends them.
     let csrf = server.csrf();
     let saved = server.post("/save", &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", "")]);
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
-    let values = read_json(&credentials_path(repo.path(), "mockmail"));
+    let values = read_json(&repo.credentials_path("mockmail"));
     assert_eq!(values.get("refresh_token"), Some(&config.refresh_token));
     assert_eq!(values.get("client_secret"), Some(&config.client_secret), "the secret posted before Authorize is kept");
     assert_no_secret(&server.output(), &[&config.client_secret, &config.refresh_token, &config.access_token]);
@@ -272,8 +272,8 @@ fn callback_state_is_checked_and_single_use() {
 fn denied_consent_and_missing_refresh_token_are_said_plainly() {
     let denied = Provider { deny: true, ..Provider::default() };
     let provider = MockProvider::start(denied.clone());
-    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, true));
-    let server = FormServer::start(repo.path(), "mockmail", &[]);
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
+    let server = FormServer::start(&repo, "mockmail", &[]);
     let callback = authorize(&server, &provider, &denied);
     let page = server.get(&callback);
     assert_eq!(page.status, 400);
@@ -284,8 +284,8 @@ fn denied_consent_and_missing_refresh_token_are_said_plainly() {
 
     let stingy = Provider { no_refresh: true, pkce: false, ..Provider::default() };
     let provider = MockProvider::start(stingy.clone());
-    let repo = repo_with_spec("mockmail", &oauth_spec(&provider, false));
-    let server = FormServer::start(repo.path(), "mockmail", &[]);
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, false));
+    let server = FormServer::start(&repo, "mockmail", &[]);
     let callback = authorize(&server, &provider, &stingy);
     let page = server.get(&callback);
     assert_eq!(page.status, 400);
@@ -293,7 +293,7 @@ fn denied_consent_and_missing_refresh_token_are_said_plainly() {
     assert!(page.body.contains("access_type=offline"), "{}", page.body);
     let mock = provider.seen();
     assert!(mock.problems.is_empty(), "pkce: false sends no challenge: {:?}", mock.problems);
-    assert!(!credentials_path(repo.path(), "mockmail").exists());
+    assert!(!repo.credentials_path("mockmail").exists());
     assert_no_secret(&server.output(), &[&stingy.client_secret, &stingy.access_token]);
 }
 
@@ -305,8 +305,8 @@ const TOKEN_SPEC: &str = r#"connection:
 
 #[test]
 fn wrong_host_header_is_refused() {
-    let repo = repo_with_spec("demo", TOKEN_SPEC);
-    let server = FormServer::start(repo.path(), "demo", &[]);
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
     let port = server.port;
     let csrf = server.csrf();
     assert_eq!(request(port, "GET", "/", &format!("localhost:{port}"), &[], "").status, 200);
@@ -320,24 +320,24 @@ fn wrong_host_header_is_refused() {
         assert_eq!(answer.status, 421, "Host {host:?}");
         assert!(!answer.body.contains(&csrf), "the token leaked to Host {host:?}");
     }
-    let body = credentials_support::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Rebind123")]);
+    let body = common::mock::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Rebind123")]);
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
     let rebound = request(port, "POST", "/save", &format!("attacker.example:{port}"), &form, &body);
     assert_eq!(rebound.status, 421);
-    assert!(!credentials_path(repo.path(), "demo").exists());
+    assert!(!repo.credentials_path("demo").exists());
 }
 
 #[test]
 fn save_without_the_right_csrf_token_is_forbidden() {
-    let repo = repo_with_spec("demo", TOKEN_SPEC);
-    let mut server = FormServer::start(repo.path(), "demo", &[]);
-    let path = credentials_path(repo.path(), "demo");
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let mut server = FormServer::start(&repo, "demo", &[]);
+    let path = repo.credentials_path("demo");
     let missing = server.post("/save", &[("api_token", "tok-Csrf12345")]);
     assert_eq!(missing.status, 403);
     let wrong = server.post("/save", &[("csrf_token", "guess"), ("api_token", "tok-Csrf12345")]);
     assert_eq!(wrong.status, 403);
     let csrf = server.csrf();
-    let body = credentials_support::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Csrf12345")]);
+    let body = common::mock::form_encode(&[("csrf_token", &csrf), ("api_token", "tok-Csrf12345")]);
     let cross = request(
         server.port,
         "POST",
@@ -357,15 +357,15 @@ fn save_without_the_right_csrf_token_is_forbidden() {
     let ok = server.post("/save", &[("csrf_token", &csrf), ("api_token", "tok-Csrf12345"), ("region", "")]);
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\n  \"api_token\": \"tok-Csrf12345\"\n}\n");
+    assert_eq!(repo.read(&path), "{\n  \"api_token\": \"tok-Csrf12345\"\n}\n");
     assert_eq!(mode(&path), 0o600);
     assert_no_secret(&server.output(), &["tok-Csrf12345", &csrf]);
 }
 
 #[test]
 fn spec_text_is_escaped_and_pages_forbid_scripts() {
-    let repo = repo_with_spec("demo", TOKEN_SPEC);
-    let server = FormServer::start(repo.path(), "demo", &[]);
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
     let page = server.get("/");
     assert_eq!(page.status, 200);
     assert!(page.body.contains("&lt;img src=x onerror=alert(1)&gt; the token"), "{}", page.body);
@@ -379,18 +379,17 @@ fn spec_text_is_escaped_and_pages_forbid_scripts() {
 
 #[test]
 fn an_existing_file_is_replaced_only_after_confirmation() {
-    let repo = repo_with_spec("demo", TOKEN_SPEC);
-    let path = credentials_path(repo.path(), "demo");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, "{\"api_token\": \"old-Token999\", \"stale\": \"x\"}\n").unwrap();
-    let mut server = FormServer::start(repo.path(), "demo", &[]);
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let path = repo.credentials_path("demo");
+    repo.write(&path, "{\"api_token\": \"old-Token999\", \"stale\": \"x\"}\n");
+    let mut server = FormServer::start(&repo, "demo", &[]);
     let csrf = server.csrf();
     let ask = server.post("/save", &[("csrf_token", &csrf), ("api_token", "new-Token777")]);
     assert_eq!(ask.status, 200);
     assert!(ask.body.contains("Replace the existing file?"), "{}", ask.body);
     assert!(ask.body.contains("~ api_token = *** (changed)") && ask.body.contains("- stale"), "{}", ask.body);
     assert!(!ask.body.contains("new-Token777") && !ask.body.contains("old-Token999"), "values are masked");
-    assert!(std::fs::read_to_string(&path).unwrap().contains("old-Token999"), "not written before confirming");
+    assert!(repo.read(&path).contains("old-Token999"), "not written before confirming");
     assert_eq!(server.post("/save/confirm", &[("csrf_token", "wrong")]).status, 403);
     let done = server.post("/save/confirm", &[("csrf_token", &csrf)]);
     assert_eq!(done.status, 200, "{}", done.body);
@@ -399,7 +398,7 @@ fn an_existing_file_is_replaced_only_after_confirmation() {
     assert_eq!(mode(&path), 0o600);
 
     // --yes: no question.
-    let mut server = FormServer::start(repo.path(), "demo", &["--yes"]);
+    let mut server = FormServer::start(&repo, "demo", &["--yes"]);
     let csrf = server.csrf();
     let done = server.post("/save", &[("csrf_token", &csrf), ("api_token", "third-Token555")]);
     assert!(done.body.contains("Credentials saved"), "{}", done.body);
@@ -410,33 +409,26 @@ fn an_existing_file_is_replaced_only_after_confirmation() {
 
 #[test]
 fn the_server_stops_at_its_timeout_writing_nothing() {
-    let repo = repo_with_spec("demo", TOKEN_SPEC);
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
     let started = Instant::now();
-    let out = common::run(common::authgen(repo.path()).args([
-        "credentials",
-        "demo",
-        "--mode",
-        "browser",
-        "--port",
-        "0",
-        "--no-open",
-        "--timeout",
-        "1",
-    ]));
-    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out.stderr));
-    assert!(common::text(&out.stderr).contains("nothing written"));
+    let out =
+        repo.authgen(["credentials", "demo", "--mode", "browser", "--port", "0", "--no-open", "--timeout", "1"]).run();
+    out.assert_code(1);
+    out.assert_wrote_nothing();
+    assert!(out.stderr.contains("nothing written"));
     assert!(started.elapsed() < Duration::from_secs(30));
-    assert!(!credentials_path(repo.path(), "demo").exists());
+    assert!(!repo.credentials_path("demo").exists());
 }
 
 #[test]
 fn a_busy_port_falls_back_to_a_free_one() {
     let busy = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
     let busy_port = busy.local_addr().unwrap().port();
-    let repo = repo_with_spec("demo", TOKEN_SPEC);
-    let mut child = common::authgen(repo.path())
-        .args(["credentials", "demo", "--mode", "browser", "--no-open", "--timeout", "2", "--port"])
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let mut child = repo
+        .authgen(["credentials", "demo", "--mode", "browser", "--no-open", "--timeout", "2", "--port"])
         .arg(busy_port.to_string())
+        .command()
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -469,8 +461,8 @@ fn oauth_urls_fill_placeholders_and_can_be_edited_in_the_form() {
 "#,
         provider.url("/token")
     );
-    let repo = repo_with_spec("tenanted", &spec);
-    let server = FormServer::start(repo.path(), "tenanted", &[]);
+    let repo = Test::with_spec("tenanted", &spec);
+    let server = FormServer::start(&repo, "tenanted", &[]);
     let csrf = server.csrf();
     let base = [("csrf_token", csrf.as_str()), ("client_id", config.client_id.as_str()), ("client_secret", "cs-Xy12")];
 
@@ -525,8 +517,8 @@ fn verify_in_the_form_reports_the_providers_answer() {
 "#,
         provider.url("/token")
     );
-    let repo = repo_with_spec("machine", &spec);
-    let mut server = FormServer::start(repo.path(), "machine", &["--verify"]);
+    let repo = Test::with_spec("machine", &spec);
+    let mut server = FormServer::start(&repo, "machine", &["--verify"]);
     let csrf = server.csrf();
     let page = server.get("/");
     assert!(!page.body.contains("id=\"authorize\""), "no sign-in for m2m");
@@ -534,7 +526,7 @@ fn verify_in_the_form_reports_the_providers_answer() {
         .post("/save", &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", "bad-Secret1")]);
     assert_eq!(wrong.status, 400);
     assert!(wrong.body.contains("invalid_client: Client authentication failed."), "{}", wrong.body);
-    assert!(!credentials_path(repo.path(), "machine").exists());
+    assert!(!repo.credentials_path("machine").exists());
     let right = server.post(
         "/save",
         &[("csrf_token", &csrf), ("client_id", &config.client_id), ("client_secret", &config.client_secret)],

@@ -5,31 +5,12 @@
 mod common;
 mod credentials_support;
 
-use std::io::Write as _;
-use std::path::Path;
-use std::process::{Output, Stdio};
-
-use credentials_support::{
-    MockProvider, Provider, assert_no_secret, credentials_path, mode, read_json, repo_with_spec,
-};
+use common::{Ran, Test};
+use credentials_support::{MockProvider, Provider, assert_no_secret, mode, read_json};
 
 /// `authgen credentials SOURCE ARGS` with `input` on a pipe.
-fn piped(repo: &Path, source: &str, args: &[&str], input: &str) -> Output {
-    let mut child = common::authgen(repo)
-        .args(["credentials", source])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn authgen");
-    // The program may stop reading early (an error): a closed pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    child.wait_with_output().expect("authgen output")
-}
-
-fn stderr(out: &Output) -> String {
-    common::text(&out.stderr)
+fn piped(repo: &Test, source: &str, args: &[&str], input: &str) -> Ran {
+    repo.authgen(["credentials", source]).args(args).stdin(input).run()
 }
 
 fn map(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
@@ -38,38 +19,33 @@ fn map(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
 
 #[test]
 fn piped_lines_fill_a_flat_spec() {
-    let repo = common::fixture_repo(&["zendesk"]);
-    let out = piped(repo.path(), "zendesk", &[], "acme\nagent@example.com\n  zd-Tok3nValue \n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let path = credentials_path(repo.path(), "zendesk");
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let out = piped(&repo, "zendesk", &[], "acme\nagent@example.com\n  zd-Tok3nValue \n");
+    out.assert_code(0);
+    let path = repo.credentials_path("zendesk");
     assert_eq!(
         read_json(&path),
         map(&[("subdomain", "acme"), ("email", "agent@example.com"), ("api_token", "zd-Tok3nValue")])
     );
     assert_eq!(mode(&path), 0o600);
-    let err = stderr(&out);
+    let err = &out.stderr;
     assert!(err.contains("wrote tests/unit/sources/zendesk/configs/dev_config.json (3 values, mode 0600)"), "{err}");
     assert!(err.contains("added /dev_config.json to"), "{err}");
-    assert_no_secret(&format!("{err}{}", common::text(&out.stdout)), &["zd-Tok3nValue"]);
+    assert_no_secret(&format!("{err}{}", out.stdout), &["zd-Tok3nValue"]);
 
-    let ignored = common::git(repo.path())
-        .args(["check-ignore", "-q", "tests/unit/sources/zendesk/configs/dev_config.json"])
-        .status()
-        .unwrap();
-    assert!(ignored.success(), "git must ignore the credentials file");
-    let listing = common::text(
-        &common::run(common::git(repo.path()).args(["status", "--porcelain", "--untracked-files=all"])).stdout,
-    );
+    let ignored = repo.git(["check-ignore", "-q", "tests/unit/sources/zendesk/configs/dev_config.json"]).run();
+    assert_eq!(ignored.code, Some(0), "git must ignore the credentials file");
+    let listing = repo.git(["status", "--porcelain", "--untracked-files=all"]).success().stdout;
     assert!(!listing.contains("dev_config.json"), "{listing}");
 }
 
 #[test]
 fn required_prompts_come_first_and_optional_ones_can_be_skipped() {
-    let repo = common::fixture_repo(&["gmail"]);
+    let repo = Test::with_fixtures(&["gmail"]);
     // client_id, client_secret, refresh_token (not in the spec: the oauth block asks for it), then user_id.
-    let out = piped(repo.path(), "gmail", &[], "cid.apps\ngm-Secret42\nrt-Refresh77\n\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
+    let out = piped(&repo, "gmail", &[], "cid.apps\ngm-Secret42\nrt-Refresh77\n\n");
+    out.assert_code(0);
+    let err = &out.stderr;
     let order: Vec<usize> =
         ["client_id (secret):", "client_secret (secret):", "refresh_token (secret):", "user_id (optional):"]
             .iter()
@@ -78,23 +54,23 @@ fn required_prompts_come_first_and_optional_ones_can_be_skipped() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "prompt order {order:?}:\n{err}");
     assert!(err.find("Required (3):").unwrap() < err.find("Optional (1, Enter skips):").unwrap());
     assert!(err.contains("--mode browser` signs in at the provider"), "{err}");
-    let values = read_json(&credentials_path(repo.path(), "gmail"));
+    let values = read_json(&repo.credentials_path("gmail"));
     assert_eq!(
         values,
         map(&[("client_id", "cid.apps"), ("client_secret", "gm-Secret42"), ("refresh_token", "rt-Refresh77")])
     );
-    assert_no_secret(&err, &["gm-Secret42", "rt-Refresh77"]);
+    assert_no_secret(err, &["gm-Secret42", "rt-Refresh77"]);
 }
 
 #[test]
 fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
-    let repo = common::fixture_repo(&["azure_devops"]);
-    let out = piped(repo.path(), "azure_devops", &[], "service_principal\nmy-org\ntenant-9\nclient-9\nsp-Secret99\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
+    let repo = Test::with_fixtures(&["azure_devops"]);
+    let out = piped(&repo, "azure_devops", &[], "service_principal\nmy-org\ntenant-9\nclient-9\nsp-Secret99\n");
+    out.assert_code(0);
+    let err = &out.stderr;
     assert!(!err.contains("personal_access_token"), "the other method's parameter was asked for:\n{err}");
     assert_eq!(
-        read_json(&credentials_path(repo.path(), "azure_devops")),
+        read_json(&repo.credentials_path("azure_devops")),
         map(&[
             ("organization", "my-org"),
             ("tenant_id", "tenant-9"),
@@ -104,102 +80,99 @@ fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
     );
 
     // By number, the other method.
-    let out = piped(repo.path(), "azure_devops", &["--yes"], "1\nmy-org\npat-Value11\n");
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = piped(&repo, "azure_devops", &["--yes"], "1\nmy-org\npat-Value11\n");
+    out.assert_code(0);
     assert_eq!(
-        read_json(&credentials_path(repo.path(), "azure_devops")),
+        read_json(&repo.credentials_path("azure_devops")),
         map(&[("organization", "my-org"), ("personal_access_token", "pat-Value11")])
     );
-    let err = stderr(&out);
+    let err = &out.stderr;
     assert!(err.contains("- client_secret") && err.contains("+ personal_access_token = ***"), "{err}");
-    assert_no_secret(&err, &["pat-Value11", "sp-Secret99"]);
+    assert_no_secret(err, &["pat-Value11", "sp-Secret99"]);
 
-    let out = piped(repo.path(), "azure_devops", &[], "3\n");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("\"3\" is not one of the methods"), "{}", stderr(&out));
+    let out = piped(&repo, "azure_devops", &[], "3\n");
+    out.assert_code(2);
+    assert!(out.stderr.contains("\"3\" is not one of the methods"), "{}", out.stderr);
 }
 
 #[test]
 fn an_empty_required_value_or_early_end_of_input_writes_nothing() {
-    let repo = common::fixture_repo(&["zendesk"]);
-    let path = credentials_path(repo.path(), "zendesk");
-    let out = piped(repo.path(), "zendesk", &[], "acme\n\nzd-Tok3nValue\n");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("line 2: email is required; nothing written"), "{}", stderr(&out));
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let path = repo.credentials_path("zendesk");
+    let out = piped(&repo, "zendesk", &[], "acme\n\nzd-Tok3nValue\n");
+    out.assert_code(2);
+    assert!(out.stderr.contains("line 2: email is required; nothing written"), "{}", out.stderr);
     assert!(!path.exists());
 
-    let out = piped(repo.path(), "zendesk", &[], "acme\nagent@example.com\n");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("input ended at the prompt for api_token: nothing written"), "{}", stderr(&out));
+    let out = piped(&repo, "zendesk", &[], "acme\nagent@example.com\n");
+    out.assert_code(2);
+    assert!(out.stderr.contains("input ended at the prompt for api_token: nothing written"), "{}", out.stderr);
     assert!(!path.exists());
     assert!(!path.parent().unwrap().exists(), "not even the configs directory");
 }
 
 #[test]
 fn an_existing_file_needs_yes_without_a_terminal() {
-    let repo = common::fixture_repo(&["zendesk"]);
-    let path = credentials_path(repo.path(), "zendesk");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let path = repo.credentials_path("zendesk");
     let old = "{\"subdomain\": \"acme\", \"email\": \"a@example.com\", \"api_token\": \"old-Tok3n\"}\n";
-    std::fs::write(&path, old).unwrap();
+    repo.write(&path, old);
 
-    let out = piped(repo.path(), "zendesk", &[], "acme\na@example.com\nnew-Tok3n\n");
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
+    let out = piped(&repo, "zendesk", &[], "acme\na@example.com\nnew-Tok3n\n");
+    out.assert_code(1);
+    let err = &out.stderr;
     assert!(err.contains("~ api_token = *** (changed)"), "{err}");
     assert!(!err.contains("subdomain = ***"), "unchanged keys are not listed:\n{err}");
     assert!(err.contains("pass --yes to replace it (nothing written)"), "{err}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), old);
+    assert_eq!(repo.read(&path), old);
+    out.assert_wrote_nothing();
 
-    let out = piped(repo.path(), "zendesk", &["--yes"], "acme\na@example.com\nnew-Tok3n\n");
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = piped(&repo, "zendesk", &["--yes"], "acme\na@example.com\nnew-Tok3n\n");
+    out.assert_code(0);
     assert_eq!(read_json(&path).get("api_token").map(String::as_str), Some("new-Tok3n"));
     assert_eq!(mode(&path), 0o600);
-    assert_no_secret(&stderr(&out), &["new-Tok3n", "old-Tok3n"]);
+    assert_no_secret(&out.stderr, &["new-Tok3n", "old-Tok3n"]);
 
     // The same values again: the file is left alone.
     let before = std::fs::metadata(&path).unwrap().modified().unwrap();
-    let out = piped(repo.path(), "zendesk", &[], "acme\na@example.com\nnew-Tok3n\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("already holds these values: nothing written"));
+    let out = piped(&repo, "zendesk", &[], "acme\na@example.com\nnew-Tok3n\n");
+    out.assert_code(0);
+    assert!(out.stderr.contains("already holds these values: nothing written"));
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), before);
 }
 
 #[test]
 fn output_flag_and_an_already_ignored_file() {
-    let repo = common::fixture_repo(&["openweather"]);
-    std::fs::write(repo.path().join(".gitignore"), "dev_config.json\n").unwrap();
-    let out = piped(repo.path(), "openweather", &[], "ow-Key1234\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let path = credentials_path(repo.path(), "openweather");
+    let repo = Test::with_fixtures(&["openweather"]);
+    repo.write(".gitignore", "dev_config.json\n");
+    let out = piped(&repo, "openweather", &[], "ow-Key1234\n");
+    out.assert_code(0);
+    let path = repo.credentials_path("openweather");
     assert!(path.exists());
     assert!(!path.parent().unwrap().join(".gitignore").exists(), "git already ignores it: no .gitignore added");
 
-    let out = piped(repo.path(), "openweather", &["--output", "elsewhere/creds.json"], "ow-Key1234\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let other = repo.path().join("elsewhere/creds.json");
+    let out = piped(&repo, "openweather", &["--output", "elsewhere/creds.json"], "ow-Key1234\n");
+    out.assert_code(0);
+    let other = repo.join("elsewhere/creds.json");
     assert_eq!(mode(&other), 0o600);
-    assert_eq!(
-        std::fs::read_to_string(repo.path().join("elsewhere/.gitignore")).unwrap().lines().last(),
-        Some("/creds.json")
-    );
+    assert_eq!(repo.read("elsewhere/.gitignore").lines().last(), Some("/creds.json"));
 }
 
 #[test]
 fn bad_specs_and_flags_are_refused() {
-    let repo = common::fixture_repo(&["broken", "zendesk"]);
-    let out = piped(repo.path(), "broken", &[], "");
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
+    let repo = Test::with_fixtures(&["broken", "zendesk"]);
+    let out = piped(&repo, "broken", &[], "");
+    out.assert_code(2);
+    let err = &out.stderr;
     assert!(err.contains("connector_spec.yaml:") && err.contains("not valid YAML"), "{err}");
 
-    let out = piped(repo.path(), "zendesk", &["--verify"], "");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--verify"), "{}", stderr(&out));
+    let out = piped(&repo, "zendesk", &["--verify"], "");
+    out.assert_code(2);
+    assert!(out.stderr.contains("--verify"), "{}", out.stderr);
 
-    let out = piped(repo.path(), "nosuch", &[], "");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no connector spec here"), "{}", stderr(&out));
+    let out = piped(&repo, "nosuch", &[], "");
+    out.assert_code(2);
+    assert!(out.stderr.contains("no connector spec here"), "{}", out.stderr);
 }
 
 fn m2m_spec(provider: &MockProvider) -> String {
@@ -222,22 +195,22 @@ fn m2m_spec(provider: &MockProvider) -> String {
 fn verify_fetches_a_client_credentials_token_before_saving() {
     let config = Provider::default();
     let provider = MockProvider::start(config.clone());
-    let repo = repo_with_spec("graphlike", &m2m_spec(&provider));
-    let path = credentials_path(repo.path(), "graphlike");
+    let repo = Test::with_spec("graphlike", &m2m_spec(&provider));
+    let path = repo.credentials_path("graphlike");
 
     let input = format!("tenant-1\n{}\nwrong-Secret00\n", config.client_id);
-    let out = piped(repo.path(), "graphlike", &["--verify"], &input);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let err = stderr(&out);
+    let out = piped(&repo, "graphlike", &["--verify"], &input);
+    out.assert_code(1);
+    let err = &out.stderr;
     assert!(err.contains("invalid_client: Client authentication failed."), "{err}");
     assert!(err.contains("nothing written"), "{err}");
     assert!(!path.exists());
-    assert_no_secret(&err, &["wrong-Secret00"]);
+    assert_no_secret(err, &["wrong-Secret00"]);
 
     let input = format!("tenant-1\n{}\n{}\n", config.client_id, config.client_secret);
-    let out = piped(repo.path(), "graphlike", &["--verify"], &input);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
+    let out = piped(&repo, "graphlike", &["--verify"], &input);
+    out.assert_code(0);
+    let err = &out.stderr;
     assert!(
         err.contains(
             "--verify: 127.0.0.1 issued an access token for these client credentials (type Bearer, expires in 3599 s)"
@@ -246,30 +219,28 @@ fn verify_fetches_a_client_credentials_token_before_saving() {
     );
     assert_eq!(provider.seen().client_credentials_ok, 1);
     assert!(path.exists());
-    assert_no_secret(&err, &[&config.client_secret, &config.access_token]);
+    assert_no_secret(err, &[&config.client_secret, &config.access_token]);
 }
 
 /// Run the terminal driver script; it bounds itself to 20 s.
-fn on_terminal(repo: &Path, source: &str, steps: serde_json::Value) -> serde_json::Value {
+fn on_terminal(repo: &Test, source: &str, steps: serde_json::Value) -> serde_json::Value {
     let script = common::manifest_dir().join("tests/credentials_support/tty.py");
-    let mut cmd = std::process::Command::new(common::python());
-    common::scrub(&mut cmd)
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_authgen"))
-        .arg(repo)
-        .arg(source)
-        .arg(steps.to_string())
-        .stdin(Stdio::null());
-    let out = common::run(&mut cmd);
-    assert!(out.status.success(), "terminal driver failed:\n{}\n{}", common::text(&out.stdout), stderr(&out));
-    serde_json::from_slice(&out.stdout).expect("driver prints JSON")
+    let out = repo
+        .command(
+            common::python(),
+            [script.as_os_str(), env!("CARGO_BIN_EXE_authgen").as_ref(), repo.path().as_os_str()],
+        )
+        .args([source.to_string(), steps.to_string()])
+        .run();
+    assert_eq!(out.code, Some(0), "terminal driver failed:\n{}\n{}", out.stdout, out.stderr);
+    out.json()
 }
 
 #[test]
 fn on_a_terminal_secrets_are_not_echoed() {
-    let repo = common::fixture_repo(&["zendesk"]);
+    let repo = Test::with_fixtures(&["zendesk"]);
     let seen = on_terminal(
-        repo.path(),
+        &repo,
         "zendesk",
         serde_json::json!([
             ["expect", "subdomain: "],
@@ -290,16 +261,16 @@ fn on_a_terminal_secrets_are_not_echoed() {
     assert!(!screen.contains("zd-Hidden9Value"), "the secret was echoed:\n{screen}");
     assert_eq!(seen["echo_on_exit"], true);
     assert_eq!(
-        read_json(&credentials_path(repo.path(), "zendesk")).get("api_token").map(String::as_str),
+        read_json(&repo.credentials_path("zendesk")).get("api_token").map(String::as_str),
         Some("zd-Hidden9Value")
     );
 }
 
 #[test]
 fn ctrl_c_at_a_secret_prompt_writes_nothing_and_restores_echo() {
-    let repo = common::fixture_repo(&["zendesk"]);
+    let repo = Test::with_fixtures(&["zendesk"]);
     let seen = on_terminal(
-        repo.path(),
+        &repo,
         "zendesk",
         serde_json::json!([
             ["expect", "subdomain: "],
@@ -313,19 +284,18 @@ fn ctrl_c_at_a_secret_prompt_writes_nothing_and_restores_echo() {
     );
     assert_eq!(seen["code"], -2, "ended by SIGINT: {}", seen["screen"]);
     assert_eq!(seen["echo_on_exit"], true, "the terminal's echo is back on");
-    assert!(!credentials_path(repo.path(), "zendesk").exists());
+    assert!(!repo.credentials_path("zendesk").exists());
 }
 
 #[test]
 fn a_tracked_credentials_file_is_reported() {
-    let repo = common::fixture_repo(&["openweather"]);
-    let path = credentials_path(repo.path(), "openweather");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, "{}\n").unwrap();
-    assert!(common::git(repo.path()).args(["add", "-f"]).arg(&path).status().unwrap().success());
-    let out = piped(repo.path(), "openweather", &["--yes"], "ow-Key1234\n");
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
+    let repo = Test::with_fixtures(&["openweather"]);
+    let path = repo.credentials_path("openweather");
+    repo.write(&path, "{}\n");
+    repo.git(["add", "-f"]).arg(&path).success();
+    let out = piped(&repo, "openweather", &["--yes"], "ow-Key1234\n");
+    out.assert_code(0);
+    let err = &out.stderr;
     assert!(err.contains("is tracked by git; stop tracking it with `git rm --cached"), "{err}");
-    assert_no_secret(&err, &["ow-Key1234"]);
+    assert_no_secret(err, &["ow-Key1234"]);
 }

@@ -7,15 +7,14 @@
 //! is listed): no output of any run may contain one.
 
 mod common;
-mod mock_api;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::sync::{Condvar, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use mock_api::{Exchange, MockApi, Reply, Request, base64, closed_url, percent_decode, unbase64};
+use common::mock::{Exchange, MockApi, Reply, Request, base64, closed_url, percent_decode, percent_encode, unbase64};
+use common::{Ran, Test};
 use serde_json::{Value, json};
 
 const CLIENTS: [&str; 2] = ["requests", "urllib"];
@@ -742,22 +741,13 @@ fn client_basic() -> Scenario {
     }
     s.good = with(&s.good, "client_secret", odd);
     for secret in [odd, "cb-S3CRET-good", "cb-S3CRET-wrong", "cb-S3CRET-forbidden", "cb-S3CRET-stale"] {
-        let pair = format!("{}:{}", form_encode(id), form_encode(secret));
+        let pair = format!("{}:{}", percent_encode(id), percent_encode(secret));
         s.leaks.push(base64(pair.as_bytes()));
     }
     s
 }
 
 /// Percent-encoding as Python's `urllib.parse.quote(text, safe="")`.
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 const ADO_PATH: &str = "/contoso/_apis/projects";
 const ADO_QUERY: [(&str, &str); 2] = [("api-version", "7.1"), ("$top", "1")];
 
@@ -883,28 +873,15 @@ fn scripts(client: &str) -> &'static BTreeMap<String, String> {
 }
 
 fn generate(client: &str) -> BTreeMap<String, String> {
-    let repo = common::fixture_repo(common::GENERATING);
-    let spec = common::spec_path(repo.path(), CLIENT_BASIC);
-    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
-    std::fs::write(&spec, CLIENT_BASIC_SPEC).unwrap();
+    let repo = Test::with_fixtures(common::GENERATING);
+    repo.write_spec(CLIENT_BASIC, CLIENT_BASIC_SPEC);
     let mut sources: Vec<&str> = common::GENERATING.to_vec();
     sources.push(CLIENT_BASIC);
-    let out = common::run(common::authgen(repo.path()).arg("generate").args(&sources).args([
-        "--yes",
-        "--http-client",
-        client,
-    ]));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "authgen generate --http-client {client} failed:\n{}\n{}",
-        common::text(&out.stdout),
-        common::text(&out.stderr)
-    );
+    repo.authgen(["generate"]).args(&sources).args(["--yes", "--http-client", client]).success();
     sources
         .iter()
         .map(|s| {
-            let text = std::fs::read_to_string(common::test_path(repo.path(), s)).unwrap();
+            let text = repo.read_test(s);
             assert!(text.contains(&format!("# authgen: http-client={client}\n")), "{s}: not rendered for {client}");
             assert_eq!(text.contains("import requests"), client == "requests", "{s}: {client} script and requests");
             (s.to_string(), text)
@@ -1025,40 +1002,38 @@ fn cases(s: &Scenario) -> Vec<Case> {
     out
 }
 
-/// A directory in the default layout holding just the generated test (and
-/// what the case puts beside it).
+/// A directory (no git repo) in the default layout holding just the
+/// generated test (and what the case puts beside it).
 struct Sandbox {
-    dir: tempfile::TempDir,
+    dir: Test,
+    source: String,
     test: PathBuf,
 }
 
 fn sandbox(source: &str, script: &str) -> Sandbox {
-    let dir = tempfile::tempdir().unwrap();
-    let test = common::test_path(dir.path(), source);
-    std::fs::create_dir_all(test.parent().unwrap()).unwrap();
-    std::fs::write(&test, script).unwrap();
+    let dir = Test::plain();
+    let test = dir.write(dir.test_path(source), script);
     // Keeps pytest from looking for configuration above the sandbox.
-    std::fs::write(dir.path().join("pytest.ini"), "[pytest]\n").unwrap();
-    Sandbox { dir, test }
+    dir.write("pytest.ini", "[pytest]\n");
+    Sandbox { dir, source: source.to_string(), test }
 }
 
 impl Sandbox {
     fn dev_config(&self) -> PathBuf {
-        self.test.parent().unwrap().join("configs/dev_config.json")
+        self.dir.credentials_path(&self.source)
     }
 
-    fn write(&self, path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+    fn write(&self, path: &std::path::Path, text: &str) {
+        self.dir.write(path, text);
     }
 
     fn add_loader(&self) {
-        self.write(&self.test.parent().unwrap().parent().unwrap().join("test_utils.py"), REPO_LOADER);
+        self.write(&self.dir.join(common::TEST_DIR).join("test_utils.py"), REPO_LOADER);
     }
 
     /// Puts the credentials where `source` says; the environment to set.
     fn credentials(&self, source: Source, config: &Value) -> Vec<(String, String)> {
-        let elsewhere = self.dir.path().join("elsewhere/creds.json");
+        let elsewhere = self.dir.join("elsewhere/creds.json");
         let var = |k: &str, v: String| (k.to_string(), v);
         match source {
             Source::Nothing => vec![],
@@ -1130,46 +1105,17 @@ fn with_slot<T>(f: impl FnOnce() -> T) -> T {
     out.unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Python with `args`, in `cwd`, with a scrubbed environment plus `env`;
-/// killed after RUN_TIMEOUT. Output goes to files, so no pipe can fill up.
-fn python(args: &[&str], cwd: &Path, env: &[(String, String)]) -> Ran {
+/// Python with `args`, in the sandbox, with a scrubbed environment plus
+/// `env`; killed after RUN_TIMEOUT.
+fn python(sandbox: &Sandbox, args: &[&str], env: &[(String, String)]) -> Ran {
     with_slot(|| {
-        let logs = tempfile::tempdir().unwrap();
-        let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
-        let mut cmd = Command::new(common::python());
-        common::scrub(&mut cmd)
-            .args(args)
-            .current_dir(cwd)
+        sandbox
+            .dir
+            .command(common::python(), args)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&out_path).unwrap())
-            .stderr(std::fs::File::create(&err_path).unwrap());
-        let mut child = cmd.spawn().expect("spawn python");
-        let deadline = Instant::now() + RUN_TIMEOUT;
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
-        let mut stderr = read(&err_path);
-        if status.is_none() {
-            stderr.push_str(&format!("\n[killed after {RUN_TIMEOUT:?}]"));
-        }
-        Ran { code: status.and_then(|s| s.code()), stdout: read(&out_path), stderr }
+            .timeout(RUN_TIMEOUT)
+            .run()
     })
 }
 
@@ -1188,10 +1134,8 @@ fn run_case(s: &Scenario, client: &str, case: &Case) -> Result<(), String> {
     }
     let test = box_.test.display().to_string();
     let ran = match case.runner {
-        Runner::Script => python(&[&test], box_.dir.path(), &env),
-        Runner::Pytest => {
-            python(&["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", &test], box_.dir.path(), &env)
-        }
+        Runner::Script => python(&box_, &[&test], &env),
+        Runner::Pytest => python(&box_, &["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", &test], &env),
     };
     let received = server.received();
     drop(server);
@@ -1333,7 +1277,7 @@ fn seedstyle_flat_keys() {
 fn hostile_text_sends_its_text_verbatim_and_runs_nothing_else() {
     let _ = std::fs::remove_file(PWNED);
     check(&[hostile_text()]);
-    assert!(!Path::new(PWNED).exists(), "running the hostile_text test created {PWNED}");
+    assert!(!std::path::Path::new(PWNED).exists(), "running the hostile_text test created {PWNED}");
 }
 
 #[test]
@@ -1374,7 +1318,7 @@ fn run_one(client: &str, source: &str, config: &Value, env: &[(&str, String)]) -
     let box_ = sandbox(source, &scripts(client)[source]);
     let mut vars = vec![("CONNECTOR_TEST_CONFIG_JSON".to_string(), config.to_string())];
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let ran = python(&[&box_.test.display().to_string()], box_.dir.path(), &vars);
+    let ran = python(&box_, &[&box_.test.display().to_string()], &vars);
     assert!(!ran.stdout.contains(MARK) && !ran.stderr.contains(MARK), "{source}, {client}: a secret in the output");
     ran
 }
@@ -1455,30 +1399,20 @@ fn base_url_parameter_and_override() {
 /// --check` at line length 100, for both clients.
 #[test]
 fn generated_scripts_are_ruff_clean() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Test::plain();
     let mut files = Vec::new();
     for client in CLIENTS {
         for (source, text) in scripts(client) {
-            let path = dir.path().join(format!("{source}_{client}.py"));
-            std::fs::write(&path, text).unwrap();
-            files.push(path);
+            files.push(dir.write(format!("{source}_{client}.py"), text));
         }
     }
     for args in [&["check", "--select", "E,F,I"][..], &["format", "--check"][..]] {
-        let out = common::run(
-            Command::new(common::ruff())
-                .args(args)
-                .args(["--isolated", "--no-cache", "--line-length", "100"])
-                .args(&files)
-                .current_dir(dir.path()),
-        );
-        assert!(
-            out.status.success(),
-            "ruff {}:\n{}{}",
-            args.join(" "),
-            common::text(&out.stdout),
-            common::text(&out.stderr)
-        );
+        let out = dir
+            .command(common::ruff(), args)
+            .args(["--isolated", "--no-cache", "--line-length", "100"])
+            .args(&files)
+            .run();
+        assert_eq!(out.code, Some(0), "ruff {}:\n{}{}", args.join(" "), out.stdout, out.stderr);
     }
 }
 
@@ -1519,7 +1453,7 @@ fn repo_loader_failures_are_credential_errors() {
             let box_ = sandbox("github", &scripts(client)["github"]);
             box_.write(&box_.test.parent().unwrap().parent().unwrap().join("test_utils.py"), loader);
             box_.write(&box_.dev_config(), r#"{"token": "ghp_S3CRET_x"}"#);
-            let ran = python(&[&box_.test.display().to_string()], box_.dir.path(), &[]);
+            let ran = python(&box_, &[&box_.test.display().to_string()], &[]);
             let said = format!("{client}, {says}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
             assert_eq!(ran.code, Some(2), "{said}");
             assert!(ran.stderr.starts_with("github: credentials incomplete: cannot read credentials from "), "{said}");
@@ -1578,5 +1512,33 @@ fn an_unreachable_token_url_names_connector_test_token_url() {
         assert!(ran.stderr.contains(&format!("cannot reach {}{TOKEN_PATH}", closed_url())), "{said}");
         assert!(ran.stderr.contains("CONNECTOR_TEST_TOKEN_URL"), "{said}");
         assert!(server.received().is_empty(), "{said}");
+// ---------------------------------------------------------------------------
+// The mock server's own encoders, which the checks above rely on
+
+mod mock_codecs {
+    use super::common::mock::{base64, parse_pairs, percent_decode, unbase64};
+
+    #[test]
+    fn base64_round_trip() {
+        for (raw, enc) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), (":pat", "OnBhdA==")] {
+            assert_eq!(base64(raw.as_bytes()), enc);
+            assert_eq!(unbase64(enc).as_deref(), Some(raw.as_bytes()));
+        }
+        assert_eq!(unbase64("Zg="), None);
+        assert_eq!(unbase64("Z!=="), None);
+    }
+
+    #[test]
+    fn decoding() {
+        assert_eq!(percent_decode("a%20b+c%2B%zz%4", true), "a b c+%zz%4");
+        assert_eq!(percent_decode("a+b", false), "a+b");
+        assert_eq!(
+            parse_pairs("%24top=1&api-version=7.1&x"),
+            [
+                ("$top".to_string(), "1".to_string()),
+                ("api-version".to_string(), "7.1".to_string()),
+                ("x".to_string(), String::new())
+            ]
+        );
     }
 }

@@ -3,23 +3,15 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{GENERATING, SPEC_DIR, authgen, fixture_repo, run, spec_path, text};
-
-fn write_spec(root: &Path, source: &str, body: &str) {
-    let path = spec_path(root, source);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, body).unwrap();
-}
+use common::{GENERATING, SPEC_DIR, Test};
 
 #[test]
 fn the_fixture_specs_are_clean() {
-    let repo = fixture_repo(GENERATING);
-    let out = run(authgen(repo.path()).args(["lint", "--all"]));
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
-    assert_eq!(text(&out.stdout), "");
-    assert!(text(&out.stderr).contains(&format!("{} spec(s) checked: no problems", GENERATING.len())));
+    let repo = Test::with_fixtures(GENERATING);
+    let out = repo.authgen(["lint", "--all"]).run();
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.contains(&format!("{} spec(s) checked: no problems", GENERATING.len())));
 }
 
 const FLAWED: &str = "display_name: Flawed
@@ -52,10 +44,10 @@ connection:
 
 #[test]
 fn every_kind_of_problem_with_its_position() {
-    let repo = fixture_repo(&[]);
-    write_spec(repo.path(), "flawed", FLAWED);
-    let out = run(authgen(repo.path()).args(["lint", "flawed"]));
-    assert_eq!(out.status.code(), Some(1));
+    let repo = Test::new();
+    repo.write_spec("flawed", FLAWED);
+    let out = repo.authgen(["lint", "flawed"]).run();
+    out.assert_code(1);
     let p = format!("{SPEC_DIR}/flawed/connector_spec.yaml");
     let expected = [
         format!("{p}:4:7: connection.parameters[0].name: parameter \"api_key\" looks secret but has no `secret: true`"),
@@ -72,19 +64,19 @@ fn every_kind_of_problem_with_its_position() {
             "{p}:26:9: connection.verification.method_for.sp.username: `username` means nothing to auth oauth_refresh: remove it or change the variant"
         ),
     ];
-    let stdout = text(&out.stdout);
+    let stdout = &out.stdout;
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines, expected.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(text(&out.stderr).contains("7 problem(s) in 1 spec(s)"));
+    assert!(out.stderr.contains("7 problem(s) in 1 spec(s)"));
 }
 
 #[test]
 fn json_report() {
-    let repo = fixture_repo(&["github"]);
-    write_spec(repo.path(), "flawed", FLAWED);
-    let out = run(authgen(repo.path()).args(["lint", "--all", "--format", "json"]));
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let repo = Test::with_fixtures(&["github"]);
+    repo.write_spec("flawed", FLAWED);
+    let out = repo.authgen(["lint", "--all", "--format", "json"]).run();
+    out.assert_code(1);
+    let report: serde_json::Value = out.json();
     assert_eq!(report["checked"], 2);
     assert_eq!(report["problems"].as_array().unwrap().len(), 7);
     assert_eq!(report["problems"][0]["line"], 4);
@@ -94,20 +86,18 @@ fn json_report() {
 
 #[test]
 fn oauth_flows_need_their_urls() {
-    let repo = fixture_repo(&[]);
-    write_spec(
-        repo.path(),
+    let repo = Test::new();
+    repo.write_spec(
         "m2m",
         "connection:\n  parameters:\n    - {name: client_id}\n    - {name: client_secret, secret: true}\n  oauth:\n    flow: m2m\n    scopes: x\n  verification:\n    base_url: https://x.io\n    endpoint: /me\n",
     );
-    write_spec(
-        repo.path(),
+    repo.write_spec(
         "odd",
         "connection:\n  oauth:\n    flow: u2m_per_user\n    token_url: https://x.io/token\n  verification:\n    base_url: https://x.io\n    endpoint: /me\n    auth: bearr\n",
     );
-    let out = run(authgen(repo.path()).args(["lint", "m2m", "odd"]));
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = text(&out.stdout);
+    let out = repo.authgen(["lint", "m2m", "odd"]).run();
+    out.assert_code(1);
+    let stdout = &out.stdout;
     assert!(
         stdout.contains("m2m/connector_spec.yaml:5:3: connection.oauth.token_url: flow m2m needs token_url"),
         "{stdout}"
@@ -126,43 +116,45 @@ fn oauth_flows_need_their_urls() {
 
 #[test]
 fn a_spec_that_does_not_parse_exits_2_with_its_position() {
-    let repo = fixture_repo(&["broken", "github"]);
-    let out = run(authgen(repo.path()).args(["lint", "--all"]));
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
+    let repo = Test::with_fixtures(&["broken", "github"]);
+    let out = repo.authgen(["lint", "--all"]).run();
+    out.assert_code(2);
+    let stderr = out.stderr;
     assert!(stderr.contains("broken/connector_spec.yaml:6:6: not valid YAML"), "{stderr}");
 }
 
 #[test]
 fn names_a_source_or_all() {
-    let repo = fixture_repo(&["github"]);
-    let out = run(authgen(repo.path()).args(["lint"]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("name at least one SOURCE, or use --all"));
-    let out = run(authgen(repo.path()).args(["lint", "nosuch"]));
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("no connector spec here"), "{}", text(&out.stderr));
+    let repo = Test::with_fixtures(&["github"]);
+    let out = repo.authgen(["lint"]).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("name at least one SOURCE, or use --all"));
+    let out = repo.authgen(["lint", "nosuch"]).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("no connector spec here"), "{}", out.stderr);
 }
 
 #[test]
 fn what_spec_and_analyze_write_is_clean() {
-    let repo = fixture_repo(&["gmail"]);
-    let out = run(authgen(repo.path()).args([
-        "spec",
-        "newone",
-        "--auth",
-        "api_key_header",
-        "--header",
-        "X-Api-Key",
-        "--base-url",
-        "https://{region}.api.example.com",
-        "--endpoint",
-        "/v1/me",
-        "--yes",
-    ]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = run(authgen(repo.path()).args(["analyze", "gmail", "--write", "--yes"]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = run(authgen(repo.path()).args(["lint", "newone", "gmail"]));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let repo = Test::with_fixtures(&["gmail"]);
+    let out = repo
+        .authgen([
+            "spec",
+            "newone",
+            "--auth",
+            "api_key_header",
+            "--header",
+            "X-Api-Key",
+            "--base-url",
+            "https://{region}.api.example.com",
+            "--endpoint",
+            "/v1/me",
+            "--yes",
+        ])
+        .run();
+    out.assert_code(0);
+    let out = repo.authgen(["analyze", "gmail", "--write", "--yes"]).run();
+    out.assert_code(0);
+    let out = repo.authgen(["lint", "newone", "gmail"]).run();
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
 }

@@ -5,45 +5,33 @@ mod common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
 
-use authgen::mockapi::MockApi;
+use common::mock::{MockApi, bearer_api};
 use common::*;
 
 const TOKEN: &str = "ghp-test-token-0123456789";
 
-fn assert_code(out: &Output, code: i32) {
-    assert_eq!(out.status.code(), Some(code), "stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
-}
-
-fn github_repo() -> tempfile::TempDir {
-    let repo = fixture_repo(&["github"]);
-    assert_code(&run(authgen(repo.path()).args(["generate", "github", "--yes"])), 0);
+fn github_repo() -> Test {
+    let repo = Test::with_fixtures(&["github"]);
+    repo.authgen(["generate", "github", "--yes"]).success();
     repo
 }
 
-fn write_creds(repo: &Path, json: &str) -> PathBuf {
-    let path = repo.join(TEST_DIR).join("github/configs/dev_config.json");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, json).unwrap();
-    path
+fn write_creds(repo: &Test, json: &str) -> PathBuf {
+    repo.write(Path::new(TEST_DIR).join("github/configs/dev_config.json"), json)
 }
 
 fn mock() -> MockApi {
     bearer_api(TOKEN, Some("forbidden-token-1234"))
 }
 
-fn authgen_run(repo: &Path, base_url: &str, extra: &[&str]) -> Output {
-    run(authgen(repo)
-        .args(["run", "github", "--python"])
-        .arg(python())
-        .args(extra)
-        .env("CONNECTOR_TEST_BASE_URL", base_url))
+fn authgen_run(repo: &Test, base_url: &str, extra: &[&str]) -> Ran {
+    repo.authgen(["run", "github", "--python"]).arg(python()).args(extra).env("CONNECTOR_TEST_BASE_URL", base_url).run()
 }
 
-fn no_secret(out: &Output) {
-    for stream in [text(&out.stdout), text(&out.stderr)] {
+fn no_secret(out: &Ran) {
+    for stream in [&out.stdout, &out.stderr] {
         assert!(!stream.contains(TOKEN), "secret printed:\n{stream}");
     }
 }
@@ -51,50 +39,47 @@ fn no_secret(out: &Output) {
 #[test]
 fn run_passes_streams_output_and_says_what_next() {
     let repo = github_repo();
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let api = mock();
-    let out = authgen_run(repo.path(), &api.url(), &[]);
-    assert_code(&out, 0);
-    assert!(
-        text(&out.stdout).contains("github: authenticated: GitHub accepted bearer: HTTP 200"),
-        "{}",
-        text(&out.stdout)
-    );
-    assert!(text(&out.stdout).contains("login = octocat"));
-    assert!(text(&out.stderr).contains("passed: github authenticated; commit the test with `authgen commit github`"));
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(0);
+    assert!(out.stdout.contains("github: authenticated: GitHub accepted bearer: HTTP 200"), "{}", out.stdout);
+    assert!(out.stdout.contains("login = octocat"));
+    assert!(out.stderr.contains("passed: github authenticated; commit the test with `authgen commit github`"));
     no_secret(&out);
 }
 
 #[test]
 fn run_401_names_the_credentials_file_or_variable() {
     let repo = github_repo();
-    let creds = write_creds(repo.path(), r#"{"token": "wrong-token-99999"}"#);
+    let creds = write_creds(&repo, r#"{"token": "wrong-token-99999"}"#);
     let api = mock();
-    let out = authgen_run(repo.path(), &api.url(), &[]);
-    assert_code(&out, 1);
-    let err = text(&out.stderr);
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(1);
+    let err = out.stderr;
     assert!(err.contains("failed: github: the server rejected the credentials (HTTP 401)"), "{err}");
     assert!(err.contains(&format!("check the values in {}", creds.display())), "{err}");
     assert!(!err.contains("wrong-token-99999"));
     // The variable wins over the file, and the verdict says so.
-    let out = run(authgen(repo.path())
-        .args(["run", "github", "--python"])
+    let out = repo
+        .authgen(["run", "github", "--python"])
         .arg(python())
         .env("CONNECTOR_TEST_BASE_URL", api.url())
-        .env("CONNECTOR_TEST_CONFIG_JSON", r#"{"token": "other-wrong-token"}"#));
-    assert_code(&out, 1);
-    assert!(text(&out.stderr).contains("check the values in the CONNECTOR_TEST_CONFIG_JSON variable"));
-    assert!(!text(&out.stderr).contains("other-wrong-token"));
+        .env("CONNECTOR_TEST_CONFIG_JSON", r#"{"token": "other-wrong-token"}"#)
+        .run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("check the values in the CONNECTOR_TEST_CONFIG_JSON variable"));
+    assert!(!out.stderr.contains("other-wrong-token"));
 }
 
 #[test]
 fn run_403_names_the_permissions_the_spec_names() {
     let repo = github_repo();
-    write_creds(repo.path(), r#"{"token": "forbidden-token-1234"}"#);
+    write_creds(&repo, r#"{"token": "forbidden-token-1234"}"#);
     let api = mock();
-    let out = authgen_run(repo.path(), &api.url(), &[]);
-    assert_code(&out, 1);
-    let err = text(&out.stderr);
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(1);
+    let err = out.stderr;
     assert!(err.contains("lack permission (HTTP 403)"), "{err}");
     assert!(err.contains("Classic tokens need the repo (or public_repo) scope"), "{err}");
 }
@@ -102,10 +87,10 @@ fn run_403_names_the_permissions_the_spec_names() {
 #[test]
 fn run_exit_2_names_missing_parameters_and_the_command() {
     let repo = github_repo();
-    write_creds(repo.path(), r#"{"base_url": ""}"#);
-    let out = authgen_run(repo.path(), "http://127.0.0.1:9", &[]);
-    assert_code(&out, 2);
-    let err = text(&out.stderr);
+    write_creds(&repo, r#"{"base_url": ""}"#);
+    let out = authgen_run(&repo, "http://127.0.0.1:9", &[]);
+    out.assert_code(2);
+    let err = out.stderr;
     assert!(err.contains("credentials missing or incomplete (token)"), "{err}");
     assert!(err.contains("run `authgen credentials github`"), "{err}");
 }
@@ -113,45 +98,44 @@ fn run_exit_2_names_missing_parameters_and_the_command() {
 #[test]
 fn run_exit_3_names_the_host() {
     let repo = github_repo();
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let out = authgen_run(repo.path(), &format!("http://{closed}"), &[]);
-    assert_code(&out, 3);
-    assert!(text(&out.stderr).contains(&format!("github: could not reach {closed}")), "{}", text(&out.stderr));
+    let out = authgen_run(&repo, &format!("http://{closed}"), &[]);
+    out.assert_code(3);
+    assert!(out.stderr.contains(&format!("github: could not reach {closed}")), "{}", out.stderr);
     no_secret(&out);
 }
 
 #[test]
 fn run_json_verdict() {
     let repo = github_repo();
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let api = mock();
-    let out = authgen_run(repo.path(), &api.url(), &["--format", "json"]);
-    assert_code(&out, 0);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = authgen_run(&repo, &api.url(), &["--format", "json"]);
+    out.assert_code(0);
+    let v = out.json();
     assert_eq!(v["exit_code"], 0);
     assert_eq!(v["source"], "github");
     assert_eq!(v["credentials"]["kind"], "file");
     assert_eq!(v["stale"], false);
     assert_eq!(v["next"], "commit the test with `authgen commit github`");
-    assert!(text(&out.stderr).contains("login = octocat"), "the script's output goes to stderr with --format json");
+    assert!(out.stderr.contains("login = octocat"), "the script's output goes to stderr with --format json");
 }
 
 #[test]
 fn run_config_flag_picks_the_file() {
     let repo = github_repo();
-    write_creds(repo.path(), r#"{"token": "wrong-token-99999"}"#);
-    let other = repo.path().join("other.json");
-    std::fs::write(&other, format!(r#"{{"token": "{TOKEN}"}}"#)).unwrap();
+    write_creds(&repo, r#"{"token": "wrong-token-99999"}"#);
+    repo.write("other.json", format!(r#"{{"token": "{TOKEN}"}}"#));
     let api = mock();
-    let out = authgen_run(repo.path(), &api.url(), &["--config", "other.json"]);
-    assert_code(&out, 0);
+    let out = authgen_run(&repo, &api.url(), &["--config", "other.json"]);
+    out.assert_code(0);
 }
 
 #[test]
 fn run_timeout_stops_the_whole_process_group() {
     let repo = github_repo();
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     // A server that accepts and never answers.
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = silent.local_addr().unwrap();
@@ -167,22 +151,21 @@ fn run_timeout_stops_the_whole_process_group() {
         }
     });
     // A wrapper that runs Python as its child and records the child's pid.
-    let pidfile = repo.path().join("child.pid");
-    let wrapper = repo.path().join("python-wrapper");
-    std::fs::write(
-        &wrapper,
+    let pidfile = repo.join("child.pid");
+    let wrapper = repo.write(
+        "python-wrapper",
         format!("#!/bin/sh\n\"{}\" \"$@\" &\necho $! > \"{}\"\nwait\n", python().display(), pidfile.display()),
-    )
-    .unwrap();
+    );
     std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let started = Instant::now();
-    let out = run(authgen(repo.path())
-        .args(["run", "github", "--timeout", "1", "--python"])
+    let out = repo
+        .authgen(["run", "github", "--timeout", "1", "--python"])
         .arg(&wrapper)
-        .env("CONNECTOR_TEST_BASE_URL", format!("http://{addr}")));
+        .env("CONNECTOR_TEST_BASE_URL", format!("http://{addr}"))
+        .run();
     assert!(started.elapsed() < Duration::from_secs(8), "not stopped at the timeout");
-    assert_code(&out, 3);
-    assert!(text(&out.stderr).contains("no result within 1 s; the test was stopped"), "{}", text(&out.stderr));
+    out.assert_code(3);
+    assert!(out.stderr.contains("no result within 1 s; the test was stopped"), "{}", out.stderr);
     let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
     std::thread::sleep(Duration::from_millis(200));
     let alive = Path::new(&format!("/proc/{pid}")).exists()
@@ -194,213 +177,198 @@ fn run_timeout_stops_the_whole_process_group() {
 #[test]
 fn run_finds_python_in_order_and_refuses_old_ones() {
     let repo = github_repo();
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let api = mock();
     let link = |dir: &Path| {
         std::fs::create_dir_all(dir.join("bin")).unwrap();
         std::os::unix::fs::symlink(python(), dir.join("bin/python")).unwrap();
         dir.join("bin/python")
     };
-    let repo_venv = link(&repo.path().join(".venv"));
-    let other_venv = link(&repo.path().join("elsewhere"));
-    let python_of = |out: &Output| {
-        assert_code(out, 0);
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let repo_venv = link(&repo.join(".venv"));
+    let other_venv = link(&repo.join("elsewhere"));
+    let python_of = |run: Run| {
+        let v = run.success().json();
         PathBuf::from(v["python"].as_str().unwrap())
     };
-    let base = |cmd: &mut std::process::Command| {
-        cmd.args(["run", "github", "--format", "json"]).env("CONNECTOR_TEST_BASE_URL", api.url());
-    };
-    let mut cmd = authgen(repo.path());
-    base(&mut cmd);
-    assert_eq!(python_of(&run(&mut cmd)), repo_venv, ".venv at the repo root");
-    let mut cmd = authgen(repo.path());
-    base(&mut cmd);
-    cmd.env("VIRTUAL_ENV", repo.path().join("elsewhere"));
-    assert_eq!(python_of(&run(&mut cmd)), other_venv, "$VIRTUAL_ENV before .venv");
-    let mut cmd = authgen(repo.path());
-    base(&mut cmd);
-    cmd.env("VIRTUAL_ENV", repo.path().join("elsewhere")).arg("--python").arg(python());
-    assert_eq!(python_of(&run(&mut cmd)), python(), "--python first");
+    let base = || repo.authgen(["run", "github", "--format", "json"]).env("CONNECTOR_TEST_BASE_URL", api.url());
+    assert_eq!(python_of(base()), repo_venv, ".venv at the repo root");
+    assert_eq!(python_of(base().env("VIRTUAL_ENV", repo.join("elsewhere"))), other_venv, "$VIRTUAL_ENV before .venv");
+    assert_eq!(
+        python_of(base().env("VIRTUAL_ENV", repo.join("elsewhere")).arg("--python").arg(python())),
+        python(),
+        "--python first"
+    );
     // An old interpreter is refused with what to do.
-    let old = repo.path().join("old-python");
-    std::fs::write(&old, "#!/bin/sh\necho 3 8\n").unwrap();
+    let old = repo.write("old-python", "#!/bin/sh\necho 3 8\n");
     std::fs::set_permissions(&old, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let out = run(authgen(repo.path()).args(["run", "github", "--python"]).arg(&old));
-    assert_code(&out, 2);
-    assert!(text(&out.stderr).contains("is Python 3.8; generated tests need 3.10 or newer"), "{}", text(&out.stderr));
+    let out = repo.authgen(["run", "github", "--python"]).arg(&old).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("is Python 3.8; generated tests need 3.10 or newer"), "{}", out.stderr);
     // A virtual environment's version is read from its pyvenv.cfg.
-    let old_venv = repo.path().join("old-venv");
+    let old_venv = repo.join("old-venv");
     link(&old_venv);
-    std::fs::write(old_venv.join("pyvenv.cfg"), "home = /usr/bin\nversion = 3.9.18\n").unwrap();
-    let out = run(authgen(repo.path()).args(["run", "github"]).env("VIRTUAL_ENV", &old_venv));
-    assert_code(&out, 2);
-    assert!(text(&out.stderr).contains("is Python 3.9; generated tests need 3.10 or newer"), "{}", text(&out.stderr));
+    repo.write("old-venv/pyvenv.cfg", "home = /usr/bin\nversion = 3.9.18\n");
+    let out = repo.authgen(["run", "github"]).env("VIRTUAL_ENV", &old_venv).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("is Python 3.9; generated tests need 3.10 or newer"), "{}", out.stderr);
 }
 
 #[test]
 fn run_says_first_when_the_test_is_missing_or_stale() {
-    let repo = fixture_repo(&["github"]);
-    let out = run(authgen(repo.path()).args(["run", "github"]));
-    assert_code(&out, 2);
-    assert!(text(&out.stderr).contains("does not exist yet: run `authgen generate github` first"));
-    assert_code(&run(authgen(repo.path()).args(["generate", "github", "--yes"])), 0);
-    let test = test_path(repo.path(), "github");
-    let edited = std::fs::read_to_string(&test).unwrap().replace("TIMEOUT_S = 10", "TIMEOUT_S = 9");
-    std::fs::write(&test, edited).unwrap();
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let repo = Test::with_fixtures(&["github"]);
+    let out = repo.authgen(["run", "github"]).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("does not exist yet: run `authgen generate github` first"));
+    repo.authgen(["generate", "github", "--yes"]).success();
+    let edited = repo.read_test("github").replace("TIMEOUT_S = 10", "TIMEOUT_S = 9");
+    repo.write(repo.test_path("github"), edited);
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let api = mock();
-    let out = authgen_run(repo.path(), &api.url(), &[]);
-    assert_code(&out, 0);
-    assert!(text(&out.stderr).starts_with("warning: tests/unit/sources/github/auth_test.py is stale against its spec"));
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(0);
+    assert!(out.stderr.starts_with("warning: tests/unit/sources/github/auth_test.py is stale against its spec"));
 }
 
 // ---- commit ----
 
-fn head(repo: &Path) -> String {
-    text(&run(git(repo).args(["rev-parse", "HEAD"])).stdout).trim().to_string()
+fn head(repo: &Test) -> String {
+    repo.git(["rev-parse", "HEAD"]).success().stdout.trim().to_string()
 }
 
-fn commit_paths(repo: &Path) -> Vec<String> {
-    let out = run(git(repo).args(["show", "--name-only", "--format=", "HEAD"]));
-    text(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+fn commit_paths(repo: &Test) -> Vec<String> {
+    let out = repo.git(["show", "--name-only", "--format=", "HEAD"]).success();
+    out.stdout.lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
 }
 
-fn initial_commit(repo: &Path) {
-    assert!(run(git(repo).args(["add", "src"])).status.success());
-    assert!(run(git(repo).args(["commit", "-q", "-m", "spec"])).status.success());
+fn initial_commit(repo: &Test) {
+    repo.git(["add", "src"]).success();
+    repo.git(["commit", "-q", "-m", "spec"]).success();
 }
 
 #[test]
 fn commit_holds_the_test_and_gitignore_only_and_leaves_staged_work_staged() {
     let repo = github_repo();
-    initial_commit(repo.path());
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
-    std::fs::write(repo.path().join("notes.txt"), "work in progress\n").unwrap();
-    assert!(run(git(repo.path()).args(["add", "notes.txt"])).status.success());
-    let out = run(authgen(repo.path()).args(["commit", "github"]));
-    assert_code(&out, 0);
-    assert!(
-        text(&out.stderr).contains("added tests/unit/sources/github/configs/.gitignore so that"),
-        "{}",
-        text(&out.stderr)
-    );
+    initial_commit(&repo);
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    repo.write("notes.txt", "work in progress\n");
+    repo.git(["add", "notes.txt"]).success();
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(0);
+    assert!(out.stderr.contains("added tests/unit/sources/github/configs/.gitignore so that"), "{}", out.stderr);
     assert_eq!(
-        commit_paths(repo.path()),
+        commit_paths(&repo),
         ["tests/unit/sources/github/auth_test.py", "tests/unit/sources/github/configs/.gitignore"]
     );
-    let message = text(&run(git(repo.path()).args(["log", "-1", "--format=%s"])).stdout);
+    let message = repo.git(["log", "-1", "--format=%s"]).run().stdout;
     assert_eq!(message.trim(), "Add github auth test");
-    let staged = text(&run(git(repo.path()).args(["diff", "--cached", "--name-only"])).stdout);
+    let staged = repo.git(["diff", "--cached", "--name-only"]).run().stdout;
     assert_eq!(staged.trim(), "notes.txt", "other staged work stays staged");
-    let ignored =
-        run(git(repo.path()).args(["check-ignore", "-q", "tests/unit/sources/github/configs/dev_config.json"]));
-    assert!(ignored.status.success(), "credentials now ignored");
+    let ignored = repo.git(["check-ignore", "-q", "tests/unit/sources/github/configs/dev_config.json"]).run();
+    assert_eq!(ignored.code, Some(0), "credentials now ignored");
     no_secret(&out);
     // Again: nothing to do.
-    let out = run(authgen(repo.path()).args(["commit", "github"]));
-    assert_code(&out, 0);
-    assert!(text(&out.stderr).contains("already committed as it is"));
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(0);
+    assert!(out.stderr.contains("already committed as it is"));
 }
 
 #[test]
 fn commit_message_flag_and_no_gitignore_when_already_ignored() {
     let repo = github_repo();
-    std::fs::write(repo.path().join(".gitignore"), "dev_config.json\n").unwrap();
-    write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
-    let out = run(authgen(repo.path()).args(["commit", "github", "-m", "Add the GitHub check"]));
-    assert_code(&out, 0);
-    assert_eq!(commit_paths(repo.path()), ["tests/unit/sources/github/auth_test.py"]);
-    let message = text(&run(git(repo.path()).args(["log", "-1", "--format=%s"])).stdout);
+    repo.write(".gitignore", "dev_config.json\n");
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let out = repo.authgen(["commit", "github", "-m", "Add the GitHub check"]).run();
+    out.assert_code(0);
+    assert_eq!(commit_paths(&repo), ["tests/unit/sources/github/auth_test.py"]);
+    let message = repo.git(["log", "-1", "--format=%s"]).run().stdout;
     assert_eq!(message.trim(), "Add the GitHub check");
 }
 
 #[test]
 fn commit_refuses_missing_and_stale_tests() {
-    let repo = fixture_repo(&["github"]);
-    initial_commit(repo.path());
-    let before = head(repo.path());
-    let out = run(authgen(repo.path()).args(["commit", "github"]));
-    assert_code(&out, 1);
-    assert!(text(&out.stderr).contains("refused: tests/unit/sources/github/auth_test.py does not exist"));
-    assert_code(&run(authgen(repo.path()).args(["generate", "github", "--yes"])), 0);
-    let test = test_path(repo.path(), "github");
-    std::fs::write(&test, std::fs::read_to_string(&test).unwrap() + "# hand edit\n").unwrap();
-    let out = run(authgen(repo.path()).args(["commit", "github"]));
-    assert_code(&out, 1);
-    assert!(text(&out.stderr).contains("is stale against its spec"));
-    assert_eq!(head(repo.path()), before, "nothing committed");
+    let repo = Test::with_fixtures(&["github"]);
+    initial_commit(&repo);
+    let before = head(&repo);
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("refused: tests/unit/sources/github/auth_test.py does not exist"));
+    repo.authgen(["generate", "github", "--yes"]).success();
+    repo.write(repo.test_path("github"), repo.read_test("github") + "# hand edit\n");
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("is stale against its spec"));
+    assert_eq!(head(&repo), before, "nothing committed");
 }
 
 #[test]
 fn commit_refuses_a_test_holding_a_credential_value() {
-    let repo = fixture_repo(&["github"]);
+    let repo = Test::with_fixtures(&["github"]);
     // A spec that carries the token itself into the generated file.
-    let spec = spec_path(repo.path(), "github");
-    let text_spec = std::fs::read_to_string(&spec).unwrap().replace(
+    let text_spec = repo.read_spec("github").replace(
         "      Accept: application/vnd.github+json",
         &format!("      Accept: application/vnd.github+json\n      X-Debug: \"{TOKEN}\""),
     );
-    std::fs::write(&spec, text_spec).unwrap();
-    initial_commit(repo.path());
-    let before = head(repo.path());
-    assert_code(&run(authgen(repo.path()).args(["generate", "github", "--yes"])), 0);
+    repo.write_spec("github", &text_spec);
+    initial_commit(&repo);
+    let before = head(&repo);
+    repo.authgen(["generate", "github", "--yes"]).success();
     for via_env in [false, true] {
-        let mut cmd = authgen(repo.path());
-        cmd.args(["commit", "github"]);
+        let mut cmd = repo.authgen(["commit", "github"]);
         if via_env {
-            cmd.env("CONNECTOR_TEST_CONFIG_JSON", format!(r#"{{"token": "{TOKEN}"}}"#));
+            cmd = cmd.env("CONNECTOR_TEST_CONFIG_JSON", format!(r#"{{"token": "{TOKEN}"}}"#));
         } else {
-            write_creds(repo.path(), &format!(r#"{{"token": "{TOKEN}"}}"#));
+            write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
         }
-        let out = run(&mut cmd);
-        assert_code(&out, 1);
-        assert!(text(&out.stderr).contains("contains the value of credential(s) token"), "{}", text(&out.stderr));
+        let out = cmd.run();
+        out.assert_code(1);
+        assert!(out.stderr.contains("contains the value of credential(s) token"), "{}", out.stderr);
         no_secret(&out);
-        assert_eq!(head(repo.path()), before);
-        let _ = std::fs::remove_file(repo.path().join(TEST_DIR).join("github/configs/dev_config.json"));
+        assert_eq!(head(&repo), before);
+        let _ = std::fs::remove_file(repo.credentials_path("github"));
     }
 }
 
 #[test]
 fn commit_reports_a_failing_hook_and_commits_nothing() {
     let repo = github_repo();
-    initial_commit(repo.path());
-    let before = head(repo.path());
-    let hook = repo.path().join(".git/hooks/pre-commit");
-    std::fs::write(&hook, "#!/bin/sh\necho 'policy: generated files need review' >&2\nexit 1\n").unwrap();
+    initial_commit(&repo);
+    let before = head(&repo);
+    let hook =
+        repo.write(".git/hooks/pre-commit", "#!/bin/sh\necho 'policy: generated files need review' >&2\nexit 1\n");
     std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let out = run(authgen(repo.path()).args(["commit", "github"]));
-    assert_code(&out, 1);
-    assert!(text(&out.stderr).contains("policy: generated files need review"), "{}", text(&out.stderr));
-    assert_eq!(head(repo.path()), before);
-    let staged = text(&run(git(repo.path()).args(["diff", "--cached", "--name-only"])).stdout);
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("policy: generated files need review"), "{}", out.stderr);
+    assert_eq!(head(&repo), before);
+    let staged = repo.git(["diff", "--cached", "--name-only"]).run().stdout;
     assert_eq!(staged.trim(), "", "the index is as it was");
 }
 
 // ---- demo ----
 
-fn demo_in(dir: &Path, venv: &Path) -> Output {
-    run(authgen(Path::new("/"))
-        .args(["demo", "--quiet", "--dir"])
+/// `authgen demo` into `dir`, run from `/`, without the tests' git identity.
+fn demo_in(test: &Test, dir: &Path, venv: &Path) -> Ran {
+    test.authgen(["demo", "--quiet", "--dir"])
         .arg(dir)
+        .current_dir("/")
         .env("VIRTUAL_ENV", venv)
         .env_remove("GIT_AUTHOR_NAME")
         .env_remove("GIT_AUTHOR_EMAIL")
         .env_remove("GIT_COMMITTER_NAME")
-        .env_remove("GIT_COMMITTER_EMAIL"))
+        .env_remove("GIT_COMMITTER_EMAIL")
+        .run()
 }
 
 #[test]
 fn demo_runs_the_whole_flow_and_stops_its_server() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
+    let tmp = Test::new();
+    let dir = tmp.join("demo");
     let venv = python().parent().unwrap().parent().unwrap().to_path_buf();
     let started = Instant::now();
-    let out = demo_in(&dir, &venv);
-    assert_code(&out, 0);
+    let out = demo_in(&tmp, &dir, &venv);
+    out.assert_code(0);
     assert!(started.elapsed() < Duration::from_secs(30));
-    let err = text(&out.stderr);
+    let err = &out.stderr;
     for expected in [
         "1. A connector repo",
         "2. A mock API on http://127.0.0.1:",
@@ -413,11 +381,12 @@ fn demo_runs_the_whole_flow_and_stops_its_server() {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
     assert!(err.contains(&dir.display().to_string()), "the summary names the directory");
+    let show = tmp.git(["show", "--name-only", "--format=", "HEAD"]).current_dir(&dir).success();
     assert_eq!(
-        commit_paths(&dir),
+        show.stdout.lines().filter(|l| !l.is_empty()).collect::<Vec<_>>(),
         ["tests/unit/sources/demo_api/auth_test.py", "tests/unit/sources/demo_api/configs/.gitignore"]
     );
-    let id = text(&run(git(&dir).args(["rev-parse", "--short", "HEAD"])).stdout).trim().to_string();
+    let id = tmp.git(["rev-parse", "--short", "HEAD"]).current_dir(&dir).success().stdout.trim().to_string();
     assert!(err.contains(&format!("commit {id} holds")), "the summary names the commit");
     // The mock API has stopped.
     let port: u16 = err
@@ -430,21 +399,20 @@ fn demo_runs_the_whole_flow_and_stops_its_server() {
         .parse()
         .unwrap();
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the mock API still listens");
-    let token = std::fs::read_to_string(dir.join(TEST_DIR).join("demo_api/configs/dev_config.json")).unwrap();
+    let token = tmp.read(dir.join(TEST_DIR).join("demo_api/configs/dev_config.json"));
     let token = token.split('"').nth(3).unwrap().to_string();
-    assert!(!err.contains(&token) && !text(&out.stdout).contains(&token), "the demo token was printed");
+    assert!(!err.contains(&token) && !out.stdout.contains(&token), "the demo token was printed");
 }
 
 #[test]
 fn demo_uses_urllib_when_requests_is_missing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let venv = tmp.path().join("bare");
-    let made = run(std::process::Command::new("python3").args(["-m", "venv", "--without-pip"]).arg(&venv));
-    assert!(made.status.success(), "{}", text(&made.stderr));
-    let dir = tmp.path().join("demo");
-    let out = demo_in(&dir, &venv);
-    assert_code(&out, 0);
-    assert!(text(&out.stderr).contains("requests is not installed"), "{}", text(&out.stderr));
-    let file = std::fs::read_to_string(dir.join(TEST_DIR).join("demo_api/auth_test.py")).unwrap();
+    let tmp = Test::new();
+    let venv = tmp.join("bare");
+    tmp.command("python3", ["-m", "venv", "--without-pip"]).arg(&venv).success();
+    let dir = tmp.join("demo");
+    let out = demo_in(&tmp, &dir, &venv);
+    out.assert_code(0);
+    assert!(out.stderr.contains("requests is not installed"), "{}", out.stderr);
+    let file = tmp.read(dir.join(TEST_DIR).join("demo_api/auth_test.py"));
     assert!(file.contains("import urllib.request") && !file.contains("import requests"));
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use authgen::plan::{AuthPlan, HttpClient, Overrides};
 use authgen::render::Renderer;
@@ -57,31 +57,25 @@ fn rendered_files() {
 #[test]
 fn help() {
     for args in [&["--help"][..], &["generate", "--help"], &["check", "--help"]] {
-        let out = run(authgen(Path::new("/")).args(args));
-        assert!(out.status.success());
-        snap!(format!("help__{}", args.join("_").trim_start_matches("--").replace("_--help", "")), text(&out.stdout));
+        let out = Test::new().authgen(args).current_dir("/").success();
+        snap!(format!("help__{}", args.join("_").trim_start_matches("--").replace("_--help", "")), out.stdout);
     }
 }
 
 #[test]
 fn errors() {
     for name in ["acme", "broken", "hostile_header", "hostile_url"] {
-        let repo = fixture_repo(&[name]);
-        let out = run(authgen(repo.path()).args(["generate", name, "--yes"]));
-        assert_eq!(out.status.code(), Some(2));
-        snap!(format!("error__{name}"), text(&out.stderr));
+        let out = Test::with_fixtures(&[name]).authgen(["generate", name, "--yes"]).code(2);
+        snap!(format!("error__{name}"), out.stderr);
     }
 }
 
 #[test]
 fn check_diff_output() {
-    let repo = fixture_repo(&["pagerduty"]);
-    let out = run(authgen(repo.path()).args(["generate", "pagerduty", "--yes"]));
-    assert!(out.status.success());
-    let spec = spec_path(repo.path(), "pagerduty");
-    let edited = std::fs::read_to_string(&spec).unwrap().replace("limit: 1", "limit: 2").replace("/users", "/users/me");
-    std::fs::write(&spec, edited).unwrap();
-    let out = run(authgen(repo.path()).args(["check", "pagerduty"]));
-    assert_eq!(out.status.code(), Some(1));
-    snap!("check__pagerduty_stale", format!("--- stdout\n{}--- stderr\n{}", text(&out.stdout), text(&out.stderr)));
+    let repo = Test::with_fixtures(&["pagerduty"]);
+    repo.authgen(["generate", "pagerduty", "--yes"]).success();
+    let edited = repo.read_spec("pagerduty").replace("limit: 1", "limit: 2").replace("/users", "/users/me");
+    repo.write_spec("pagerduty", &edited);
+    let out = repo.authgen(["check", "pagerduty"]).code(1);
+    snap!("check__pagerduty_stale", format!("--- stdout\n{}--- stderr\n{}", out.stdout, out.stderr));
 }

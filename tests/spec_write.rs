@@ -4,18 +4,15 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Stdio;
+use common::{GENERATING, Ran, Test};
 
-use common::{GENERATING, authgen, fixture_repo, run, spec_path, text};
-
-fn spec_cmd(dir: &Path, args: &[&str]) -> std::process::Output {
-    run(authgen(dir).arg("spec").args(args).stdin(Stdio::null()))
+fn spec_cmd(repo: &Test, args: &[&str]) -> Ran {
+    repo.authgen(["spec"]).args(args).run()
 }
 
-fn generates(dir: &Path, source: &str) {
-    let out = run(authgen(dir).args(["generate", source, "--dry-run"]));
-    assert_eq!(out.status.code(), Some(0), "{source}: {}", text(&out.stderr));
+fn generates(repo: &Test, source: &str) {
+    let out = repo.authgen(["generate", source, "--dry-run"]).run();
+    assert_eq!(out.code, Some(0), "{source}: {}", out.stderr);
 }
 
 /// Every line of `before` is in `after`, in order, except `changed` ones.
@@ -28,9 +25,9 @@ fn keeps_lines(before: &str, after: &str, changed: &[&str]) {
 
 #[test]
 fn creates_a_new_spec_in_the_template_shape() {
-    let repo = fixture_repo(&[]);
+    let repo = Test::new();
     let out = spec_cmd(
-        repo.path(),
+        &repo,
         &[
             "zendesk",
             "--auth",
@@ -54,8 +51,8 @@ fn creates_a_new_spec_in_the_template_shape() {
             "--yes",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let written = std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap();
+    out.assert_code(0);
+    let written = repo.read_spec("zendesk");
     assert_eq!(
         written,
         "display_name: Zendesk
@@ -84,24 +81,24 @@ connection:
 external_options_allowlist: \"\"
 "
     );
-    assert!(text(&out.stdout).starts_with("--- /dev/null\n+++ b/src/databricks/"), "diff first");
-    generates(repo.path(), "zendesk");
+    assert!(out.stdout.starts_with("--- /dev/null\n+++ b/src/databricks/"), "diff first");
+    generates(&repo, "zendesk");
 }
 
 #[test]
 fn missing_parameters_are_declared_from_placeholders_and_the_variant() {
-    let repo = fixture_repo(&[]);
+    let repo = Test::new();
     let out = spec_cmd(
-        repo.path(),
+        &repo,
         &["acme", "--auth", "bearer", "--base-url", "https://{tenant}.acme.io/v2", "--endpoint", "/me", "--yes"],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let stderr = text(&out.stderr);
+    out.assert_code(0);
+    let stderr = out.stderr;
     assert!(stderr.contains("added parameter token (secret) (the bearer credential)"), "{stderr}");
     assert!(stderr.contains("added parameter tenant (named by a {placeholder})"), "{stderr}");
-    let written = std::fs::read_to_string(spec_path(repo.path(), "acme")).unwrap();
+    let written = repo.read_spec("acme");
     assert!(written.contains("    auth: bearer\n    credential: token\n"), "{written}");
-    generates(repo.path(), "acme");
+    generates(&repo, "acme");
 }
 
 /// Each fixture's variant, with the flags it needs.
@@ -124,15 +121,15 @@ const MERGES: &[(&str, &[&str])] = &[
 fn merging_into_every_fixture_keeps_every_comment_and_line() {
     let names: Vec<&str> = MERGES.iter().map(|(n, _)| *n).collect();
     assert!(GENERATING.iter().all(|g| names.contains(g)), "every generating fixture is covered");
-    let repo = fixture_repo(&names);
+    let repo = Test::with_fixtures(&names);
     for (name, flags) in MERGES {
-        let before = std::fs::read_to_string(spec_path(repo.path(), name)).unwrap();
+        let before = repo.read_spec(name);
         let mut args = vec![*name];
         args.extend_from_slice(flags);
         args.extend_from_slice(&["--show", "probe.field", "--verify-header", "X-Probe=1", "--yes"]);
-        let out = spec_cmd(repo.path(), &args);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
-        let after = std::fs::read_to_string(spec_path(repo.path(), name)).unwrap();
+        let out = spec_cmd(&repo, &args);
+        assert_eq!(out.code, Some(0), "{name}: {}", out.stderr);
+        let after = repo.read_spec(name);
         keeps_lines(&before, &after, &["show:", "X-Note:"]);
         for comment in before.lines().filter(|l| l.trim_start().starts_with('#')) {
             assert!(after.contains(comment), "{name}: comment {comment:?} lost");
@@ -143,18 +140,18 @@ fn merging_into_every_fixture_keeps_every_comment_and_line() {
         assert_eq!(old["external_options_allowlist"], new["external_options_allowlist"]);
         assert_eq!(new["connection"]["verification"]["show"], "probe.field", "{name}");
         assert_eq!(new["connection"]["verification"]["headers"]["X-Probe"], "1", "{name}");
-        generates(repo.path(), name);
+        generates(&repo, name);
     }
 }
 
 #[test]
 fn values_that_need_quoting_round_trip() {
-    let repo = fixture_repo(&["github"]);
+    let repo = Test::with_fixtures(&["github"]);
     let nasty_show = "a: \"b\" # c \\ 'd' {e} [0]";
     let nasty_param = "#x: y, \"z\"\ttab\\";
     let nasty_description = "Token: see \"docs\" # not a comment\nsecond line";
     let out = spec_cmd(
-        repo.path(),
+        &repo,
         &[
             "github",
             "--auth",
@@ -170,8 +167,8 @@ fn values_that_need_quoting_round_trip() {
             "--yes",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let after = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
+    out.assert_code(0);
+    let after = repo.read_spec("github");
     let v: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
     let ver = &v["connection"]["verification"];
     assert_eq!(ver["show"].as_str(), Some(nasty_show));
@@ -179,45 +176,49 @@ fn values_that_need_quoting_round_trip() {
     assert_eq!(ver["params"]["yes"].as_str(), Some("no"), "a YAML 1.1 boolean word stays text");
     let extra = v["connection"]["parameters"].as_sequence().unwrap().iter().find(|p| p["name"] == "extra").unwrap();
     assert_eq!(extra["description"].as_str(), Some(nasty_description));
-    generates(repo.path(), "github");
+    generates(&repo, "github");
 }
 
 #[test]
 fn without_a_terminal_nothing_is_written_without_yes() {
-    let repo = fixture_repo(&["github"]);
-    let before = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
-    let out = spec_cmd(repo.path(), &["github", "--auth", "bearer", "--prefix", "Bearer "]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("+    auth: bearer\n"), "the diff is shown: {}", text(&out.stdout));
+    let repo = Test::with_fixtures(&["github"]);
+    let before = repo.read_spec("github");
+    let out = spec_cmd(&repo, &["github", "--auth", "bearer", "--prefix", "Bearer "]);
+    out.assert_code(1);
+    assert!(out.stdout.contains("+    auth: bearer\n"), "the diff is shown: {}", out.stdout);
     assert!(
-        text(&out.stderr).contains("run `authgen spec github --auth bearer --prefix 'Bearer ' --yes` to accept"),
+        out.stderr.contains("run `authgen spec github --auth bearer --prefix 'Bearer ' --yes` to accept"),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
-    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap(), before);
-    let out = spec_cmd(repo.path(), &["newone", "--auth", "bearer", "--base-url", "https://x.io", "--endpoint", "/me"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(!spec_path(repo.path(), "newone").exists());
+    assert_eq!(repo.read_spec("github"), before);
+    out.assert_wrote_nothing();
+    let out = spec_cmd(&repo, &["newone", "--auth", "bearer", "--base-url", "https://x.io", "--endpoint", "/me"]);
+    out.assert_code(1);
+    assert!(!repo.spec_path("newone").exists());
+    out.assert_wrote_nothing();
 }
 
 #[test]
 fn dry_run_and_unchanged_write_nothing() {
-    let repo = fixture_repo(&["zendesk"]);
-    let before = std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap();
-    let out = spec_cmd(repo.path(), &["zendesk", "--auth", "basic", "--show", "user.id", "--dry-run"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).contains("-    show: user.email\n+    show: user.id\n"), "{}", text(&out.stdout));
-    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap(), before);
-    let out = spec_cmd(repo.path(), &["zendesk", "--auth", "basic", "--yes"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stderr).contains("already holds all of this"), "{}", text(&out.stderr));
-    assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "zendesk")).unwrap(), before);
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let before = repo.read_spec("zendesk");
+    let out = spec_cmd(&repo, &["zendesk", "--auth", "basic", "--show", "user.id", "--dry-run"]);
+    out.assert_code(0);
+    assert!(out.stdout.contains("-    show: user.email\n+    show: user.id\n"), "{}", out.stdout);
+    assert_eq!(repo.read_spec("zendesk"), before);
+    out.assert_wrote_nothing();
+    let out = spec_cmd(&repo, &["zendesk", "--auth", "basic", "--yes"]);
+    out.assert_code(0);
+    assert!(out.stderr.contains("already holds all of this"), "{}", out.stderr);
+    assert_eq!(repo.read_spec("zendesk"), before);
+    out.assert_wrote_nothing();
 }
 
 #[test]
 fn bad_input_exits_2_and_writes_nothing() {
-    let repo = fixture_repo(&["github"]);
-    let before = std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap();
+    let repo = Test::with_fixtures(&["github"]);
+    let before = repo.read_spec("github");
     let cases: &[(&[&str], &str)] = &[
         (&["github", "--auth", "magic"], "unknown variant \"magic\""),
         (&["github", "--auth", "api_key_header"], "api_key_header needs --header NAME"),
@@ -229,25 +230,27 @@ fn bad_input_exits_2_and_writes_nothing() {
         (&["github", "--auth", "bearer", "--base-url", "https://x/a b"], "would not generate"),
     ];
     for (args, message) in cases {
-        let out = spec_cmd(repo.path(), args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
-        assert!(text(&out.stderr).contains(message), "{args:?}: {}", text(&out.stderr));
-        assert_eq!(std::fs::read_to_string(spec_path(repo.path(), "github")).unwrap(), before, "{args:?}");
+        let out = spec_cmd(&repo, args);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert_eq!(repo.read_spec("github"), before, "{args:?}");
+        out.assert_wrote_nothing();
     }
     // A new spec that could not generate (no endpoint) is not created.
-    let out = spec_cmd(repo.path(), &["fresh", "--auth", "bearer", "--yes"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
+    let out = spec_cmd(&repo, &["fresh", "--auth", "bearer", "--yes"]);
+    out.assert_code(2);
+    let stderr = &out.stderr;
     assert!(stderr.contains("connection.verification"), "{stderr}");
     assert!(stderr.contains("the spec would not generate"), "{stderr}");
-    assert!(!spec_path(repo.path(), "fresh").exists());
+    assert!(!repo.spec_path("fresh").exists());
+    out.assert_wrote_nothing();
 }
 
 #[test]
 fn several_auth_methods_write_auth_methods_and_method_for() {
-    let repo = fixture_repo(&[]);
+    let repo = Test::new();
     let out = spec_cmd(
-        repo.path(),
+        &repo,
         &[
             "devops",
             "--auth",
@@ -279,9 +282,8 @@ fn several_auth_methods_write_auth_methods_and_method_for() {
             "--yes",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let v: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(spec_path(repo.path(), "devops")).unwrap()).unwrap();
+    out.assert_code(0);
+    let v: serde_yaml::Value = serde_yaml::from_str(&repo.read_spec("devops")).unwrap();
     let conn = &v["connection"];
     let methods: Vec<&str> =
         conn["auth_methods"].as_sequence().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
@@ -298,22 +300,20 @@ fn several_auth_methods_write_auth_methods_and_method_for() {
     assert_eq!(conn["verification"]["method_for"]["sp"]["auth"], "oauth_client_credentials");
     assert_eq!(conn["verification"]["params"]["api-version"], "7.1");
     assert_eq!(conn["verification"]["params"]["$top"], 1);
-    generates(repo.path(), "devops");
+    generates(&repo, "devops");
 }
 
 #[test]
 fn secret_flag_is_added_to_an_existing_parameter() {
-    let repo = fixture_repo(&[]);
-    let spec = spec_path(repo.path(), "plain");
-    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    let repo = Test::new();
     let before = "# hand-written\ndisplay_name: Plain\nconnection:\n  parameters:\n    - name: api_key   # from the console\n      type: string\n      description: >\n        The key.\n\n  verification:\n    base_url: https://api.plain.io\n    endpoint: /me\n";
-    std::fs::write(&spec, before).unwrap();
-    let out = spec_cmd(repo.path(), &["plain", "--auth", "bearer", "--param", "api_key:secret", "--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let after = std::fs::read_to_string(&spec).unwrap();
+    repo.write_spec("plain", before);
+    let out = spec_cmd(&repo, &["plain", "--auth", "bearer", "--param", "api_key:secret", "--yes"]);
+    out.assert_code(0);
+    let after = repo.read_spec("plain");
     assert_eq!(
         after,
         "# hand-written\ndisplay_name: Plain\nconnection:\n  parameters:\n    - name: api_key   # from the console\n      type: string\n      description: >\n        The key.\n      secret: true\n\n  verification:\n    base_url: https://api.plain.io\n    endpoint: /me\n    auth: bearer\n    credential: api_key\n"
     );
-    generates(repo.path(), "plain");
+    generates(&repo, "plain");
 }

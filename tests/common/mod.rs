@@ -1,10 +1,17 @@
-//! Shared test support: the real binary in a scrubbed environment, fixture
-//! repos in temporary directories, and the Python tools the tests need.
+//! Shared test support: the [`Test`] builder (a throwaway connector repo from
+//! fixtures, the real binary run in it with a scrubbed environment, one
+//! [`Ran`] result to assert on), the one mock HTTP server ([`mock`]), and the
+//! Python tools and browser the tests need.
 #![allow(dead_code)]
 
+pub mod mock;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 pub const SPEC_DIR: &str = "src/databricks/labs/community_connector/sources";
 pub const TEST_DIR: &str = "tests/unit/sources";
@@ -15,16 +22,6 @@ pub fn manifest_dir() -> PathBuf {
 
 pub fn fixtures_dir() -> PathBuf {
     manifest_dir().join("tests/fixtures/connectors")
-}
-
-/// Every fixture connector, sorted.
-pub fn fixture_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
-        .expect("tests/fixtures/connectors")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// The fixtures that generate (the rest are refused by design).
@@ -43,36 +40,7 @@ pub const GENERATING: &[&str] = &[
     "zendesk",
 ];
 
-/// A temporary connector repo (git-initialised) holding the named fixtures
-/// in the default layout.
-pub fn fixture_repo(names: &[&str]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let status = git(dir.path()).args(["init", "-q", "-b", "main"]).status().expect("git init");
-    assert!(status.success(), "git init failed");
-    for name in names {
-        add_fixture(dir.path(), name);
-    }
-    dir
-}
-
-pub fn add_fixture(root: &Path, name: &str) {
-    let target = root.join(SPEC_DIR).join(name);
-    std::fs::create_dir_all(&target).expect("mkdir");
-    for entry in std::fs::read_dir(fixtures_dir().join(name)).expect("fixture dir") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), target.join(entry.file_name())).expect("copy fixture");
-    }
-}
-
-pub fn spec_path(root: &Path, name: &str) -> PathBuf {
-    root.join(SPEC_DIR).join(name).join("connector_spec.yaml")
-}
-
-pub fn test_path(root: &Path, name: &str) -> PathBuf {
-    root.join(TEST_DIR).join(name).join("auth_test.py")
-}
-
-/// A HOME for tests: no user config leaks in.
+/// A HOME for child processes started outside a [`Test`]: no user config leaks in.
 fn scratch_home() -> PathBuf {
     let home = std::env::temp_dir().join(format!("authgen-test-home-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&home);
@@ -80,11 +48,16 @@ fn scratch_home() -> PathBuf {
 }
 
 /// Environment every child process of the tests gets: nothing from the
-/// developer's shell but PATH, a fixed git identity and a scratch HOME.
+/// developer's shell but PATH (so no CI, colour or terminal variables), a
+/// fixed git identity, no user or system git config, and a scratch HOME.
 pub fn scrub(cmd: &mut Command) -> &mut Command {
+    scrub_with_home(cmd, &scratch_home())
+}
+
+fn scrub_with_home<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", scratch_home())
+        .env("HOME", home)
         .env("LANG", "C.UTF-8")
         .env("GIT_AUTHOR_NAME", "Test Author")
         .env("GIT_AUTHOR_EMAIL", "author@example.com")
@@ -94,25 +67,327 @@ pub fn scrub(cmd: &mut Command) -> &mut Command {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
 }
 
-/// The authgen binary, run in `dir` with a scrubbed environment.
-pub fn authgen(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_authgen"));
-    scrub(&mut cmd).current_dir(dir);
-    cmd
-}
-
-pub fn git(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    scrub(&mut cmd).current_dir(dir);
-    cmd
-}
-
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-pub fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("spawn")
+/// A throwaway connector repo: a git-initialised temporary directory holding
+/// fixtures in the default layout, with its own empty HOME. Commands run in it
+/// through [`Test::authgen`] (the real binary) and [`Test::git`], both with a
+/// scrubbed environment.
+pub struct Test {
+    dir: tempfile::TempDir,
+    home: tempfile::TempDir,
+}
+
+impl Test {
+    /// An empty git repo (branch `main`).
+    pub fn new() -> Test {
+        let test = Test::plain();
+        test.git(["init", "-q", "-b", "main"]).success();
+        test
+    }
+
+    /// An empty directory that is no git repo, for runs of a generated test
+    /// on its own.
+    pub fn plain() -> Test {
+        Test { dir: tempfile::tempdir().expect("tempdir"), home: tempfile::tempdir().expect("tempdir for HOME") }
+    }
+
+    /// A repo holding the named fixtures (`tests/fixtures/connectors/NAME`).
+    pub fn with_fixtures(names: &[&str]) -> Test {
+        let test = Test::new();
+        for name in names {
+            test.add_fixture(name);
+        }
+        test
+    }
+
+    /// A repo holding one source whose spec is `spec`.
+    pub fn with_spec(source: &str, spec: &str) -> Test {
+        let test = Test::new();
+        test.write_spec(source, spec);
+        test
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// `rel` inside the repo.
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.path().join(rel)
+    }
+
+    /// Copy a fixture's files into the default spec directory of `name`.
+    pub fn add_fixture(&self, name: &str) {
+        let target = self.path().join(SPEC_DIR).join(name);
+        std::fs::create_dir_all(&target).expect("mkdir");
+        for entry in std::fs::read_dir(fixtures_dir().join(name)).expect("fixture dir") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), target.join(entry.file_name())).expect("copy fixture");
+        }
+    }
+
+    pub fn spec_path(&self, source: &str) -> PathBuf {
+        self.path().join(SPEC_DIR).join(source).join("connector_spec.yaml")
+    }
+
+    pub fn test_path(&self, source: &str) -> PathBuf {
+        self.path().join(TEST_DIR).join(source).join("auth_test.py")
+    }
+
+    pub fn credentials_path(&self, source: &str) -> PathBuf {
+        self.path().join(TEST_DIR).join(source).join("configs/dev_config.json")
+    }
+
+    /// Write `contents` at `rel` (parents created); returns the full path.
+    pub fn write(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("a file inside the repo")).expect("mkdir");
+        std::fs::write(&path, contents).expect("write");
+        path
+    }
+
+    pub fn write_spec(&self, source: &str, spec: &str) -> PathBuf {
+        let rel = Path::new(SPEC_DIR).join(source).join("connector_spec.yaml");
+        self.write(rel, spec)
+    }
+
+    /// The text of `rel` (or an absolute path); panics naming it when unreadable.
+    pub fn read(&self, rel: impl AsRef<Path>) -> String {
+        let path = self.path().join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+
+    pub fn read_spec(&self, source: &str) -> String {
+        self.read(self.spec_path(source))
+    }
+
+    /// The generated test of `source`.
+    pub fn read_test(&self, source: &str) -> String {
+        self.read(self.test_path(source))
+    }
+
+    /// The real authgen binary with `args`, run at the repo root.
+    pub fn authgen<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.command(env!("CARGO_BIN_EXE_authgen"), args)
+    }
+
+    /// git with `args`, run at the repo root.
+    pub fn git<I, S>(&self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.command("git", args)
+    }
+
+    /// Any program, in the same scrubbed environment as authgen.
+    pub fn command<I, S>(&self, program: impl AsRef<std::ffi::OsStr>, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = Command::new(program);
+        scrub_with_home(&mut cmd, self.home()).current_dir(self.path()).args(args);
+        Run { cmd, stdin: None, root: self.path().to_path_buf(), timeout: None }
+    }
+}
+
+/// A command about to run in a [`Test`]'s repo.
+pub struct Run {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+    root: PathBuf,
+    timeout: Option<Duration>,
+}
+
+impl Run {
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    /// Feed `input` on stdin (else stdin is empty: never a terminal).
+    pub fn stdin(mut self, input: impl AsRef<[u8]>) -> Run {
+        self.stdin = Some(input.as_ref().to_vec());
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<std::ffi::OsStr>, value: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<std::ffi::OsStr>) -> Run {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    pub fn envs<K: AsRef<std::ffi::OsStr>, V: AsRef<std::ffi::OsStr>>(
+        mut self,
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Run {
+        self.cmd.envs(vars);
+        self
+    }
+
+    /// Kill the process after `limit`: the result then has no exit code and
+    /// stderr says so.
+    pub fn timeout(mut self, limit: Duration) -> Run {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Run from `dir` instead of the repo root.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Run {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    /// The command, for tests that drive the process themselves.
+    pub fn command(self) -> Command {
+        self.cmd
+    }
+
+    /// Run to the end and collect what it did.
+    pub fn run(mut self) -> Ran {
+        let before = snapshot(&self.root);
+        self.cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", self.cmd.get_program()));
+        let input = self.stdin.take().unwrap_or_default();
+        let mut pipe = child.stdin.take().expect("stdin pipe");
+        // Threads feed stdin and drain the output, so no pipe can fill up and
+        // block the child (the program may stop reading early: that is fine).
+        let writer = std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let deadline = self.timeout.map(|limit| Instant::now() + limit);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break Some(status);
+            }
+            if deadline.is_some_and(|d| Instant::now() > d) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let _ = writer.join();
+        let stdout = text(&stdout.join().unwrap_or_default());
+        let mut stderr = text(&stderr.join().unwrap_or_default());
+        if status.is_none() {
+            stderr.push_str(&format!("\n[killed after {:?}]", self.timeout.unwrap_or_default()));
+        }
+        let after = snapshot(&self.root);
+        let written = after.iter().filter(|(p, c)| before.get(*p) != Some(c)).map(|(p, _)| p.clone()).collect();
+        let removed = before.keys().filter(|p| !after.contains_key(*p)).cloned().collect();
+        Ran { code: status.and_then(|s| s.code()), stdout, stderr, written, removed }
+    }
+
+    /// Run and assert the exit code.
+    pub fn code(self, expected: i32) -> Ran {
+        let ran = self.run();
+        ran.assert_code(expected);
+        ran
+    }
+
+    /// Run and assert exit code 0.
+    pub fn success(self) -> Ran {
+        self.code(0)
+    }
+}
+
+/// What a finished command did: exit code, output, and the repo files it
+/// added or changed (`written`) or deleted (`removed`), relative, sorted.
+#[derive(Debug)]
+pub struct Ran {
+    /// `None` when killed by a signal.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub written: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl Ran {
+    pub fn assert_code(&self, expected: i32) -> &Ran {
+        assert_eq!(self.code, Some(expected), "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Nothing in the repo was added, changed or deleted.
+    pub fn assert_wrote_nothing(&self) -> &Ran {
+        assert!(
+            self.written.is_empty() && self.removed.is_empty(),
+            "expected no file changes, got written {:?} removed {:?}\nstderr:\n{}",
+            self.written,
+            self.removed,
+            self.stderr
+        );
+        self
+    }
+
+    /// stdout parsed as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// stdout then stderr.
+    pub fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// Every file under `root` outside `.git`, by relative path, with its bytes.
+fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                files.insert(rel.display().to_string(), std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    files
 }
 
 /// Python packages the tests use; `.ci/run` installs the same list.
@@ -186,17 +461,4 @@ pub fn chromium() -> (PathBuf, PathBuf) {
             (browser, driver)
         })
         .clone()
-}
-
-/// A mock API answering `GET /user` with `{"login": "octocat"}` for
-/// `Authorization: Bearer <token>`, 403 for the forbidden token, 401 otherwise.
-pub fn bearer_api(token: &str, forbidden: Option<&str>) -> authgen::mockapi::MockApi {
-    authgen::mockapi::MockApi::start(authgen::mockapi::Expect {
-        path: "/user".into(),
-        header: "Authorization".into(),
-        value: format!("Bearer {token}"),
-        body: r#"{"login": "octocat"}"#.into(),
-        forbidden: forbidden.map(|f| format!("Bearer {f}")),
-    })
-    .expect("mock API")
 }

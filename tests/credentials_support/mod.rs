@@ -1,14 +1,13 @@
 //! Support for the credentials tests: the browser-mode server as a child
-//! process, a raw HTTP client, and a mock OAuth 2.0 provider on 127.0.0.1.
-//! Everything is bounded by timeouts and stopped on drop.
+//! process, a raw HTTP client, and the OAuth 2.0 provider role of the tests'
+//! mock server. Everything is bounded by timeouts and stopped on drop.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -16,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
-use crate::common;
+use crate::common::Test;
+use crate::common::mock::{Exchange, MockApi, Reply, Request, form_encode};
 
 /// `authgen credentials SOURCE --mode browser --port 0 --no-open ...`,
 /// killed on drop; its stdout and stderr are kept for inspection.
@@ -28,10 +28,11 @@ pub struct FormServer {
 }
 
 impl FormServer {
-    pub fn start(repo: &Path, source: &str, extra: &[&str]) -> FormServer {
-        let mut child = common::authgen(repo)
-            .args(["credentials", source, "--mode", "browser", "--port", "0", "--no-open", "--timeout", "120"])
+    pub fn start(repo: &Test, source: &str, extra: &[&str]) -> FormServer {
+        let mut child = repo
+            .authgen(["credentials", source, "--mode", "browser", "--port", "0", "--no-open", "--timeout", "120"])
             .args(extra)
+            .command()
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -178,48 +179,6 @@ fn parse_answer(raw: &str) -> HttpAnswer {
     HttpAnswer { status, headers, body: body.to_string() }
 }
 
-pub fn form_encode(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
-    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
-}
-
-pub fn form_decode(text: &str) -> BTreeMap<String, String> {
-    let dec = |s: &str| {
-        let s = s.replace('+', " ");
-        let bytes = s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-            if bytes[i] == b'%'
-                && let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .map(|(k, v)| (dec(k), dec(v)))
-        .collect()
-}
-
 /// RFC 7636 S256, computed here independently of authgen's code.
 pub fn s256(verifier: &str) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -291,98 +250,51 @@ pub struct Seen {
     pub last_authorize_query: BTreeMap<String, String>,
 }
 
-/// A mock OAuth 2.0 provider on 127.0.0.1: `/authorize`, `/token`.
+/// The OAuth 2.0 provider role (`/authorize`, `/token`) on the tests' one
+/// mock server; what it saw is kept in [`Seen`], every request in the server's log.
 pub struct MockProvider {
     pub port: u16,
     pub seen: Arc<Mutex<Seen>>,
-    stop: Arc<AtomicBool>,
+    server: MockApi,
 }
+
+/// Requests one provider answers before it stops: a browser flow takes a few.
+const PROVIDER_REQUESTS: usize = 32;
 
 impl MockProvider {
     pub fn start(config: Provider) -> MockProvider {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind mock provider");
-        let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (seen2, stop2) = (Arc::clone(&seen), Arc::clone(&stop));
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stop2.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                let Some((method, target, headers, body)) = read(&mut stream) else { continue };
-                let answer = handle(&config, &seen2, &method, &target, &headers, &body);
-                let _ = stream.write_all(answer.as_bytes());
-            }
-        });
-        MockProvider { port, seen, stop }
+        let server = {
+            let seen = Arc::clone(&seen);
+            MockApi::start_with_cap(PROVIDER_REQUESTS, move |request| handle(&config, &seen, request))
+        };
+        MockProvider { port: server.port(), seen, server }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("{}{path}", self.server.url())
     }
 
     pub fn seen(&self) -> Seen {
         self.seen.lock().unwrap().clone()
     }
-}
 
-impl Drop for MockProvider {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    /// Every request the provider answered, with its status.
+    pub fn received(&self) -> Vec<Exchange> {
+        self.server.received()
     }
 }
 
-type Head = (String, String, Vec<(String, String)>, String);
-
-fn read(stream: &mut TcpStream) -> Option<Head> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':')?;
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-    }
-    let length: usize =
-        headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((method, target, headers, String::from_utf8_lossy(&body).into_owned()))
+fn json(status: u16, body: &str) -> Reply {
+    Reply { status, content_type: "application/json", body: body.to_string(), location: None }
 }
 
-fn reply(status: u16, extra: &str, body: &str) -> String {
-    format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
-        body.len()
-    )
-}
-
-fn handle(
-    config: &Provider,
-    seen: &Mutex<Seen>,
-    method: &str,
-    target: &str,
-    headers: &[(String, String)],
-    body: &str,
-) -> String {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
     let mut seen = seen.lock().unwrap();
-    match (method, path) {
+    match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/authorize") => {
             seen.authorize += 1;
-            let q = form_decode(query);
+            let q: BTreeMap<String, String> = request.query.iter().cloned().collect();
             seen.last_authorize_query = q.clone();
             let get = |k: &str| q.get(k).cloned().unwrap_or_default();
             let redirect = get("redirect_uri");
@@ -417,35 +329,30 @@ fn handle(
             }
             if !problems.is_empty() {
                 seen.problems.extend(problems.iter().map(|p| format!("/authorize: {p}")));
-                return reply(
-                    400,
-                    "",
-                    &format!("{{\"error\":\"invalid_request\",\"problems\":{:?}}}", problems.join("; ")),
-                );
+                return json(400, &format!("{{\"error\":\"invalid_request\",\"problems\":{:?}}}", problems.join("; ")));
             }
             let state = form_encode(&[("state", &get("state"))]);
             if config.deny {
                 let location = format!("{redirect}?error=access_denied&error_description=The+user+said+no&{state}");
-                return reply(302, &format!("Location: {location}\r\n"), "");
+                return Reply::redirect(location);
             }
             let code = format!("code-{}-{}", seen.authorize, get("state").len());
             seen.codes_issued.push(code.clone());
             seen.grants.insert(code.clone(), (q.get("code_challenge").cloned(), redirect.clone()));
             let location = format!("{redirect}?code={code}&{state}");
-            reply(302, &format!("Location: {location}\r\n"), "")
+            Reply::redirect(location)
         }
         ("POST", "/token") => {
             seen.token += 1;
-            let f = form_decode(body);
+            let f: BTreeMap<String, String> = request.form().into_iter().collect();
             let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-            if headers.iter().any(|(k, _)| k == "authorization") {
+            if request.header("authorization").is_some() {
                 seen.problems.push("/token: client credentials expected in the body".into());
             }
             if get("client_id") != config.client_id || get("client_secret") != config.client_secret {
                 seen.problems.push("/token: wrong client credentials".into());
-                return reply(
+                return json(
                     401,
-                    "",
                     "{\"error\":\"invalid_client\",\"error_description\":\"Client authentication failed.\"}",
                 );
             }
@@ -454,29 +361,21 @@ fn handle(
                     let code = get("code");
                     let Some((challenge, redirect)) = seen.grants.get(&code).cloned() else {
                         seen.problems.push(format!("/token: unknown code {code:?}"));
-                        return reply(400, "", "{\"error\":\"invalid_grant\"}");
+                        return json(400, "{\"error\":\"invalid_grant\"}");
                     };
                     if seen.redeemed.contains(&code) {
                         seen.problems.push(format!("/token: code {code:?} redeemed twice"));
-                        return reply(
-                            400,
-                            "",
-                            "{\"error\":\"invalid_grant\",\"error_description\":\"code already used\"}",
-                        );
+                        return json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"code already used\"}");
                     }
                     seen.redeemed.push(code);
                     if get("redirect_uri") != redirect {
                         seen.problems.push("/token: redirect_uri differs from the authorization request's".into());
-                        return reply(400, "", "{\"error\":\"invalid_grant\"}");
+                        return json(400, "{\"error\":\"invalid_grant\"}");
                     }
                     if let Some(challenge) = challenge {
                         if s256(&get("code_verifier")) != challenge {
                             seen.problems.push("/token: code_verifier does not match the challenge".into());
-                            return reply(
-                                400,
-                                "",
-                                "{\"error\":\"invalid_grant\",\"error_description\":\"PKCE failed\"}",
-                            );
+                            return json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"PKCE failed\"}");
                         }
                         seen.pkce_verified += 1;
                     }
@@ -485,9 +384,8 @@ fn handle(
                     } else {
                         format!(",\"refresh_token\":\"{}\"", config.refresh_token)
                     };
-                    reply(
+                    json(
                         200,
-                        "",
                         &format!(
                             "{{\"access_token\":\"{}\",\"token_type\":\"Bearer\",\"expires_in\":3600{refresh}}}",
                             config.access_token
@@ -497,12 +395,11 @@ fn handle(
                 "client_credentials" => {
                     if get("scope") != config.scope {
                         seen.problems.push(format!("/token: scope {:?}", get("scope")));
-                        return reply(400, "", "{\"error\":\"invalid_scope\"}");
+                        return json(400, "{\"error\":\"invalid_scope\"}");
                     }
                     seen.client_credentials_ok += 1;
-                    reply(
+                    json(
                         200,
-                        "",
                         &format!(
                             "{{\"access_token\":\"{}\",\"token_type\":\"Bearer\",\"expires_in\":3599}}",
                             config.access_token
@@ -511,25 +408,12 @@ fn handle(
                 }
                 other => {
                     seen.problems.push(format!("/token: grant_type {other:?}"));
-                    reply(400, "", "{\"error\":\"unsupported_grant_type\"}")
+                    json(400, "{\"error\":\"unsupported_grant_type\"}")
                 }
             }
         }
-        _ => reply(404, "", "{}"),
+        _ => json(404, "{}"),
     }
-}
-
-/// A spec file in a fresh git repo in the default layout.
-pub fn repo_with_spec(source: &str, spec: &str) -> tempfile::TempDir {
-    let dir = common::fixture_repo(&[]);
-    let path = common::spec_path(dir.path(), source);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, spec).unwrap();
-    dir
-}
-
-pub fn credentials_path(repo: &Path, source: &str) -> std::path::PathBuf {
-    repo.join(common::TEST_DIR).join(source).join("configs/dev_config.json")
 }
 
 pub fn read_json(path: &Path) -> BTreeMap<String, String> {

@@ -1,8 +1,9 @@
-//! A mock HTTP API on 127.0.0.1 for tests: one thread, one request per
-//! connection, bounded (read and write timeouts, a request cap, size caps) and
-//! stopped when dropped. It records every request it answered, with the
-//! status it gave, so tests can assert exactly what arrived.
-#![allow(dead_code)]
+//! The one mock HTTP server of the tests, on 127.0.0.1: one thread, one
+//! request per connection, bounded (read and write timeouts, a request cap,
+//! size caps) and stopped when dropped. It records every request it answered,
+//! with the status it gave, so tests can assert exactly what arrived. What it
+//! answers is a handler: a strict API (the e2e scenarios, [`bearer_api`]) or
+//! an OAuth provider (`credentials_support`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -11,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// Connections answered before the server stops by itself.
+/// Connections answered before the server stops by itself, unless a test asks
+/// for more with [`MockApi::start_with_cap`].
 const MAX_REQUESTS: usize = 16;
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -68,6 +70,11 @@ impl Reply {
     pub fn text(status: u16, body: impl Into<String>) -> Reply {
         Reply { status, content_type: "text/plain; charset=utf-8", body: body.into(), location: None }
     }
+
+    /// A `302 Found` to `location`.
+    pub fn redirect(location: impl Into<String>) -> Reply {
+        Reply { status: 302, content_type: "application/json", body: String::new(), location: Some(location.into()) }
+    }
 }
 
 /// One request and the status it was answered with.
@@ -89,6 +96,11 @@ pub struct MockApi {
 impl MockApi {
     /// Listen on an ephemeral port of 127.0.0.1 and answer with `handler`.
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + 'static) -> MockApi {
+        MockApi::start_with_cap(MAX_REQUESTS, handler)
+    }
+
+    /// As [`MockApi::start`], stopping after `cap` connections.
+    pub fn start_with_cap(cap: usize, handler: impl Fn(&Request) -> Reply + Send + 'static) -> MockApi {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -96,7 +108,7 @@ impl MockApi {
         let handler: Handler = Box::new(handler);
         let thread = {
             let (log, stop) = (Arc::clone(&log), Arc::clone(&stop));
-            std::thread::spawn(move || serve(listener, handler, log, stop))
+            std::thread::spawn(move || serve(listener, cap, handler, log, stop))
         };
         MockApi { addr, log, stop, thread: Some(thread) }
     }
@@ -104,6 +116,10 @@ impl MockApi {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
     }
 
     pub fn received(&self) -> Vec<Exchange> {
@@ -122,6 +138,26 @@ impl Drop for MockApi {
     }
 }
 
+/// The strict API role for the run and setup tests: `GET /user` with
+/// `Authorization: Bearer <token>` answers `{"login": "octocat"}`; the
+/// `forbidden` token gets 403, any other credential 401, any other request 404.
+pub fn bearer_api(token: &str, forbidden: Option<&str>) -> MockApi {
+    let good = format!("Bearer {token}");
+    let forbidden = forbidden.map(|f| format!("Bearer {f}"));
+    MockApi::start(move |r| {
+        let sent = r.header("Authorization");
+        if r.method != "GET" || r.path != "/user" {
+            Reply::json(404, serde_json::json!({"message": "Not Found"}))
+        } else if sent.is_some() && sent == forbidden.as_deref() {
+            Reply::json(403, serde_json::json!({"message": "Resource not accessible by this token"}))
+        } else if sent == Some(good.as_str()) {
+            Reply::json(200, serde_json::json!({"login": "octocat"}))
+        } else {
+            Reply::json(401, serde_json::json!({"message": "Bad credentials"}))
+        }
+    })
+}
+
 /// A URL on 127.0.0.1 where nothing listens. Port 9 (discard) is below the
 /// ephemeral range and needs root to bind: no test server can be given it,
 /// as could happen to a port just released while other tests start servers.
@@ -133,8 +169,8 @@ pub fn closed_url() -> String {
     }
 }
 
-fn serve(listener: TcpListener, handler: Handler, log: Arc<Mutex<Vec<Exchange>>>, stop: Arc<AtomicBool>) {
-    for _ in 0..MAX_REQUESTS {
+fn serve(listener: TcpListener, cap: usize, handler: Handler, log: Arc<Mutex<Vec<Exchange>>>, stop: Arc<AtomicBool>) {
+    for _ in 0..cap {
         let Ok((stream, _)) = listener.accept() else { continue };
         if stop.load(Ordering::SeqCst) {
             return;
@@ -239,6 +275,25 @@ pub fn parse_pairs(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every byte but RFC 3986's unreserved ones (`A-Z a-z 0-9 - . _ ~`) as `%XX`:
+/// a path segment, a query or form value, or an RFC 6749 client id or secret.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Pairs → `a=1&b=x%20y` (application/x-www-form-urlencoded, spaces as `%20`).
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
+}
+
 /// `%XX` escapes (and `+` as a space in form encoding); invalid escapes kept as they are.
 pub fn percent_decode(text: &str, plus_is_space: bool) -> String {
     let bytes = text.as_bytes();
@@ -300,33 +355,4 @@ pub fn unbase64(text: &str) -> Option<Vec<u8>> {
         out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
     }
     Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_round_trip() {
-        for (raw, enc) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), (":pat", "OnBhdA==")] {
-            assert_eq!(base64(raw.as_bytes()), enc);
-            assert_eq!(unbase64(enc).as_deref(), Some(raw.as_bytes()));
-        }
-        assert_eq!(unbase64("Zg="), None);
-        assert_eq!(unbase64("Z!=="), None);
-    }
-
-    #[test]
-    fn decoding() {
-        assert_eq!(percent_decode("a%20b+c%2B%zz%4", true), "a b c+%zz%4");
-        assert_eq!(percent_decode("a+b", false), "a+b");
-        assert_eq!(
-            parse_pairs("%24top=1&api-version=7.1&x"),
-            [
-                ("$top".to_string(), "1".to_string()),
-                ("api-version".to_string(), "7.1".to_string()),
-                ("x".to_string(), String::new())
-            ]
-        );
-    }
 }
