@@ -1467,6 +1467,8 @@ fn repo_loader_failures_are_credential_errors() {
 /// do (install it, or regenerate for urllib), exit 2, and no traceback.
 #[test]
 fn a_python_without_requests_is_told_what_to_install() {
+    use std::process::{Command, Stdio};
+
     let venv = tempfile::tempdir().unwrap();
     let made = Command::new(common::python())
         .args(["-m", "venv", "--without-pip"])
@@ -1512,6 +1514,9 @@ fn an_unreachable_token_url_names_connector_test_token_url() {
         assert!(ran.stderr.contains(&format!("cannot reach {}{TOKEN_PATH}", closed_url())), "{said}");
         assert!(ran.stderr.contains("CONNECTOR_TEST_TOKEN_URL"), "{said}");
         assert!(server.received().is_empty(), "{said}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The mock server's own encoders, which the checks above rely on
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{SPEC_DIR, authgen, fixture_repo, run, spec_path, text};
+use common::{SPEC_DIR, Test};
 
 /// `token` declared twice in the auth method `pat` (the second at line 7).
 const TWICE_IN_ONE_METHOD: &str = "display_name: Twice
@@ -52,15 +52,13 @@ fn spec_readers(source: &str) -> Vec<Vec<String>> {
 }
 
 fn refused_everywhere(source: &str, body: &str, at: &str, message: &str) {
-    let repo = fixture_repo(&[]);
-    let path = spec_path(repo.path(), source);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, body).unwrap();
+    let repo = Test::with_spec(source, body);
+    let path = repo.spec_path(source);
     let located = format!("{SPEC_DIR}/{source}/connector_spec.yaml:{at}: ");
     for args in spec_readers(source) {
-        let out = run(authgen(repo.path()).args(&args).stdin(std::process::Stdio::null()));
-        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-        assert_eq!(out.status.code(), Some(2), "authgen {}:\n{stdout}{stderr}", args.join(" "));
+        let out = repo.authgen(&args).run();
+        let (stdout, stderr) = (&out.stdout, &out.stderr);
+        assert_eq!(out.code, Some(2), "authgen {}:\n{stdout}{stderr}", args.join(" "));
         // `check` reports on stdout (its report), the others on stderr.
         let line = stderr.lines().chain(stdout.lines()).find(|l| l.contains(&located));
         assert!(
@@ -69,8 +67,8 @@ fn refused_everywhere(source: &str, body: &str, at: &str, message: &str) {
             args.join(" ")
         );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), body, "authgen {} changed the spec", args.join(" "));
+        out.assert_wrote_nothing();
     }
-    assert!(!repo.path().join("tests").exists() || std::fs::read_dir(repo.path().join("tests")).unwrap().count() == 0);
 }
 
 #[test]

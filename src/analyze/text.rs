@@ -427,6 +427,23 @@ pub fn template_prefix(template: &str, concrete: &str) -> Option<usize> {
         .find(|n| *n == concrete.len() || matches!(concrete.as_bytes()[*n], b'/' | b'?'))
 }
 
+/// `Bearer <token>` → (`Bearer `, `<token>`); `Token token=abc123def` →
+/// (`Token token=`, `abc123def`); `shpat_...` → (``, `shpat_...`).
+pub(crate) fn split_secret(value: &str) -> Option<(String, String)> {
+    let v = value.trim();
+    let cut = if v.ends_with('}') || v.ends_with('>') {
+        let open = if v.ends_with('}') { '{' } else { '<' };
+        v.rfind(open).map(|i| if i > 0 && v.as_bytes()[i - 1] == b'$' { i - 1 } else { i })?
+    } else {
+        v.rfind([' ', '=']).map_or(0, |i| i + 1)
+    };
+    let (prefix, secret) = v.split_at(cut);
+    if secret.is_empty() || !looks_like_secret_value(secret) {
+        return None;
+    }
+    Some((prefix.to_string(), secret.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

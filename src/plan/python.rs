@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::model::{AuthPlan, CredentialPlan, MethodPlan, RequestPlan, ShowSegment, Variant};
 use super::pylit::{py_opt_str, py_str};
-use super::{AuthPlan, CredentialPlan, MethodPlan, RequestPlan, ShowSegment, Variant};
 
 /// The line length generated files are formatted for.
 const WIDTH: usize = 100;

@@ -12,6 +12,7 @@
 //! field, and [`parameters`] lists the parameters the proposal needs.
 
 mod base_url;
+mod context;
 mod endpoint;
 mod oauth;
 mod parameters;
@@ -24,41 +25,11 @@ mod weights;
 use std::collections::BTreeSet;
 
 use super::facts::Facts;
+use super::finding::{Finding, Kind, Value};
+use super::model::{Analysis, Block};
 use super::scan::Doc;
 use super::text::plain_lower;
-use super::{Analysis, Block, Finding, Kind, OauthBlock, ParamSuggestion, Value};
-use score::Score;
-
-/// What every step reads: the doc, its facts, and each unit's text lowercased.
-pub(super) struct Ctx<'a> {
-    doc: &'a Doc,
-    facts: &'a Facts,
-    unit_lower: Vec<String>,
-}
-
-/// The proposal as it is built: findings in the order they are printed.
-struct Proposal {
-    findings: Vec<Finding>,
-    block: Block,
-    oauth: Option<OauthBlock>,
-    params: Vec<ParamSuggestion>,
-    /// The query parameter that carries the key: not an extra parameter of the call.
-    auth_query_param: Option<String>,
-}
-
-impl Proposal {
-    fn push(&mut self, kind: Kind, value: Value, s: &Score) {
-        self.findings.push(Finding { kind, value, lines: s.lines(), confidence: s.conf() });
-    }
-    fn push_text(&mut self, kind: Kind, text: &str, s: &Score) {
-        self.push(kind, Value::Text(text.to_string()), s);
-    }
-    fn add_param(&mut self, name: &str, secret: bool) {
-        if !name.is_empty() && !self.params.iter().any(|p| p.name == name) {
-            self.params.push(ParamSuggestion { name: name.to_string(), secret });
-        }
-    }
-}
+use context::{Ctx, Proposal};
 
 pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
     let ctx = Ctx { doc, facts, unit_lower: doc.units.iter().map(|u| plain_lower(&u.text)).collect() };

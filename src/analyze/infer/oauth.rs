@@ -4,17 +4,18 @@
 
 use std::collections::BTreeMap;
 
+use super::context::{Ctx, Proposal};
 use super::score::{Score, best};
 use super::weights::{
     AUTH_PARAM_MENTION, AUTHORIZE_CUE, AUTHORIZE_PATH, AUTHORIZE_URL_IMPLIES_REFRESH, AUTHORIZE_URL_SHARE,
     DISCOURAGED_FACTOR, GRANT_SHARE, KEYWORD_OAUTH, MAX_URL_ROLE, SCOPE_MENTION, TOKEN_CUE, TOKEN_PATH,
     TOKEN_POST_WITH_GRANT, TOKEN_URL_SHARE,
 };
-use super::{Ctx, Proposal};
 use crate::analyze::facts::{Kw, UrlFact};
+use crate::analyze::finding::{Kind, Value};
+use crate::analyze::model::OauthBlock;
 use crate::analyze::scan::{Doc, inline_code};
 use crate::analyze::text::{clauses, split_origin, split_query};
-use crate::analyze::{Kind, OauthBlock, Value};
 use crate::plan::Variant;
 
 pub(super) struct Oauth {

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::Proposal;
-use crate::analyze::{Finding, Kind, ParamSuggestion, Value};
+use super::context::Proposal;
+use crate::analyze::finding::{Finding, Kind, Value};
+use crate::analyze::model::ParamSuggestion;
 
 /// Add the base URL's placeholders, then one `parameter` finding per parameter.
 pub(super) fn finish(proposal: &mut Proposal) {

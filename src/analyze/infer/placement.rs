@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use super::context::{Ctx, Proposal};
 use super::score::{Score, best};
 use super::variant::Evidence;
 use super::weights::{
     CREDENTIAL_DEFAULT, CREDENTIAL_FROM_HEADER, CREDENTIAL_FROM_TEXT, CREDENTIAL_PLACEHOLDER, USERPASS_SAID,
 };
-use super::{Ctx, Proposal};
-use crate::analyze::Kind;
+use crate::analyze::finding::Kind;
 use crate::analyze::scan::UnitKind;
 use crate::analyze::text::{ident, looks_like_secret_value, normalize_url, placeholder_name, word_hits};
 use crate::plan::Variant;
@@ -161,23 +161,6 @@ fn credential(ctx: &Ctx, ev: &Evidence, auth_score: &Score, default: &str, heade
     (default.to_string(), s)
 }
 
-/// `Bearer <token>` → (`Bearer `, `<token>`); `Token token=abc123def` →
-/// (`Token token=`, `abc123def`); `shpat_...` → (``, `shpat_...`).
-pub(super) fn split_secret(value: &str) -> Option<(String, String)> {
-    let v = value.trim();
-    let cut = if v.ends_with('}') || v.ends_with('>') {
-        let open = if v.ends_with('}') { '{' } else { '<' };
-        v.rfind(open).map(|i| if i > 0 && v.as_bytes()[i - 1] == b'$' { i - 1 } else { i })?
-    } else {
-        v.rfind([' ', '=']).map_or(0, |i| i + 1)
-    };
-    let (prefix, secret) = v.split_at(cut);
-    if secret.is_empty() || !looks_like_secret_value(secret) {
-        return None;
-    }
-    Some((prefix.to_string(), secret.to_string()))
-}
-
 /// A placeholder name from a secret-looking example value, when it names a
 /// credential (`<token>`, `{API key}`); environment variables don't count.
 fn credential_placeholder(secret: &str) -> Option<String> {
@@ -254,6 +237,7 @@ fn name_or_pattern(pattern: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::text::split_secret;
 
     #[test]
     fn secrets_split_from_prefixes() {

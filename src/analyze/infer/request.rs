@@ -120,7 +120,7 @@ pub(super) fn extra_headers(
 
 #[cfg(test)]
 mod tests {
-    use crate::analyze::Kind;
+    use crate::analyze::finding::Kind;
 
     #[test]
     fn list_call_gets_the_page_size_its_section_names() {

@@ -4,9 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Ctx;
+use super::context::Ctx;
 use super::oauth::Oauth;
-use super::placement::split_secret;
 use super::score::{Score, best};
 use super::weights::{
     AUTHORIZATION_SCHEME_IN_WORDS, BARE_AUTHORIZATION, BEARER_FOR_OAUTH_TOKEN, CUSTOM_HEADER_SAID, DISCOURAGED_FACTOR,
@@ -16,7 +15,7 @@ use super::weights::{
 };
 use crate::analyze::facts::{HeaderFact, Kw, Via};
 use crate::analyze::scan::UnitKind;
-use crate::analyze::text::{looks_like_secret_value, split_query};
+use crate::analyze::text::{looks_like_secret_value, split_query, split_secret};
 use crate::plan::Variant;
 
 pub(super) fn via_weight(via: Via) -> f64 {
@@ -255,7 +254,7 @@ impl Weighing<'_, '_> {
             let (line, unit) = (m.at.line, m.at.unit);
             match m.kw {
                 Kw::Bearer if self.about_access_token(unit) => {
-                    self.oauth_header.add(BEARER_FOR_OAUTH_TOKEN, line, unit)
+                    self.oauth_header.add(BEARER_FOR_OAUTH_TOKEN, line, unit);
                 }
                 Kw::Bearer => self.get(Variant::Bearer).add(KEYWORD_BEARER * w, line, unit),
                 Kw::Basic if self.in_token_block(unit) => {}

@@ -1,0 +1,151 @@
+//! What an analysis proposes: the verification block, the OAuth block, the
+//! parameters, and every finding behind them.
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::plan::Variant;
+
+use super::finding::{Finding, Kind, Value};
+
+/// The proposed `connection.verification` block, keys in the order specs write them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Block {
+    pub base_url: Option<String>,
+    pub endpoint: Option<String>,
+    pub auth: Option<Variant>,
+    pub credential: Option<String>,
+    pub header: Option<String>,
+    pub prefix: Option<String>,
+    pub query_param: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub params: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub show: Option<String>,
+}
+
+impl Block {
+    /// (key, value) in order; maps as nested pairs.
+    pub fn entries(&self) -> Vec<(&'static str, Entry)> {
+        let mut out = Vec::new();
+        let mut text = |k: &'static str, v: &Option<String>| {
+            if let Some(v) = v {
+                out.push((k, Entry::Text(v.clone())));
+            }
+        };
+        text("base_url", &self.base_url);
+        text("endpoint", &self.endpoint);
+        text("auth", &self.auth.map(|v| v.name().to_string()));
+        text("credential", &self.credential);
+        text("header", &self.header);
+        text("prefix", &self.prefix);
+        text("query_param", &self.query_param);
+        text("username", &self.username);
+        text("password", &self.password);
+        if !self.params.is_empty() {
+            out.push(("params", Entry::Pairs(self.params.clone())));
+        }
+        if !self.headers.is_empty() {
+            out.push(("headers", Entry::Pairs(self.headers.clone())));
+        }
+        if let Some(show) = &self.show {
+            out.push(("show", Entry::Text(show.clone())));
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Text(String),
+    Pairs(Vec<(String, String)>),
+}
+
+impl Serialize for Block {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_entries(&self.entries(), s)
+    }
+}
+
+/// A block's entries as a JSON object, in their order.
+fn serialize_entries<S: Serializer>(entries: &[(&'static str, Entry)], s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(entries.len()))?;
+    for (k, v) in entries {
+        match v {
+            Entry::Text(t) => map.serialize_entry(k, t)?,
+            Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
+        }
+    }
+    map.end()
+}
+
+/// The proposed `connection.oauth` block for OAuth variants.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OauthBlock {
+    pub flow: String,
+    pub scopes: Option<String>,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub extra_auth_params: Vec<(String, String)>,
+}
+
+impl OauthBlock {
+    pub fn entries(&self) -> Vec<(&'static str, Entry)> {
+        let mut out = vec![("flow", Entry::Text(self.flow.clone()))];
+        for (k, v) in
+            [("scopes", &self.scopes), ("authorization_url", &self.authorization_url), ("token_url", &self.token_url)]
+        {
+            if let Some(v) = v {
+                out.push((k, Entry::Text(v.clone())));
+            }
+        }
+        if !self.extra_auth_params.is_empty() {
+            out.push(("extra_auth_params", Entry::Pairs(self.extra_auth_params.clone())));
+        }
+        out
+    }
+}
+
+impl Serialize for OauthBlock {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_entries(&self.entries(), s)
+    }
+}
+
+/// A parameter the proposed connection needs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamSuggestion {
+    pub name: String,
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Every finding, the chosen variant's first.
+    pub findings: Vec<Finding>,
+    /// The proposed verification block; `None` when the doc shows no way to authenticate.
+    pub block: Option<Block>,
+    pub oauth: Option<OauthBlock>,
+    pub parameters: Vec<ParamSuggestion>,
+    /// The doc lines, for quoting.
+    pub lines: Vec<String>,
+}
+
+impl Analysis {
+    /// Every variant found, best first, with its confidence.
+    pub fn variants(&self) -> Vec<(Variant, f64)> {
+        self.findings
+            .iter()
+            .filter(|f| f.kind == Kind::Auth)
+            .filter_map(|f| match &f.value {
+                Value::Text(t) => Variant::parse(t).map(|v| (v, f.confidence)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn finding(&self, kind: Kind) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.kind == kind)
+    }
+}
