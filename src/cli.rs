@@ -49,6 +49,10 @@ pub enum Command {
     Lint(LintArgs),
     /// All four steps: analyze, spec, credentials (waits for you), generate, run, commit
     Setup(SetupArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --dir
+    Man(commands::man::ManArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -169,7 +173,7 @@ pub struct DemoArgs {
     /// Directory for the demo repo (default: a new one under the system temp dir)
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Do not print the generated file's diff
+    /// Print only the final one-line summary
     #[arg(long)]
     pub quiet: bool,
 }
@@ -407,6 +411,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Spec(args) => commands::spec::spec(cli.repo.as_deref(), &args),
         Command::Lint(args) => commands::lint::lint(cli.repo.as_deref(), &args),
         Command::Setup(args) => commands::setup::setup(cli.repo.as_deref(), &args),
+        Command::Completions(args) => commands::completions::exec(&args),
+        Command::Man(args) => commands::man::exec(&args),
     }
 }
 

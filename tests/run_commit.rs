@@ -382,7 +382,7 @@ fn commit_reports_a_failing_hook_and_commits_nothing() {
 
 fn demo_in(dir: &Path, venv: &Path) -> Output {
     run(authgen(Path::new("/"))
-        .args(["demo", "--quiet", "--dir"])
+        .args(["demo", "--dir"])
         .arg(dir)
         .env("VIRTUAL_ENV", venv)
         .env_remove("GIT_AUTHOR_NAME")
