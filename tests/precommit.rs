@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use common::{authgen, fixture_repo, git, run, spec_path, text};
-use packaging::{copy_project, pip_install, show, venv, wheel_target_dir};
+use packaging::{copy_project, for_wheel_build, pip_install, show, venv};
 
 /// This project at one commit, as `repo:` in a user's config points at it.
 fn hook_repo(dir: &Path) {
@@ -26,12 +26,11 @@ fn hook_repo(dir: &Path) {
 fn try_repo(pre_commit: &Path, hooks: &Path, connector: &Path) -> Output {
     // Not scrubbed: pre-commit's pip runs cargo, which needs the user's
     // toolchain. The shared target directory keeps the dependencies warm.
-    Command::new(pre_commit)
+    for_wheel_build(&mut Command::new(pre_commit))
         .args(["try-repo"])
         .arg(hooks)
         .args(["--all-files", "--color", "never"])
         .current_dir(connector)
-        .env("CARGO_TARGET_DIR", wheel_target_dir())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
         .expect("spawn pre-commit")

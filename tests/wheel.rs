@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use common::{authgen, run, scrub, text};
-use packaging::{pip_install, show, venv, wheel_target_dir};
+use packaging::{for_wheel_build, pip_install, show, venv};
 
 #[test]
 fn wheel_installs_with_pip_and_runs_the_demo() {
@@ -18,12 +18,11 @@ fn wheel_installs_with_pip_and_runs_the_demo() {
 
     let dist = tmp.path().join("dist");
     let started = Instant::now();
-    let out = Command::new(tools.join("maturin"))
+    let out = for_wheel_build(&mut Command::new(tools.join("maturin")))
         .args(["build", "--release", "--out"])
         .arg(&dist)
         .arg("--manifest-path")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", wheel_target_dir())
         .output()
         .expect("spawn maturin");
     assert!(out.status.success(), "maturin build failed:\n{}", show(&out));

@@ -15,6 +15,20 @@ pub fn wheel_target_dir() -> PathBuf {
     target.join("wheel")
 }
 
+/// A command that builds the wheel with cargo: the shared target directory,
+/// and none of the `CARGO_*` variables `cargo test` gave this process (build
+/// scripts watch some of them, so they would make every dependency rebuild
+/// and the next build from a shell rebuild again).
+pub fn for_wheel_build(cmd: &mut Command) -> &mut Command {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_") && key != "CARGO_HOME" {
+            cmd.env_remove(key.as_ref());
+        }
+    }
+    cmd.env("CARGO_TARGET_DIR", wheel_target_dir())
+}
+
 /// A new virtual environment at `dir` from the tests' Python (3.10+).
 pub fn venv(dir: &Path) -> PathBuf {
     let python = crate::common::python();
