@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands;
 use crate::commands::analyze::AnalyzeArgs;
@@ -57,6 +57,10 @@ pub enum Command {
     Lint(LintArgs),
     /// All four steps: analyze, spec, credentials (waits for you), generate, run, commit
     Setup(SetupArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --dir
+    Man(commands::man::ManArgs),
 }
 
 /// Parse, run, print any error once, and return the exit code.
@@ -93,5 +97,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Spec(args) => commands::spec::spec(cli.repo.as_deref(), &args),
         Command::Lint(args) => commands::lint::lint(cli.repo.as_deref(), &args),
         Command::Setup(args) => commands::setup::setup(cli.repo.as_deref(), &args),
+        Command::Completions(args) => commands::completions::exec(&args, Cli::command()),
+        Command::Man(args) => commands::man::exec(&args, Cli::command()),
     }
 }

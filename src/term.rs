@@ -34,3 +34,12 @@ pub fn confirm(question: &str) -> bool {
 pub fn paint(on: bool, code: &str, text: &str) -> String {
     if on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
 }
+
+/// Write `bytes` to stdout; a closed pipe is an error, not a panic.
+pub fn write_stdout(bytes: &[u8]) -> crate::error::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| crate::error::Error::io(std::path::Path::new("<stdout>"), e))
+}

@@ -348,7 +348,7 @@ fn commit_reports_a_failing_hook_and_commits_nothing() {
 
 /// `authgen demo` into `dir`, run from `/`, without the tests' git identity.
 fn demo_in(test: &Test, dir: &Path, venv: &Path) -> Ran {
-    test.authgen(["demo", "--quiet", "--dir"])
+    test.authgen(["demo", "--dir"])
         .arg(dir)
         .current_dir("/")
         .env("VIRTUAL_ENV", venv)

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::git::Git;
 use crate::layout::Layout;
 use crate::mockapi::{Expect, MockApi};
-use crate::ops::commit::commit_source;
+use crate::ops::commit::commit_source_with;
 use crate::ops::verdict::{RunOptions, execute, print_verdict};
 use crate::pipeline::{self, Options};
 use crate::plan::HttpClient;
@@ -50,9 +50,16 @@ external_options_allowlist: ""
 
 pub fn demo(args: &DemoArgs) -> Result<i32> {
     let color = term::color_stderr();
-    let step = |n: u32, text: &str| eprintln!("\n{} {text}", term::paint(color, "1;36", &format!("{n}.")));
+    // --quiet: nothing but the one-line summary on stdout (errors still go to stderr).
+    let quiet = args.quiet;
+    let say = |text: &str| {
+        if !quiet {
+            eprintln!("{text}");
+        }
+    };
+    let step = |n: u32, text: &str| say(&format!("\n{} {text}", term::paint(color, "1;36", &format!("{n}."))));
     let dir = make_dir(args.dir.as_deref())?;
-    eprintln!("authgen demo: the whole flow on an example connector, in {}", dir.display());
+    say(&format!("authgen demo: the whole flow on an example connector, in {}", dir.display()));
 
     // 1. A connector repo.
     let repo = init_repo(&dir)?;
@@ -97,13 +104,13 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
     let prepared = pipeline::prepare(&layout, &renderer, SOURCE, &opts)?;
     step(4, &format!("Generate {}: the new file's diff", prepared.change.rel.display()));
     for note in prepared.plan.notes() {
-        eprintln!("   {note}");
+        say(&format!("   {note}"));
     }
     if !args.quiet {
         print!("{}", sync::unified(&prepared.change, term::color_stdout()));
     }
     sync::apply(std::slice::from_ref(&prepared.change))?;
-    eprintln!("   created {}", prepared.change.rel.display());
+    say(&format!("   created {}", prepared.change.rel.display()));
 
     // 5. Run: passes.
     step(5, &format!("Run it with {} ({})", python.path.display(), python.origin));
@@ -111,11 +118,13 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
         python: Some(python.path.clone()),
         config: None,
         timeout: 30.0,
-        echo: Echo::AllToStderr,
+        echo: if quiet { Echo::Quiet } else { Echo::AllToStderr },
         env,
     };
     let good = execute(&layout, SOURCE, &run_opts(Vec::new()))?;
-    print_verdict(&good);
+    if !quiet {
+        print_verdict(&good);
+    }
 
     // 6. Run with a wrong credential: fails, explained.
     step(6, "Run it again with a wrong token (from CONNECTOR_TEST_CONFIG_JSON)");
@@ -124,19 +133,36 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
         SOURCE,
         &run_opts(vec![("CONNECTOR_TEST_CONFIG_JSON".into(), r#"{"token": "wrong-token-0000"}"#.into())]),
     )?;
-    print_verdict(&wrong);
+    if !quiet {
+        print_verdict(&wrong);
+    }
 
     // 7. Commit only the test.
     step(7, "Commit the test (and nothing else)");
-    let done = commit_source(&layout, SOURCE, &format!("Add {SOURCE} auth test"))?;
+    let done = commit_source_with(&layout, SOURCE, &format!("Add {SOURCE} auth test"), &mut |note| {
+        say(&format!("   {note}"));
+    })?;
     drop(api);
     let Some(done) = done else {
         return Err(Error::Failed("the demo's commit found nothing to commit".into()));
     };
     let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
-    eprintln!("   committed {}: {}", done.id, list.join(", "));
+    say(&format!("   committed {}: {}", done.id, list.join(", ")));
 
     let ok = good.exit_code == 0 && wrong.exit_code == 1;
+    if quiet {
+        println!(
+            "{} the right token passed (exit {}); the wrong one failed (exit {}: {}); commit {} holds {}; the repo is {}",
+            if ok { "Done:" } else { "Finished with surprises:" },
+            good.exit_code,
+            wrong.exit_code,
+            wrong.verdict,
+            done.id,
+            list.join(" and "),
+            dir.display()
+        );
+        return Ok(if ok { 0 } else { 1 });
+    }
     eprintln!(
         "\n{} the right token passed (exit {}); the wrong one failed (exit {}: {}); commit {} holds {}.\n   The repo stays in {} (the mock API has stopped).",
         term::paint(color, "1;32", if ok { "Done:" } else { "Finished with surprises:" }),

@@ -17,6 +17,17 @@ pub struct Committed {
 /// Commit the source's test (and a `.gitignore` for its credentials when
 /// needed); `None` when there is nothing new to commit.
 pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Option<Committed>> {
+    commit_source_with(layout, source, message, &mut |note| eprintln!("{note}"))
+}
+
+/// `commit_source`, handing each note about the credentials' `.gitignore` to
+/// `note` (the quiet demo drops them).
+pub fn commit_source_with(
+    layout: &Layout,
+    source: &str,
+    message: &str,
+    note: &mut dyn FnMut(String),
+) -> Result<Option<Committed>> {
     let git = Git::new(&layout.root);
     if !git.is_repo() {
         return Err(Error::Usage(format!("{} is not a git repository", layout.root.display())));
@@ -46,20 +57,20 @@ pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Opt
     let rel_creds = layout.rel(creds).to_path_buf();
     if creds.is_file() {
         if git.tracks(&rel_creds)? {
-            eprintln!(
+            note(format!(
                 "warning: {} is tracked by git: it holds secrets; remove it with `git rm --cached {}`",
                 rel_creds.display(),
                 rel_creds.display()
-            );
+            ));
         } else if !git.ignores(&rel_creds)? {
             let ignore = crate::credentials::add_to_gitignore(creds)?;
             let rel_ignore = layout.rel(&ignore).to_path_buf();
-            eprintln!("added {} so that {} is never committed", rel_ignore.display(), rel_creds.display());
+            note(format!("added {} so that {} is never committed", rel_ignore.display(), rel_creds.display()));
             paths.push(rel_ignore);
         } else if let Some(rel_ignore) = uncommitted_ignore(layout, &git, creds)? {
             // `authgen credentials` wrote it: without it in the commit, a
             // fresh clone would not ignore the credentials file.
-            eprintln!("including {}, which keeps {} out of git", rel_ignore.display(), rel_creds.display());
+            note(format!("including {}, which keeps {} out of git", rel_ignore.display(), rel_creds.display()));
             paths.push(rel_ignore);
         }
     }

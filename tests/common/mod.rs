@@ -462,3 +462,23 @@ pub fn chromium() -> (PathBuf, PathBuf) {
         })
         .clone()
 }
+
+/// The real authgen binary as a plain `Command` in the scrubbed environment,
+/// for tests that drive programs other than through [`Test`] (packaging,
+/// shells).
+pub fn authgen(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_authgen"));
+    scrub(&mut cmd).current_dir(dir);
+    cmd
+}
+
+/// git as a plain `Command` in the scrubbed environment.
+pub fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    scrub(&mut cmd).current_dir(dir);
+    cmd
+}
+
+pub fn run(cmd: &mut Command) -> std::process::Output {
+    cmd.output().expect("spawn")
+}
