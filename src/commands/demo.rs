@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::git::Git;
-use crate::layout::Layout;
+use crate::layout::{Layout, SourcePaths};
 use crate::mockapi::{Expect, MockApi};
 use crate::ops::commit::commit_source_with;
 use crate::ops::verdict::{RunOptions, execute, print_verdict};
@@ -70,16 +70,7 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
         body: r#"{"login": "demo-user", "id": 1}"#.into(),
         forbidden: None,
     })?;
-    let layout = Layout::at(dir.clone())?;
-    let paths = layout.source(SOURCE)?;
-    sync::write_atomic(
-        &dir.join("pyproject.toml"),
-        b"[project]\nname = \"demo-connectors\"\nversion = \"0.1.0\"\n",
-        None,
-    )?;
-    sync::write_atomic(&paths.spec, SPEC.replace("{BASE_URL}", &api.url()).as_bytes(), None)?;
-    repo.run(&["add", "."])?;
-    repo.run(&["commit", "-q", "-m", "Add demo_api connector spec"])?;
+    let (layout, paths) = commit_spec(&dir, &repo, &api.url())?;
     step(1, &format!("A connector repo with a spec: {}", layout.rel(&paths.spec).display()));
 
     // 2. The mock API.
@@ -174,6 +165,22 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
         dir.display()
     );
     Ok(if ok { 0 } else { 1 })
+}
+
+/// The demo repo's `pyproject.toml` and spec (pointing at the mock API at
+/// `api_url`), committed.
+fn commit_spec(dir: &Path, repo: &Git, api_url: &str) -> Result<(Layout, SourcePaths)> {
+    let layout = Layout::at(dir.to_path_buf())?;
+    let paths = layout.source(SOURCE)?;
+    sync::write_atomic(
+        &dir.join("pyproject.toml"),
+        b"[project]\nname = \"demo-connectors\"\nversion = \"0.1.0\"\n",
+        None,
+    )?;
+    sync::write_atomic(&paths.spec, SPEC.replace("{BASE_URL}", api_url).as_bytes(), None)?;
+    repo.run(&["add", "."])?;
+    repo.run(&["commit", "-q", "-m", "Add demo_api connector spec"])?;
+    Ok((layout, paths))
 }
 
 /// A token that differs per run and is not a real secret.
