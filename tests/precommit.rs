@@ -81,7 +81,7 @@ fn hooks_pass_on_a_fresh_test_and_fail_on_a_stale_test_and_a_spec_problem() {
     assert!(hook_line(&said, "authgen check").ends_with("Failed"), "{said}");
     assert!(hook_line(&said, "authgen lint").ends_with("Failed"), "{said}");
     assert!(said.contains("stale: tests/unit/sources/github/auth_test.py"), "the hook names the stale file:\n{said}");
-    assert!(said.contains("+        \"endpoint\": \"/user/repos\","), "the hook shows the diff:\n{said}");
+    assert!(said.contains("+ENDPOINT = \"/user/repos\"\n"), "the hook shows the diff:\n{said}");
     assert!(
         said.contains("github/connector_spec.yaml:5:7: connection.parameters[0].name: parameter \"webhook_secret\""),
         "lint names the line:\n{said}"
