@@ -4,12 +4,9 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use authgen::plan::pylit::py_str;
-use authgen::plan::{AuthPlan, CredentialPlan, HttpClient, Overrides, Variant};
+use authgen::plan::{AuthPlan, CredentialPlan, HttpClient, Variant};
 use authgen::render::Renderer;
-use authgen::spec::ConnectorSpec;
 use common::*;
 
 /// The request is stated within this many lines.
@@ -19,21 +16,6 @@ const FACTS_WITHIN: usize = 40;
 /// first and unused code paths were dropped).
 const SIMPLE_MAX: usize = 215;
 const COMPLEX_MAX: usize = 305;
-
-fn plan_for(name: &str, client: HttpClient) -> AuthPlan {
-    let path = PathBuf::from(format!("tests/fixtures/connectors/{name}/connector_spec.yaml"));
-    let text = std::fs::read_to_string(manifest_dir().join(&path)).unwrap();
-    let spec = ConnectorSpec::parse(&path, text).unwrap();
-    AuthPlan::build(
-        &spec,
-        name,
-        client,
-        &Overrides::default(),
-        "../test_utils.py".into(),
-        "configs/dev_config.json".into(),
-    )
-    .unwrap()
-}
 
 fn rendered() -> Vec<(String, AuthPlan, String)> {
     let renderer = Renderer::new(None).unwrap();

@@ -5,11 +5,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use authgen::plan::{AuthPlan, HttpClient, Overrides};
+use authgen::plan::HttpClient;
 use authgen::render::Renderer;
-use authgen::spec::ConnectorSpec;
 use common::*;
 
 macro_rules! snap {
@@ -18,21 +15,6 @@ macro_rules! snap {
             insta::assert_snapshot!($name, $value);
         })
     };
-}
-
-fn plan_for(name: &str, client: HttpClient) -> AuthPlan {
-    let path = PathBuf::from(format!("tests/fixtures/connectors/{name}/connector_spec.yaml"));
-    let text = std::fs::read_to_string(manifest_dir().join(&path)).unwrap();
-    let spec = ConnectorSpec::parse(&path, text).unwrap();
-    AuthPlan::build(
-        &spec,
-        name,
-        client,
-        &Overrides::default(),
-        "../test_utils.py".into(),
-        "configs/dev_config.json".into(),
-    )
-    .unwrap()
 }
 
 #[test]

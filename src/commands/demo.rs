@@ -141,29 +141,24 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
     say(&format!("   committed {}: {}", done.id, list.join(", ")));
 
     let ok = good.exit_code == 0 && wrong.exit_code == 1;
-    if quiet {
-        println!(
-            "{} the right token passed (exit {}); the wrong one failed (exit {}: {}); commit {} holds {}; the repo is {}",
-            if ok { "Done:" } else { "Finished with surprises:" },
-            good.exit_code,
-            wrong.exit_code,
-            wrong.verdict,
-            done.id,
-            list.join(" and "),
-            dir.display()
-        );
-        return Ok(if ok { 0 } else { 1 });
-    }
-    eprintln!(
-        "\n{} the right token passed (exit {}); the wrong one failed (exit {}: {}); commit {} holds {}.\n   The repo stays in {} (the mock API has stopped).",
-        term::paint(color, "1;32", if ok { "Done:" } else { "Finished with surprises:" }),
+    let head = if ok { "Done:" } else { "Finished with surprises:" };
+    let outcome = format!(
+        "the right token passed (exit {}); the wrong one failed (exit {}: {}); commit {} holds {}",
         good.exit_code,
         wrong.exit_code,
         wrong.verdict,
         done.id,
-        list.join(" and "),
-        dir.display()
+        list.join(" and ")
     );
+    if quiet {
+        println!("{head} {outcome}; the repo is {}", dir.display());
+    } else {
+        eprintln!(
+            "\n{} {outcome}.\n   The repo stays in {} (the mock API has stopped).",
+            term::paint(color, "1;32", head),
+            dir.display()
+        );
+    }
     Ok(if ok { 0 } else { 1 })
 }
 

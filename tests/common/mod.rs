@@ -482,3 +482,20 @@ pub fn git(dir: &Path) -> Command {
 pub fn run(cmd: &mut Command) -> std::process::Output {
     cmd.output().expect("spawn")
 }
+
+/// The plan of fixture `name`, with the default layout's loader and
+/// credentials paths.
+pub fn plan_for(name: &str, client: authgen::plan::HttpClient) -> authgen::plan::AuthPlan {
+    let path = PathBuf::from(format!("tests/fixtures/connectors/{name}/connector_spec.yaml"));
+    let text = std::fs::read_to_string(manifest_dir().join(&path)).unwrap();
+    let spec = authgen::spec::ConnectorSpec::parse(&path, text).unwrap();
+    authgen::plan::AuthPlan::build(
+        &spec,
+        name,
+        client,
+        &authgen::plan::Overrides::default(),
+        "../test_utils.py".into(),
+        "configs/dev_config.json".into(),
+    )
+    .unwrap()
+}
