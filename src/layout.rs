@@ -13,6 +13,7 @@ pub const DEFAULT_DOC: &str = "src/databricks/labs/community_connector/sources/{
 pub const DEFAULT_TEST: &str = "tests/unit/sources/{source}/auth_test.py";
 pub const DEFAULT_CREDENTIALS: &str = "tests/unit/sources/{source}/configs/dev_config.json";
 pub const DEFAULT_LOADER: &str = "tests/unit/sources/test_utils.py";
+pub const DEFAULT_RUNTIME: &str = "tests/unit/sources/authgen_runtime.py";
 
 /// `[tool.authgen]` in the connector repo's `pyproject.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -23,6 +24,7 @@ struct ToolConfig {
     test: Option<String>,
     credentials: Option<String>,
     loader: Option<String>,
+    runtime: Option<String>,
     templates: Option<String>,
     http_client: Option<String>,
 }
@@ -35,6 +37,7 @@ pub struct Layout {
     test: String,
     credentials: String,
     loader: String,
+    runtime: String,
     /// Template override directory from `pyproject.toml`, resolved.
     pub templates: Option<PathBuf>,
     pub http_client: Option<String>,
@@ -49,6 +52,8 @@ pub struct SourcePaths {
     pub test: PathBuf,
     pub credentials: PathBuf,
     pub loader: PathBuf,
+    /// The shared runtime every generated test imports.
+    pub runtime: PathBuf,
 }
 
 impl Layout {
@@ -81,12 +86,16 @@ impl Layout {
     pub fn at(root: PathBuf) -> Result<Self> {
         let config = read_tool_config(&root.join("pyproject.toml"))?;
         let templates = config.templates.as_deref().map(|dir| root.join(dir));
+        if let Some(runtime) = &config.runtime {
+            check_runtime_name(&root.join("pyproject.toml"), runtime)?;
+        }
         Ok(Layout {
             spec: config.spec.unwrap_or_else(|| DEFAULT_SPEC.into()),
             doc: config.doc.unwrap_or_else(|| DEFAULT_DOC.into()),
             test: config.test.unwrap_or_else(|| DEFAULT_TEST.into()),
             credentials: config.credentials.unwrap_or_else(|| DEFAULT_CREDENTIALS.into()),
             loader: config.loader.unwrap_or_else(|| DEFAULT_LOADER.into()),
+            runtime: config.runtime.unwrap_or_else(|| DEFAULT_RUNTIME.into()),
             templates,
             http_client: config.http_client,
             root,
@@ -103,7 +112,13 @@ impl Layout {
             test: fill(&self.test),
             credentials: fill(&self.credentials),
             loader: self.root.join(&self.loader),
+            runtime: self.runtime_path(),
         })
+    }
+
+    /// The shared runtime module: one per repository.
+    pub fn runtime_path(&self) -> PathBuf {
+        self.root.join(&self.runtime)
     }
 
     /// Every source that has a spec, sorted by name.
@@ -152,6 +167,23 @@ pub fn check_source_name(source: &str) -> Result<()> {
             "{source:?} is not a source name: use letters, digits, '_' and '-' (the connector's directory name)"
         )))
     }
+}
+
+const PYTHON_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// Generated tests import the runtime by its file name: it must be a Python
+/// module name.
+fn check_runtime_name(pyproject: &Path, runtime: &str) -> Result<()> {
+    let stem = runtime.strip_suffix(".py").map(|p| p.rsplit('/').next().unwrap_or(p));
+    if stem.is_some_and(|s| crate::spec::is_identifier(s) && !PYTHON_KEYWORDS.contains(&s)) {
+        return Ok(());
+    }
+    Err(Error::input(pyproject, format!("tool.authgen.runtime: {runtime:?} is not a Python module path"))
+        .with_hint("end it in a file name like authgen_runtime.py (letters, digits and '_')"))
 }
 
 fn read_tool_config(path: &Path) -> Result<ToolConfig> {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::layout::{Layout, SourcePaths, relative};
-use crate::plan::{AuthPlan, HttpClient, Overrides};
+use crate::plan::{AuthPlan, HttpClient, Overrides, Places};
 use crate::render::Renderer;
 use crate::spec::ConnectorSpec;
 use crate::sync::{self, Change};
@@ -72,9 +72,10 @@ fn plan_spec(
 ) -> Result<(AuthPlan, SourcePaths)> {
     let client = choose_client(layout, opts, existing)?;
     let test_dir = paths.test.parent().unwrap_or(&layout.root).to_path_buf();
-    let loader = relative(&test_dir, &paths.loader).to_string_lossy().replace('\\', "/");
-    let credentials = relative(&test_dir, &paths.credentials).to_string_lossy().replace('\\', "/");
-    let plan = AuthPlan::build(spec, &paths.source, client, &opts.overrides, loader, credentials)?;
+    let place = |path| relative(&test_dir, path).to_string_lossy().replace('\\', "/");
+    let places =
+        Places { loader: place(&paths.loader), credentials: place(&paths.credentials), runtime: place(&paths.runtime) };
+    let plan = AuthPlan::build(spec, &paths.source, client, &opts.overrides, places)?;
     Ok((plan, paths))
 }
 
@@ -95,6 +96,19 @@ fn choose_client(layout: &Layout, opts: &Options, existing: Option<&str>) -> Res
         }),
         None => Ok(HttpClient::Requests),
     }
+}
+
+/// What names the shared runtime where messages name a source; not a valid
+/// source name, so it never clashes with one.
+pub const RUNTIME_LABEL: &str = "(shared runtime)";
+
+/// The shared runtime module every generated test imports, compared with
+/// disk: written with the tests, checked with them, committed when new.
+pub fn runtime_change(layout: &Layout, renderer: &Renderer) -> Result<Change> {
+    let path = layout.runtime_path();
+    let rel = layout.rel(&path).to_path_buf();
+    let change = sync::compare(RUNTIME_LABEL, &path, &rel, renderer.render_runtime()?)?;
+    Ok(change)
 }
 
 /// One source, ready to write or compare.

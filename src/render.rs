@@ -9,13 +9,10 @@ use crate::plan::{AuthPlan, PyContext};
 /// some files need; the main template includes each only where it is used.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("auth_test.py.tera", include_str!("../templates/auth_test.py.tera")),
+    ("authgen_runtime.py.tera", include_str!("../templates/authgen_runtime.py.tera")),
     ("partials/imports.py.tera", include_str!("../templates/partials/imports.py.tera")),
     ("partials/facts_single.py.tera", include_str!("../templates/partials/facts_single.py.tera")),
     ("partials/facts_methods.py.tera", include_str!("../templates/partials/facts_methods.py.tera")),
-    ("partials/runtime.py.tera", include_str!("../templates/partials/runtime.py.tera")),
-    ("partials/pick_method.py.tera", include_str!("../templates/partials/pick_method.py.tera")),
-    ("partials/client_requests.py.tera", include_str!("../templates/partials/client_requests.py.tera")),
-    ("partials/client_urllib.py.tera", include_str!("../templates/partials/client_urllib.py.tera")),
     ("partials/oauth.py.tera", include_str!("../templates/partials/oauth.py.tera")),
     ("partials/oauth_client_basic.py.tera", include_str!("../templates/partials/oauth_client_basic.py.tera")),
     ("partials/oauth_client_body.py.tera", include_str!("../templates/partials/oauth_client_body.py.tera")),
@@ -26,6 +23,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 const MAIN: &str = "auth_test.py.tera";
+const RUNTIME: &str = "authgen_runtime.py.tera";
 /// The line length generated files are checked against.
 pub const LINE_LENGTH: usize = 100;
 
@@ -55,7 +53,7 @@ impl Renderer {
         // A partial is included in place of its tag line, whose own line break
         // follows: drop the partial's final one so lines are not doubled.
         for (name, text) in &mut templates {
-            if name.as_str() != MAIN {
+            if name.as_str() != MAIN && name.as_str() != RUNTIME {
                 let trimmed = text.trim_end_matches(['\n', '\r']).len();
                 text.truncate(trimmed);
             }
@@ -73,6 +71,17 @@ impl Renderer {
             .map_err(|e| Error::Template { name: MAIN.into(), message: chain(&e) })?;
         let text =
             self.tera.render(MAIN, &context).map_err(|e| Error::Template { name: MAIN.into(), message: chain(&e) })?;
+        Ok(finish(&text))
+    }
+}
+
+impl Renderer {
+    /// The shared runtime module: the same for every source of a repository.
+    pub fn render_runtime(&self) -> Result<String> {
+        let text = self
+            .tera
+            .render(RUNTIME, &tera::Context::new())
+            .map_err(|e| Error::Template { name: RUNTIME.into(), message: chain(&e) })?;
         Ok(finish(&text))
     }
 }

@@ -883,11 +883,16 @@ fn generate(client: &str) -> BTreeMap<String, String> {
         .map(|s| {
             let text = repo.read_test(s);
             assert!(text.contains(&format!("# authgen: http-client={client}\n")), "{s}: not rendered for {client}");
-            assert_eq!(text.contains("import requests"), client == "requests", "{s}: {client} script and requests");
+            let http_client = format!("HTTP_CLIENT = \"{client}\"\n");
+            assert!(text.contains(&http_client), "{s}: {client} script and its client");
             (s.to_string(), text)
         })
+        .chain([(RUNTIME.to_string(), std::fs::read_to_string(repo.join(common::TEST_DIR).join(RUNTIME)).unwrap())])
         .collect()
 }
+
+/// The shared runtime every generated test imports, written by the same `generate`.
+const RUNTIME: &str = "authgen_runtime.py";
 
 /// How a run gets its credentials. Decoys sit where a lower-priority source
 /// would be read: they hold `{}`, so a run that read one fails (exit 2).
@@ -1013,6 +1018,7 @@ struct Sandbox {
 fn sandbox(source: &str, script: &str) -> Sandbox {
     let dir = Test::plain();
     let test = dir.write(dir.test_path(source), script);
+    dir.write(dir.join(common::TEST_DIR).join(RUNTIME), &scripts("requests")[RUNTIME]);
     // Keeps pytest from looking for configuration above the sandbox.
     dir.write("pytest.ini", "[pytest]\n");
     Sandbox { dir, source: source.to_string(), test }

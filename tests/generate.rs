@@ -311,14 +311,14 @@ fn check_names_missing_and_stale_files_prints_diff_and_exits_1() {
     assert!(out.stderr.contains("3 generated test(s) up to date"));
     // One stale (hand edit), one missing.
     let stripe = repo.test_path("stripe");
-    let edited = repo.read(&stripe).replace("TIMEOUT_S = 10", "TIMEOUT_S = 99");
+    let edited = repo.read(&stripe).replace("DISPLAY_NAME = \"Stripe\"", "DISPLAY_NAME = \"Stripe!\"");
     repo.write(&stripe, edited);
     std::fs::remove_file(repo.test_path("zendesk")).unwrap();
     let out = repo.authgen(["check", "--all"]).run();
     out.assert_code(1);
     let stdout = &out.stdout;
     assert!(stdout.contains("stale: tests/unit/sources/stripe/auth_test.py (stripe)"), "{stdout}");
-    assert!(stdout.contains("-TIMEOUT_S = 99\n+TIMEOUT_S = 10\n"), "{stdout}");
+    assert!(stdout.contains("-DISPLAY_NAME = \"Stripe!\"\n+DISPLAY_NAME = \"Stripe\"\n"), "{stdout}");
     assert!(stdout.contains("missing: tests/unit/sources/zendesk/auth_test.py (zendesk)"), "{stdout}");
     assert!(!stdout.contains("\x1b["), "no colour without a terminal");
     assert!(
@@ -373,11 +373,10 @@ fn diff_shows_what_generate_would_change() {
 fn http_client_is_remembered_from_the_file() {
     let repo = Test::with_fixtures(&["github"]);
     generate(&repo, &["github", "--yes", "--http-client", "urllib"]).assert_code(0);
-    let file = repo.read_test("github");
-    assert!(file.contains("import urllib.request") && !file.contains("import requests"));
+    assert!(repo.read_test("github").contains("\nHTTP_CLIENT = \"urllib\"\n"));
     repo.authgen(["check"]).run().assert_code(0);
     generate(&repo, &["github", "--yes"]).assert_code(0);
-    assert!(repo.read_test("github").contains("import urllib.request"));
+    assert!(repo.read_test("github").contains("\nHTTP_CLIENT = \"urllib\"\n"));
 }
 
 #[test]
@@ -418,7 +417,7 @@ fn templates_are_overridable_file_by_file() {
     out.assert_code(0);
     let file = repo.read_test("github");
     assert!(file.contains("    # custom header code\n"));
-    assert!(file.contains("def load_credentials("), "the other templates stay built in");
+    assert!(file.contains("CHECK = Check("), "the other templates stay built in");
     // A broken override is a clear error naming the template.
     repo.write(&custom, "{% if %}");
     let out = generate(&repo, &["github", "--yes", "--templates", "my_templates"]);
@@ -446,6 +445,21 @@ fn pyproject_changes_the_layout() {
         file.contains("REPO_LOADER = HERE.joinpath(\"..\", \"tests\", \"unit\", \"sources\", \"test_utils.py\")"),
         "{file}"
     );
+    assert!(file.contains("RUNTIME = HERE.joinpath(\"..\", \"tests\", \"unit\", \"sources\", \"authgen_runtime.py\")"));
+    assert!(repo.join("tests/unit/sources/authgen_runtime.py").is_file());
+    // The runtime's place is a layout key too; its file name is the module the tests import.
+    repo.write("pyproject.toml", "[tool.authgen]\nspec = \"connectors/{source}/spec.yaml\"\ntest = \"checks/{source}_auth_test.py\"\nruntime = \"checks/shared_check.py\"\n");
+    generate(&repo, &["--all", "--yes"]).assert_code(0);
+    let file = repo.read("checks/github_auth_test.py");
+    assert!(
+        file.contains("RUNTIME = HERE.joinpath(\"shared_check.py\")")
+            && file.contains("from shared_check import Check")
+    );
+    assert!(repo.join("checks/shared_check.py").is_file());
+    repo.write("pyproject.toml", "[tool.authgen]\nruntime = \"checks/shared-check.py\"\n");
+    let out = generate(&repo, &["--all", "--yes"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("tool.authgen.runtime: \"checks/shared-check.py\" is not a Python module path"));
     // A bad key in [tool.authgen] is bad input.
     repo.write("pyproject.toml", "[tool.authgen]\nspecs = \"x\"\n");
     let out = generate(&repo, &["--all", "--yes"]);
@@ -498,7 +512,8 @@ fn on_a_terminal_generate_asks_and_colours_unless_no_color() {
     let repo = Test::with_fixtures(&["github"]);
     let (code, out) = on_terminal(&repo, "generate github", "n\n", false);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("Write 1 file(s)? [y/N]") && out.contains("nothing written"), "{out}");
+    // The test and the shared runtime it imports.
+    assert!(out.contains("Write 2 file(s)? [y/N]") && out.contains("nothing written"), "{out}");
     assert!(out.contains("\x1b[32m+SOURCE = \"github\""), "coloured diff on a terminal: {out}");
     assert!(!repo.test_path("github").exists());
     let (code, out) = on_terminal(&repo, "generate github", "y\n", true);
@@ -516,4 +531,39 @@ fn one_bad_spec_among_many_means_nothing_is_written() {
     assert!(err.contains("error: broken:") && err.contains("nothing written: fix the errors above first"), "{err}");
     assert!(!repo.join(TEST_DIR).exists(), "no file written");
     out.assert_wrote_nothing();
+}
+
+/// The shared runtime is generated with the tests, checked like them (missing
+/// or stale is exit 1 with its diff), and restored by one `generate`.
+#[test]
+fn the_shared_runtime_is_generated_and_checked_like_the_tests() {
+    let repo = Test::with_fixtures(&["github", "stripe"]);
+    let runtime = repo.join(TEST_DIR).join("authgen_runtime.py");
+    let out = generate(&repo, &["github", "--yes"]);
+    out.assert_code(0);
+    assert!(out.written.iter().any(|w| w == "tests/unit/sources/authgen_runtime.py"), "{:?}", out.written);
+    repo.authgen(["check", "github"]).run().assert_code(0);
+
+    let text = repo.read(&runtime);
+    repo.write(&runtime, text.replace("TIMEOUT_S = 10", "TIMEOUT_S = 99"));
+    let out = repo.authgen(["check", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stdout.contains("stale: tests/unit/sources/authgen_runtime.py"), "{}", out.stdout);
+    assert!(out.stdout.contains("-TIMEOUT_S = 99\n+TIMEOUT_S = 10\n"), "{}", out.stdout);
+    assert!(out.stderr.contains("run `authgen generate github --yes`"), "{}", out.stderr);
+    let report: serde_json::Value = repo.authgen(["check", "github", "--format", "json"]).run().json();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["runtime"]["status"], "stale");
+
+    std::fs::remove_file(&runtime).unwrap();
+    let out = repo.authgen(["check", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stdout.contains("missing: tests/unit/sources/authgen_runtime.py"), "{}", out.stdout);
+    let out = repo.authgen(["diff", "github"]).run();
+    assert!(out.stdout.contains("+++ b/tests/unit/sources/authgen_runtime.py"), "{}", out.stdout);
+
+    // Generating any source writes it back.
+    generate(&repo, &["stripe", "--yes"]).assert_code(0);
+    assert_eq!(repo.read(&runtime), text);
+    repo.authgen(["check", "--all"]).run().assert_code(0);
 }

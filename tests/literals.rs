@@ -135,14 +135,7 @@ fn spec_yaml(value: &Value) -> String {
 
 fn build(yaml: String) -> Result<AuthPlan, Error> {
     let spec = ConnectorSpec::parse(Path::new("case/connector_spec.yaml"), yaml)?;
-    AuthPlan::build(
-        &spec,
-        "case",
-        HttpClient::Requests,
-        &Overrides::default(),
-        "../test_utils.py".into(),
-        "configs/dev_config.json".into(),
-    )
+    AuthPlan::build(&spec, "case", HttpClient::Requests, &Overrides::default(), authgen::plan::Places::default())
 }
 
 /// One spec with generated strings in every free-text field, and the values
@@ -232,7 +225,8 @@ with open(sys.argv[1], encoding="utf-8") as cases:
             literals += 1
             if ast.literal_eval(lit) != original:
                 failures.append(f"literal {lit!r} != {original!r}")
-        ns = {"__name__": "authgen_case", "__file__": "/nonexistent/auth_test.py"}
+        # The shared runtime sits one directory up, where the default layout puts it.
+        ns = {"__name__": "authgen_case", "__file__": sys.argv[2] + "/case/auth_test.py"}
         exec(compile(case["source"], f"case{case['i']}", "exec"), ns)
         files += 1
         # A single-method file states its facts as module constants.
@@ -269,7 +263,10 @@ fn ten_thousand_generated_strings_render_as_exact_python_literals() {
     out.flush().expect("flush");
     drop(out);
     let mut checker = std::process::Command::new(python());
-    let checked = scrub(&mut checker).arg("-c").arg(CHECKER).arg(&cases_path).output().expect("run the checker");
+    std::fs::create_dir(dir.path().join("case")).expect("mkdir");
+    std::fs::write(dir.path().join("authgen_runtime.py"), renderer.render_runtime().expect("runtime")).expect("write");
+    let checked =
+        scrub(&mut checker).arg("-c").arg(CHECKER).arg(&cases_path).arg(dir.path()).output().expect("run the checker");
     assert!(checked.status.success(), "checker crashed:\n{}", text(&checked.stderr));
     let report: Value = serde_json::from_slice(&checked.stdout).expect("report");
     assert_eq!(report["failed"], 0, "{report:#}");

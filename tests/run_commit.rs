@@ -220,13 +220,29 @@ fn run_says_first_when_the_test_is_missing_or_stale() {
     out.assert_code(2);
     assert!(out.stderr.contains("does not exist yet: run `authgen generate github` first"));
     repo.authgen(["generate", "github", "--yes"]).success();
-    let edited = repo.read_test("github").replace("TIMEOUT_S = 10", "TIMEOUT_S = 9");
+    let edited = repo.read_test("github").replace("DISPLAY_NAME = \"GitHub\"", "DISPLAY_NAME = \"Hub\"");
     repo.write(repo.test_path("github"), edited);
     write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let api = mock();
     let out = authgen_run(&repo, &api.url(), &[]);
     out.assert_code(0);
     assert!(out.stderr.starts_with("warning: tests/unit/sources/github/auth_test.py is stale against its spec"));
+    // The shared runtime the test imports: missing is refused, stale is run with a warning.
+    let runtime = repo.join(TEST_DIR).join("authgen_runtime.py");
+    let text = repo.read(&runtime);
+    repo.write(&runtime, text.replace("TIMEOUT_S = 10", "TIMEOUT_S = 9"));
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(0);
+    assert!(out.stderr.contains("warning: tests/unit/sources/authgen_runtime.py is stale"), "{}", out.stderr);
+    std::fs::remove_file(&runtime).unwrap();
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("authgen_runtime.py, which the test imports, does not exist yet"), "{}", out.stderr);
+    // Run directly, the test says what is missing and how to get it (exit 2, no traceback).
+    let ran = repo.command(python(), [repo.test_path("github")]).run();
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(ran.stderr.contains("authgen_runtime.py is missing: run `authgen generate github`"), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("Traceback"));
 }
 
 // ---- commit ----
@@ -255,9 +271,14 @@ fn commit_holds_the_test_and_gitignore_only_and_leaves_staged_work_staged() {
     let out = repo.authgen(["commit", "github"]).run();
     out.assert_code(0);
     assert!(out.stderr.contains("added tests/unit/sources/github/configs/.gitignore so that"), "{}", out.stderr);
+    // The first commit carries the shared runtime the test imports.
     assert_eq!(
         commit_paths(&repo),
-        ["tests/unit/sources/github/auth_test.py", "tests/unit/sources/github/configs/.gitignore"]
+        [
+            "tests/unit/sources/authgen_runtime.py",
+            "tests/unit/sources/github/auth_test.py",
+            "tests/unit/sources/github/configs/.gitignore"
+        ]
     );
     let message = repo.git(["log", "-1", "--format=%s"]).run().stdout;
     assert_eq!(message.trim(), "Add github auth test");
@@ -279,9 +300,17 @@ fn commit_message_flag_and_no_gitignore_when_already_ignored() {
     write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let out = repo.authgen(["commit", "github", "-m", "Add the GitHub check"]).run();
     out.assert_code(0);
-    assert_eq!(commit_paths(&repo), ["tests/unit/sources/github/auth_test.py"]);
+    assert_eq!(
+        commit_paths(&repo),
+        ["tests/unit/sources/authgen_runtime.py", "tests/unit/sources/github/auth_test.py"]
+    );
     let message = repo.git(["log", "-1", "--format=%s"]).run().stdout;
     assert_eq!(message.trim(), "Add the GitHub check");
+    // A second source's commit: the runtime is committed already, as it is.
+    repo.write_spec("stripe", &std::fs::read_to_string(fixtures_dir().join("stripe/connector_spec.yaml")).unwrap());
+    repo.authgen(["generate", "stripe", "--yes"]).success();
+    repo.authgen(["commit", "stripe"]).success();
+    assert_eq!(commit_paths(&repo), ["tests/unit/sources/stripe/auth_test.py"]);
 }
 
 #[test]
@@ -297,6 +326,13 @@ fn commit_refuses_missing_and_stale_tests() {
     let out = repo.authgen(["commit", "github"]).run();
     out.assert_code(1);
     assert!(out.stderr.contains("is stale against its spec"));
+    assert_eq!(head(&repo), before, "nothing committed");
+    // A test without the runtime it imports would fail in a fresh clone.
+    repo.authgen(["generate", "github", "--yes"]).success();
+    std::fs::remove_file(repo.join(TEST_DIR).join("authgen_runtime.py")).unwrap();
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("refused: tests/unit/sources/authgen_runtime.py does not exist"), "{}", out.stderr);
     assert_eq!(head(&repo), before, "nothing committed");
 }
 
@@ -384,7 +420,11 @@ fn demo_runs_the_whole_flow_and_stops_its_server() {
     let show = tmp.git(["show", "--name-only", "--format=", "HEAD"]).current_dir(&dir).success();
     assert_eq!(
         show.stdout.lines().filter(|l| !l.is_empty()).collect::<Vec<_>>(),
-        ["tests/unit/sources/demo_api/auth_test.py", "tests/unit/sources/demo_api/configs/.gitignore"]
+        [
+            "tests/unit/sources/authgen_runtime.py",
+            "tests/unit/sources/demo_api/auth_test.py",
+            "tests/unit/sources/demo_api/configs/.gitignore"
+        ]
     );
     let id = tmp.git(["rev-parse", "--short", "HEAD"]).current_dir(&dir).success().stdout.trim().to_string();
     assert!(err.contains(&format!("commit {id} holds")), "the summary names the commit");
@@ -414,5 +454,5 @@ fn demo_uses_urllib_when_requests_is_missing() {
     out.assert_code(0);
     assert!(out.stderr.contains("requests is not installed"), "{}", out.stderr);
     let file = tmp.read(dir.join(TEST_DIR).join("demo_api/auth_test.py"));
-    assert!(file.contains("import urllib.request") && !file.contains("import requests"));
+    assert!(file.contains("\nHTTP_CLIENT = \"urllib\"\n"), "{file}");
 }

@@ -56,7 +56,7 @@ fn from_an_api_doc_to_a_committed_passing_test_then_nothing_to_redo() {
         "[3/5] generate: render tests/unit/sources/github/auth_test.py",
         "[4/5] run: make the one authenticated call",
         "passed: github authenticated",
-        "[5/5] commit: the generated test, and nothing else",
+        "[5/5] commit: the generated test (with its runtime when new), nothing else",
         "setup done: github authenticates",
     ] {
         assert!(err.contains(step), "missing {step:?} in:\n{err}");
@@ -68,6 +68,7 @@ fn from_an_api_doc_to_a_committed_passing_test_then_nothing_to_redo() {
         committed.lines().filter(|l| !l.is_empty()).collect::<Vec<_>>(),
         [
             "Add github auth test",
+            "tests/unit/sources/authgen_runtime.py",
             "tests/unit/sources/github/auth_test.py",
             "tests/unit/sources/github/configs/.gitignore"
         ]

@@ -34,6 +34,7 @@ fn rendered_files() {
             snap!(format!("render__{name}__{}", client.name()), rendered);
         }
     }
+    snap!("render__runtime", renderer.render_runtime().unwrap());
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `authgen commit`: the generated test, and nothing else, in one commit.
+//! `authgen commit`: the generated test (and the runtime it imports, when new), nothing else, in one commit.
 
 use std::path::Path;
 

@@ -100,8 +100,9 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
     if !args.quiet {
         print!("{}", sync::unified(&prepared.change, term::color_stdout()));
     }
-    sync::apply(std::slice::from_ref(&prepared.change))?;
-    say(&format!("   created {}", prepared.change.rel.display()));
+    let runtime = pipeline::runtime_change(&layout, &renderer)?;
+    sync::apply(&[prepared.change.clone(), runtime.clone()])?;
+    say(&format!("   created {} and {}", prepared.change.rel.display(), runtime.rel.display()));
 
     // 5. Run: passes.
     step(5, &format!("Run it with {} ({})", python.path.display(), python.origin));
@@ -129,7 +130,7 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
     }
 
     // 7. Commit only the test.
-    step(7, "Commit the test (and nothing else)");
+    step(7, "Commit the test and the runtime it imports (nothing else)");
     let done = commit_source_with(&layout, SOURCE, &format!("Add {SOURCE} auth test"), &mut |note| {
         say(&format!("   {note}"));
     })?;

@@ -140,7 +140,8 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
     let renderer = Renderer::new(layout.templates.as_deref())?;
     let opts = Options { http_client: args.http_client.map(Into::into), ..Options::default() };
     let prepared = pipeline::prepare(&layout, &renderer, source, &opts)?;
-    if prepared.change.status == Status::Unchanged {
+    let runtime = pipeline::runtime_change(&layout, &renderer)?;
+    if prepared.change.status == Status::Unchanged && runtime.status == Status::Unchanged {
         steps.skip("generate", &format!("{} is up to date", prepared.change.rel.display()));
     } else {
         steps.start("generate", &format!("render {}", prepared.change.rel.display()));
@@ -180,7 +181,7 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
     if args.no_commit {
         steps.skip("commit", "--no-commit");
     } else {
-        steps.start("commit", "the generated test, and nothing else");
+        steps.start("commit", "the generated test (with its runtime when new), nothing else");
         match commit_source(&layout, source, &format!("Add {source} auth test"))? {
             Some(done) => {
                 let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();

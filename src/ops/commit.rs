@@ -1,4 +1,4 @@
-//! Commit a source's generated test, and nothing else.
+//! Commit a source's generated test (with the shared runtime when it is new), and nothing else.
 
 use std::path::{Path, PathBuf};
 
@@ -14,8 +14,9 @@ pub struct Committed {
     pub paths: Vec<PathBuf>,
 }
 
-/// Commit the source's test (and a `.gitignore` for its credentials when
-/// needed); `None` when there is nothing new to commit.
+/// Commit the source's test, the shared runtime when it is new or changed,
+/// and a `.gitignore` for its credentials when needed; `None` when there is
+/// nothing new to commit.
 pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Option<Committed>> {
     commit_source_with(layout, source, message, &mut |note| eprintln!("{note}"))
 }
@@ -51,8 +52,17 @@ pub fn commit_source_with(
         Status::Unchanged => {}
     }
     refuse_secrets(&prepared, &rel_test)?;
+    // The test imports the runtime: a commit without it would fail in a fresh clone.
+    let runtime = pipeline::runtime_change(layout, &renderer)?;
+    if runtime.status != Status::Unchanged {
+        let state = if runtime.status == Status::Added { "does not exist" } else { "is stale" };
+        return Err(Error::Failed(format!(
+            "refused: {} {state}: run `authgen generate {source}` first; nothing committed",
+            runtime.rel.display()
+        )));
+    }
 
-    let mut paths = vec![rel_test.clone()];
+    let mut paths = vec![rel_test.clone(), runtime.rel.clone()];
     let creds = &prepared.paths.credentials;
     let rel_creds = layout.rel(creds).to_path_buf();
     if creds.is_file() {

@@ -21,6 +21,8 @@ fn options(layout: &Layout, render: &RenderArgs, overrides: Overrides) -> Option
 
 struct Batch {
     preps: Vec<Prep>,
+    /// The shared runtime, when some source rendered.
+    runtime: Option<sync::Change>,
 }
 
 fn prepare(repo: Option<&Path>, selection: &Selection, render: &RenderArgs, overrides: Overrides) -> Result<Batch> {
@@ -32,7 +34,9 @@ fn prepare(repo: Option<&Path>, selection: &Selection, render: &RenderArgs, over
     let opts = options(&layout, render, overrides);
     let renderer = Renderer::new(opts.templates.as_deref())?;
     let preps = pipeline::prepare_many(&layout, &renderer, &sources, &opts, selection.all);
-    Ok(Batch { preps })
+    let any_ready = preps.iter().any(|p| matches!(p, Prep::Ready(_)));
+    let runtime = if any_ready { Some(pipeline::runtime_change(&layout, &renderer)?) } else { None };
+    Ok(Batch { preps, runtime })
 }
 
 /// Print errors and skips; the highest exit code they call for.
@@ -79,8 +83,11 @@ pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
         }
     }
     let problems = report_problems(&batch.preps);
-    let changes: Vec<&sync::Change> =
-        ready(&batch.preps).map(|p| &p.change).filter(|c| c.status != Status::Unchanged).collect();
+    let changes: Vec<&sync::Change> = ready(&batch.preps)
+        .map(|p| &p.change)
+        .chain(&batch.runtime)
+        .filter(|c| c.status != Status::Unchanged)
+        .collect();
     for prep in ready(&batch.preps) {
         if prep.change.status == Status::Unchanged {
             eprintln!("{}: {} is up to date", prep.change.source, prep.change.rel.display());
@@ -107,7 +114,7 @@ pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
         return Ok(sync::explain(
             decision,
             &format!("{} file(s) would change; ", changes.len()),
-            &accept_command(&changes),
+            &accept_command(&changes, &batch),
         ));
     }
     for change in &changes {
@@ -124,8 +131,13 @@ fn ready(preps: &[Prep]) -> impl Iterator<Item = &pipeline::Prepared> {
     })
 }
 
-fn accept_command(changes: &[&sync::Change]) -> String {
-    let names: Vec<&str> = changes.iter().map(|c| c.source.as_str()).collect();
+/// The command that writes these changes; the runtime comes with any source.
+fn accept_command(changes: &[&sync::Change], batch: &Batch) -> String {
+    let mut names: Vec<&str> =
+        changes.iter().map(|c| c.source.as_str()).filter(|s| *s != pipeline::RUNTIME_LABEL).collect();
+    if names.is_empty() {
+        names.extend(ready(&batch.preps).map(|p| p.change.source.as_str()).take(1));
+    }
     format!("authgen generate {} --yes", names.join(" "))
 }
 
@@ -140,6 +152,9 @@ pub fn diff(repo: Option<&Path>, selection: &Selection, render: &RenderArgs) -> 
         } else {
             print!("{}", sync::unified(&prep.change, color));
         }
+    }
+    if let Some(runtime) = batch.runtime.as_ref().filter(|c| c.status != Status::Unchanged) {
+        print!("{}", sync::unified(runtime, color));
     }
     Ok(problems)
 }
@@ -158,6 +173,9 @@ struct CheckReport<'a> {
     missing: usize,
     errors: usize,
     files: Vec<CheckEntry<'a>>,
+    /// The shared runtime the tests import; absent when no source rendered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runtime: Option<CheckEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -171,23 +189,24 @@ struct CheckEntry<'a> {
     message: Option<String>,
 }
 
+fn check_entry(c: &sync::Change) -> CheckEntry<'_> {
+    let status = match c.status {
+        Status::Added => "missing",
+        Status::Modified => "stale",
+        Status::Unchanged => "ok",
+    };
+    let diff = (c.status != Status::Unchanged).then(|| sync::unified(c, false));
+    CheckEntry { source: &c.source, path: Some(c.rel.display().to_string()), status, diff, message: None }
+}
+
 fn print_check(batch: &Batch, format: Format) -> i32 {
     let mut entries = Vec::new();
     let mut code = 0;
     for prep in &batch.preps {
         let entry = match prep {
             Prep::Ready(p) => {
-                let c = &p.change;
-                let status = match c.status {
-                    Status::Added => "missing",
-                    Status::Modified => "stale",
-                    Status::Unchanged => "ok",
-                };
-                if c.status != Status::Unchanged {
-                    code = code.max(1);
-                }
-                let diff = (c.status != Status::Unchanged).then(|| sync::unified(c, false));
-                CheckEntry { source: &c.source, path: Some(c.rel.display().to_string()), status, diff, message: None }
+                code = code.max(i32::from(p.change.status != Status::Unchanged));
+                check_entry(&p.change)
             }
             Prep::Skipped { source, reason } => {
                 CheckEntry { source, path: None, status: "skipped", diff: None, message: Some(reason.clone()) }
@@ -199,10 +218,22 @@ fn print_check(batch: &Batch, format: Format) -> i32 {
         };
         entries.push(entry);
     }
+    let runtime_entry = batch.runtime.as_ref().map(check_entry);
+    if runtime_entry.as_ref().is_some_and(|e| e.status != "ok") {
+        code = code.max(1);
+    }
     let count = |s: &str| entries.iter().filter(|e| e.status == s).count();
     let (stale, missing, errors) = (count("stale"), count("missing"), count("error"));
     if format == Format::Json {
-        let report = CheckReport { ok: code == 0, checked: entries.len(), stale, missing, errors, files: entries };
+        let report = CheckReport {
+            ok: code == 0,
+            checked: entries.len(),
+            stale,
+            missing,
+            errors,
+            files: entries,
+            runtime: runtime_entry,
+        };
         println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         return code;
     }
@@ -225,16 +256,32 @@ fn print_check(batch: &Batch, format: Format) -> i32 {
             _ => {}
         }
     }
+    let runtime = batch.runtime.as_ref().filter(|c| c.status != Status::Unchanged);
+    if let Some(c) = runtime {
+        let status = if c.status == Status::Added { "missing" } else { "stale" };
+        println!(
+            "{}: {} (the runtime every generated test imports)",
+            term::paint(color, "1;33", status),
+            c.rel.display()
+        );
+        print!("{}", sync::unified(c, color));
+    }
+    let sources = entries.len();
     let fine = count("ok");
-    if to_fix.is_empty() && errors == 0 {
+    if to_fix.is_empty() && errors == 0 && runtime.is_none() {
         eprintln!("{fine} generated test(s) up to date");
     } else {
         if !to_fix.is_empty() {
             eprintln!(
-                "{} of {} generated test(s) missing or stale: run `authgen generate {} --yes` locally and commit the result",
+                "{} of {sources} generated test(s) missing or stale: run `authgen generate {} --yes` locally and commit the result",
                 to_fix.len(),
-                entries.len(),
                 to_fix.join(" ")
+            );
+        } else if let Some(c) = runtime {
+            let any = ready(&batch.preps).map(|p| p.change.source.as_str()).next().unwrap_or("--all");
+            eprintln!(
+                "{} is missing or stale: run `authgen generate {any} --yes` locally and commit the result",
+                c.rel.display()
             );
         }
         if errors > 0 {

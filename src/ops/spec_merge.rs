@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::layout::{Layout, SourcePaths};
-use crate::plan::{AuthPlan, HttpClient, Overrides};
+use crate::plan::{AuthPlan, HttpClient, Overrides, Places};
 use crate::spec::ConnectorSpec;
 use crate::specwrite::{self, Connection, Merged, Mode, Outcome};
 use crate::sync::{self, Status};
@@ -15,8 +15,8 @@ pub fn merge(paths: &SourcePaths, old: Option<&str>, want: &Connection, mode: Mo
             .with_hint("the spec's layout is unusual here; edit the connection section by hand")
     })?;
     let spec = ConnectorSpec::parse(&paths.spec, merged.text.clone())?;
-    AuthPlan::build(&spec, &paths.source, HttpClient::Requests, &Overrides::default(), String::new(), String::new())
-        .map_err(|e| match e {
+    AuthPlan::build(&spec, &paths.source, HttpClient::Requests, &Overrides::default(), Places::default()).map_err(
+        |e| match e {
             Error::Input { path, pos, key, message, hint } => Error::Input {
                 path,
                 pos,
@@ -25,7 +25,8 @@ pub fn merge(paths: &SourcePaths, old: Option<&str>, want: &Connection, mode: Mo
                 hint,
             },
             other => other,
-        })?;
+        },
+    )?;
     Ok(merged)
 }
 

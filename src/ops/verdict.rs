@@ -88,6 +88,20 @@ pub fn execute(layout: &Layout, source: &str, opts: &RunOptions) -> Result<Verdi
         }
         Status::Unchanged => false,
     };
+    let runtime = pipeline::runtime_change(layout, &renderer)?;
+    let rel_runtime = runtime.rel.display();
+    match runtime.status {
+        Status::Added => {
+            return Err(Error::Usage(format!(
+                "{source}: {rel_runtime}, which the test imports, does not exist yet: run `authgen generate {source}` first"
+            )));
+        }
+        Status::Modified => eprintln!(
+            "{}: {rel_runtime} is stale (run `authgen generate {source}` to update it); running it as it is",
+            term::paint(term::color_stderr(), "1;33", "warning")
+        ),
+        Status::Unchanged => {}
+    }
     let python = runner::find_python(opts.python.as_deref(), &layout.root)?;
     let config = opts.config.as_ref().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
     let mut env = opts.env.clone();

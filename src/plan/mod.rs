@@ -20,8 +20,7 @@ impl AuthPlan {
         source: &str,
         http_client: HttpClient,
         overrides: &Overrides,
-        loader: String,
-        credentials: String,
+        places: Places,
     ) -> Result<Self> {
         let Some(base) = spec.verification.clone() else {
             return Err(spec
@@ -60,8 +59,7 @@ impl AuthPlan {
             parameters: params,
             base_url_param,
             methods,
-            loader,
-            credentials,
+            places,
         })
     }
 

@@ -116,9 +116,28 @@ pub struct AuthPlan {
     /// The spec parameter whose value, when supplied, replaces the base URL.
     pub base_url_param: Option<String>,
     pub methods: Vec<MethodPlan>,
-    /// Relative to the generated test's directory.
+    #[serde(flatten)]
+    pub places: Places,
+}
+
+/// Files the generated test reads, relative to its own directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Places {
     pub loader: String,
     pub credentials: String,
+    /// The shared runtime module every generated test imports.
+    pub runtime: String,
+}
+
+impl Default for Places {
+    /// The default layout's places.
+    fn default() -> Self {
+        Places {
+            loader: "../test_utils.py".into(),
+            credentials: "configs/dev_config.json".into(),
+            runtime: "../authgen_runtime.py".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

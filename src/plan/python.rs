@@ -26,6 +26,12 @@ pub struct PyContext {
     pub secret_params: String,
     pub loader_parts: Vec<String>,
     pub credentials_parts: Vec<String>,
+    pub runtime_parts: Vec<String>,
+    /// The runtime's module name, and what this file imports from it.
+    pub runtime_module: String,
+    pub runtime_imports: Vec<&'static str>,
+    /// The arguments of `CHECK.judge`, laid out as the formatter would.
+    pub judge_args: String,
     /// More than one auth method: the file picks one at run time.
     pub several: bool,
     /// The request, when every method makes the same one: module constants.
@@ -165,6 +171,7 @@ impl PyContext {
             at.insert(*name, if on_method { format!("method.{name}") } else { name.to_ascii_uppercase() });
         }
 
+        let single_named = plan.methods.first().is_some_and(|m| m.name.is_some());
         let (single, methods) = if several { (None, py_methods) } else { (py_methods.into_iter().next(), Vec::new()) };
         let parts = |rel: &str| rel.split('/').filter(|p| !p.is_empty()).map(py_str).collect();
         let secrets: Vec<String> = plan.secret_params().into_iter().map(py_str).collect();
@@ -175,8 +182,12 @@ impl PyContext {
             display_name_lit: py_str(&plan.display_name),
             base_url_param_lit: plan.base_url_param.as_deref().map(py_str),
             secret_params: collection('(', ')', &secrets, 0, "SECRET_PARAMS = ".len(), 0),
-            loader_parts: parts(&plan.loader),
-            credentials_parts: parts(&plan.credentials),
+            loader_parts: parts(&plan.places.loader),
+            credentials_parts: parts(&plan.places.credentials),
+            runtime_parts: parts(&plan.places.runtime),
+            runtime_module: runtime_module(&plan.places.runtime),
+            runtime_imports: if uses.basic || uses.oauth { vec!["Check", "fill"] } else { vec!["Check"] },
+            judge_args: judge_args(&at, &uses, several || single_named),
             several,
             request,
             single,
@@ -187,6 +198,28 @@ impl PyContext {
             uses,
         }
     }
+}
+
+/// `authgen_runtime` from `../authgen_runtime.py`; the layout checked it is a
+/// module name.
+fn runtime_module(path: &str) -> String {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.strip_suffix(".py").unwrap_or(file).to_string()
+}
+
+/// `(answer, using, origin, required, ...)`: the scopes a 403 quotes and
+/// the field a success must hold only where this file has them.
+fn judge_args(at: &BTreeMap<&'static str, String>, uses: &Uses, named: bool) -> String {
+    let mut args = vec!["answer".to_string(), if named { "using" } else { "AUTH" }.to_string(), "origin".into()];
+    args.push(at["required"].clone());
+    if uses.scopes {
+        args.push(format!("scopes={}", at["scopes"]));
+    }
+    if uses.show {
+        args.push(format!("show={}", at["show"]));
+        args.push(format!("show_label={}", at["show_label"]));
+    }
+    collection('(', ')', &args, 4, "return CHECK.judge".len(), 0)
 }
 
 fn same_request(a: &RequestPlan, b: &RequestPlan) -> bool {

@@ -494,8 +494,7 @@ pub fn plan_for(name: &str, client: authgen::plan::HttpClient) -> authgen::plan:
         name,
         client,
         &authgen::plan::Overrides::default(),
-        "../test_utils.py".into(),
-        "configs/dev_config.json".into(),
+        authgen::plan::Places::default(),
     )
     .unwrap()
 }
