@@ -107,6 +107,29 @@ fn run_exit_3_names_the_host() {
 }
 
 #[test]
+fn run_unreachable_token_url_names_connector_test_token_url() {
+    let repo = Test::with_fixtures(&["gmail"]);
+    repo.authgen(["generate", "gmail", "--yes"]).success();
+    repo.write(
+        Path::new(TEST_DIR).join("gmail/configs/dev_config.json"),
+        r#"{"client_id": "id-1234", "client_secret": "secret-1234", "refresh_token": "refresh-1234"}"#,
+    );
+    let api = MockApi::start(|_| common::mock::Reply::json(200, serde_json::json!({"emailAddress": "a@example.com"})));
+    let closed = common::mock::closed_url();
+    let out = repo
+        .authgen(["run", "gmail", "--python"])
+        .arg(python())
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .env("CONNECTOR_TEST_TOKEN_URL", format!("{closed}/token"))
+        .run();
+    out.assert_code(3);
+    let verdict = out.stderr.lines().find(|l| l.starts_with("failed: ")).unwrap_or_default().to_string();
+    assert!(verdict.contains("set CONNECTOR_TEST_TOKEN_URL"), "{}", out.stderr);
+    assert!(!verdict.contains("CONNECTOR_TEST_BASE_URL"), "the base URL was never tried: {verdict}");
+    assert!(api.received().is_empty());
+}
+
+#[test]
 fn run_json_verdict() {
     let repo = github_repo();
     write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
