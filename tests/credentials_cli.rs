@@ -96,6 +96,17 @@ fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
 }
 
 #[test]
+fn dash_m_is_short_for_mode() {
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let out = piped(&repo, "zendesk", &["-m", "cli"], "acme\nagent@example.com\nzd-Tok3nValue\n");
+    out.assert_code(0);
+    assert_eq!(read_json(&repo.credentials_path("zendesk"))["subdomain"], "acme");
+    let out = repo.authgen(["setup", "zendesk", "-m", "nope"]).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("invalid value 'nope' for '--mode <MODE>'"), "{}", out.stderr);
+}
+
+#[test]
 fn an_empty_required_value_or_early_end_of_input_writes_nothing() {
     let repo = Test::with_fixtures(&["zendesk"]);
     let path = repo.credentials_path("zendesk");
