@@ -63,6 +63,15 @@ fn required_prompts_come_first_and_optional_ones_can_be_skipped() {
 }
 
 #[test]
+fn end_of_input_at_an_optional_prompt_leaves_it_empty() {
+    let repo = Test::with_fixtures(&["github"]);
+    let out = piped(&repo, "github", &[], "ghp-Tok3nValue\n");
+    out.assert_code(0);
+    assert!(out.stderr.contains("base_url (optional):"), "{}", out.stderr);
+    assert_eq!(read_json(&repo.credentials_path("github")), map(&[("token", "ghp-Tok3nValue")]));
+}
+
+#[test]
 fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
     let repo = Test::with_fixtures(&["azure_devops"]);
     let out = piped(&repo, "azure_devops", &[], "service_principal\nmy-org\ntenant-9\nclient-9\nsp-Secret99\n");
