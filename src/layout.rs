@@ -53,7 +53,8 @@ pub struct SourcePaths {
 
 impl Layout {
     /// The repo root: `--repo`, else the nearest ancestor of the working
-    /// directory with `pyproject.toml` or `.git`.
+    /// directory with `.git`, or a `pyproject.toml` with `[tool.authgen]`
+    /// (a source folder's own `pyproject.toml` is not the root).
     pub fn discover(repo: Option<&Path>) -> Result<Self> {
         let root = match repo {
             Some(dir) => {
@@ -64,15 +65,12 @@ impl Layout {
             }
             None => {
                 let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
-                cwd.ancestors()
-                    .find(|dir| dir.join("pyproject.toml").is_file() || dir.join(".git").exists())
-                    .map(Path::to_path_buf)
-                    .ok_or_else(|| {
-                        Error::Usage(format!(
-                            "no connector repository here: neither {} nor any parent holds pyproject.toml or .git (use --repo DIR)",
-                            cwd.display()
-                        ))
-                    })?
+                cwd.ancestors().find(|dir| is_repo_root(dir)).map(Path::to_path_buf).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "no connector repository here: neither {} nor any parent holds .git or a pyproject.toml with [tool.authgen] (use --repo DIR)",
+                        cwd.display()
+                    ))
+                })?
             }
         };
         Self::at(root)
@@ -136,6 +134,20 @@ impl Layout {
     /// A path relative to the repo root, for messages and git.
     pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// A git checkout's top, or a folder whose `pyproject.toml` configures authgen.
+fn is_repo_root(dir: &Path) -> bool {
+    dir.join(".git").exists() || configures_authgen(&dir.join("pyproject.toml"))
+}
+
+fn configures_authgen(pyproject: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(pyproject) else { return false };
+    match toml::from_str::<toml::Table>(&text) {
+        Ok(table) => table.get("tool").and_then(|t| t.get("authgen")).is_some(),
+        // Taken as the root when it tries to, so its error is reported with its line.
+        Err(_) => text.lines().any(|l| l.trim_start().starts_with("[tool.authgen")),
     }
 }
 

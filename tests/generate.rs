@@ -462,6 +462,28 @@ fn repo_root_is_found_from_a_subdirectory() {
 }
 
 #[test]
+fn a_source_folders_own_pyproject_is_not_the_repo_root() {
+    let repo = Test::with_fixtures(&["github"]);
+    repo.write("pyproject.toml", "[project]\nname = \"connectors\"\n");
+    let sub = repo.join(SPEC_DIR).join("github");
+    repo.write(sub.join("pyproject.toml"), "[project]\nname = \"github-source\"\n");
+    repo.authgen(["generate", "github", "--yes"]).current_dir(&sub).success();
+    assert!(repo.test_path("github").exists());
+    assert!(!sub.join(TEST_DIR).exists(), "nothing written under the source folder");
+
+    // Without git, a pyproject.toml with [tool.authgen] marks the root.
+    let plain = Test::plain();
+    plain.write("pyproject.toml", "[project]\nname = \"connectors\"\n\n[tool.authgen]\nhttp-client = \"urllib\"\n");
+    plain.write(Path::new(SPEC_DIR).join("github/pyproject.toml"), "[project]\nname = \"github-source\"\n");
+    plain.write(
+        Path::new(SPEC_DIR).join("github/connector_spec.yaml"),
+        std::fs::read(fixtures_dir().join("github/connector_spec.yaml")).unwrap(),
+    );
+    plain.authgen(["generate", "github", "--yes"]).current_dir(plain.join(SPEC_DIR).join("github")).success();
+    assert!(plain.read(Path::new(TEST_DIR).join("github/auth_test.py")).contains("http-client=urllib"));
+}
+
+#[test]
 fn variants_lists_all_seven() {
     let out = Test::new().authgen(["variants", "--format", "json"]).current_dir("/").run();
     out.assert_code(0);
