@@ -167,11 +167,7 @@ pub fn check_source_name(source: &str) -> Result<()> {
 }
 
 fn read_tool_config(path: &Path) -> Result<ToolConfig> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ToolConfig::default()),
-        Err(e) => return Err(Error::io(path, e)),
-    };
+    let Some(text) = crate::error::read_text(path)? else { return Ok(ToolConfig::default()) };
     #[derive(Deserialize)]
     struct Pyproject {
         tool: Option<Tool>,

@@ -72,6 +72,23 @@ fn end_of_input_at_an_optional_prompt_leaves_it_empty() {
 }
 
 #[test]
+fn a_non_utf8_credentials_file_is_reported_before_the_first_prompt() {
+    let repo = Test::with_fixtures(&["github"]);
+    let path = repo.credentials_path("github");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"{\n  \"token\": \"caf\xe9\"\n}\n").unwrap();
+    let out = piped(&repo, "github", &["--yes"], "ghp-Tok3nValue\n");
+    out.assert_code(2);
+    let err = &out.stderr;
+    assert!(
+        err.contains("tests/unit/sources/github/configs/dev_config.json:2:16: not valid UTF-8 (byte offset 17)"),
+        "{err}"
+    );
+    assert!(!err.contains("token (secret"), "no prompt was shown: {err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"{\n  \"token\": \"caf\xe9\"\n}\n", "left as it was");
+}
+
+#[test]
 fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
     let repo = Test::with_fixtures(&["azure_devops"]);
     let out = piped(&repo, "azure_devops", &[], "service_principal\nmy-org\ntenant-9\nclient-9\nsp-Secret99\n");

@@ -484,6 +484,32 @@ fn a_source_folders_own_pyproject_is_not_the_repo_root() {
 }
 
 #[test]
+fn non_utf8_spec_and_doc_are_reported_with_line_column_and_byte_offset() {
+    let repo = Test::with_fixtures(&["github"]);
+    let spec = repo.spec_path("github");
+    let mut bytes = std::fs::read(&spec).unwrap();
+    // "display_name: GitHub" is line 2; put a Latin-1 byte after "Git".
+    let at = bytes.windows(17).position(|w| w == b"display_name: Git").unwrap() + 17;
+    let line_start = bytes[..at].iter().rposition(|b| *b == b'\n').unwrap() + 1;
+    bytes.insert(at, 0xe9);
+    std::fs::write(&spec, &bytes).unwrap();
+    let rel = format!("{SPEC_DIR}/github/connector_spec.yaml");
+    let want = format!("{rel}:2:{}: not valid UTF-8 (byte offset {at})", at - line_start + 1);
+    for args in [&["generate", "github", "--yes"][..], &["lint", "github"], &["credentials", "github"]] {
+        let out = repo.authgen(args).stdin("").run();
+        out.assert_code(2);
+        assert!(out.stderr.contains(&want), "{args:?}: want {want:?} in:\n{}", out.stderr);
+    }
+
+    let doc = repo.join(SPEC_DIR).join("github/github_api_doc.md");
+    std::fs::write(&doc, b"# GitHub\n\nUse a \xff token.\n").unwrap();
+    let out = repo.authgen(["analyze", "github"]).run();
+    out.assert_code(2);
+    let want = format!("{SPEC_DIR}/github/github_api_doc.md:3:7: not valid UTF-8 (byte offset 16)");
+    assert!(out.stderr.contains(&want), "want {want:?} in:\n{}", out.stderr);
+}
+
+#[test]
 fn variants_lists_all_seven() {
     let out = Test::new().authgen(["variants", "--format", "json"]).current_dir("/").run();
     out.assert_code(0);
