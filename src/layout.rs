@@ -131,6 +131,12 @@ impl Layout {
         Ok(sources)
     }
 
+    /// The source with a spec whose name is nearest to a mistyped `source`.
+    pub fn did_you_mean(&self, source: &str) -> Option<String> {
+        let all = self.all_sources().ok()?;
+        crate::suggest::closest(source, all.iter().map(String::as_str)).map(str::to_string)
+    }
+
     /// A path relative to the repo root, for messages and git.
     pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)

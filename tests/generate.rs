@@ -404,7 +404,51 @@ fn overrides_auth_base_url_endpoint() {
     assert!(out.stderr.contains("github: api_key_header: given with --auth"));
     let out = generate(&repo, &["github", "--dry-run", "--auth", "magic"]);
     out.assert_code(2);
-    assert!(out.stderr.contains("unknown variant \"magic\"; use one of: bearer, basic"));
+    assert!(out.stderr.contains("unknown variant \"magic\" (one of: bearer, basic"), "{}", out.stderr);
+}
+
+#[test]
+fn a_mistyped_source_or_variant_gets_did_you_mean_and_a_bad_flag_is_blamed() {
+    let repo = Test::with_fixtures(&["github", "gmail"]);
+    let out = generate(&repo, &["github", "--dry-run", "--auth", "beerer"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("error: --auth beerer: unknown variant \"beerer\"; did you mean bearer?"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("connector_spec.yaml"), "the spec is not to blame: {}", out.stderr);
+
+    let out = generate(&repo, &["githib", "--dry-run"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("githib/connector_spec.yaml: no connector spec here"), "{}", out.stderr);
+    assert!(out.stderr.contains("did you mean github?"), "{}", out.stderr);
+    for args in [
+        &["run", "githib"][..],
+        &["credentials", "githib"],
+        &["commit", "githib"],
+        &["lint", "githib"],
+        &["setup", "githib"],
+        &["analyze", "githib"],
+    ] {
+        let out = repo.authgen(args).stdin("").run();
+        out.assert_code(2);
+        assert!(out.stderr.contains("did you mean github?"), "{args:?}: {}", out.stderr);
+    }
+    let out = generate(&repo, &["zzzzzz", "--dry-run"]);
+    out.assert_code(2);
+    assert!(!out.stderr.contains("did you mean"), "{}", out.stderr);
+
+    // A spec's own typo is the spec's, at its line.
+    let spec = repo.read_spec("github").replace("    endpoint: /user", "    endpoint: /user\n    auth: bearr");
+    repo.write_spec("github", &spec);
+    let out = generate(&repo, &["github", "--dry-run"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("connection.verification.auth: unknown variant \"bearr\"; did you mean bearer?"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ pub struct Options {
 pub fn run(repo: Option<&Path>, source: &str, opts: &Options) -> Result<i32> {
     let layout = Layout::discover(repo)?;
     let paths = layout.source(source)?;
-    let spec = crate::pipeline::load_spec(&paths)?;
+    let spec = crate::pipeline::load_spec(&layout, &paths)?;
     let needs = Needs::from_spec(&spec, source)?;
     let path = match &opts.output {
         Some(p) if p.is_absolute() => p.clone(),
