@@ -369,17 +369,70 @@ fn commit_reports_a_failing_hook_and_commits_nothing() {
 
 // ---- demo ----
 
-/// `authgen demo` into `dir`, run from `/`, without the tests' git identity.
-fn demo_in(test: &Test, dir: &Path, venv: &Path) -> Ran {
-    test.authgen(["demo", "--dir"])
-        .arg(dir)
+/// `authgen demo ARGS` run from `/`, without the tests' git identity.
+fn demo_with(test: &Test, args: &[&std::ffi::OsStr], venv: &Path) -> Run {
+    test.authgen(["demo"])
+        .args(args)
         .current_dir("/")
         .env("VIRTUAL_ENV", venv)
         .env_remove("GIT_AUTHOR_NAME")
         .env_remove("GIT_AUTHOR_EMAIL")
         .env_remove("GIT_COMMITTER_NAME")
         .env_remove("GIT_COMMITTER_EMAIL")
-        .run()
+}
+
+/// `authgen demo --verbose --dir DIR`.
+fn demo_in(test: &Test, dir: &Path, venv: &Path) -> Ran {
+    demo_with(test, &["--verbose".as_ref(), "--dir".as_ref(), dir.as_os_str()], venv).run()
+}
+
+/// What is left in a temporary folder.
+fn entries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+#[test]
+fn demo_prints_a_short_summary_and_removes_its_temporary_repo() {
+    let tmp = Test::new();
+    let temp = tmp.join("temp");
+    std::fs::create_dir(&temp).unwrap();
+    let venv = python().parent().unwrap().parent().unwrap().to_path_buf();
+    let out = demo_with(&tmp, &[], &venv).env("TMPDIR", &temp).run();
+    out.assert_code(0);
+    let err = &out.stderr;
+    assert!(err.lines().count() <= 10, "a short summary, not {} lines:\n{err}", err.lines().count());
+    for expected in [
+        "generated tests/unit/sources/demo_api/auth_test.py",
+        "run with the right token: passed: demo_api authenticated",
+        "run with a wrong token: failed: demo_api: the server rejected the credentials (HTTP 401)",
+        "committed ",
+        "the temporary repo is removed (keep one with --dir DIR)",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(!err.contains("+++ b/") && !out.stdout.contains("+++ b/"), "no diff without --verbose");
+    assert!(!err.contains("login = demo-user"), "no script output without --verbose:\n{err}");
+    assert_eq!(entries(&temp), Vec::<String>::new(), "the demo left its directory behind");
+
+    // --quiet: one line on stdout, and the directory is removed too.
+    let out = demo_with(&tmp, &["--quiet".as_ref()], &venv).env("TMPDIR", &temp).run();
+    out.assert_code(0);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert!(
+        out.stdout.trim_end().ends_with("the temporary repo is removed (keep one with --dir DIR)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(entries(&temp), Vec::<String>::new());
+
+    // A demo that fails half-way (no git on PATH) removes its directory as well.
+    let bin = tmp.join("bin-without-git");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(python(), bin.join("python3")).unwrap();
+    let out = demo_with(&tmp, &[], &venv).env("TMPDIR", &temp).env("PATH", &bin).run();
+    assert_ne!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("git"), "{}", out.stderr);
+    assert_eq!(entries(&temp), Vec::<String>::new(), "a failed demo left its directory behind");
 }
 
 #[test]
