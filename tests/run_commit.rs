@@ -130,6 +130,27 @@ fn run_unreachable_token_url_names_connector_test_token_url() {
 }
 
 #[test]
+fn run_with_a_python_without_requests_says_what_to_install() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let bare = repo.join("bare");
+    repo.command(python(), ["-m", "venv", "--without-pip"]).arg(&bare).success();
+    let api = mock();
+    let out = repo
+        .authgen(["run", "github", "--python"])
+        .arg(bare.join("bin/python"))
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .run();
+    out.assert_code(2);
+    let err = &out.stderr;
+    assert!(!err.contains("Traceback"), "{err}");
+    assert!(err.contains("failed: github: this Python has no requests package; `pip install requests`"), "{err}");
+    assert!(err.contains("`authgen generate github --http-client urllib`"), "{err}");
+    assert!(!err.contains("authgen credentials"), "the credentials are not what is missing: {err}");
+    assert!(api.received().is_empty());
+}
+
+#[test]
 fn run_json_verdict() {
     let repo = github_repo();
     write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));

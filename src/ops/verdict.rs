@@ -158,6 +158,12 @@ pub fn explain(
             format!("check client_id, client_secret (and refresh_token) in {creds}; the provider's error is above"),
         ),
         1 => (format!("{source}: the check failed"), "see the script's message above".into()),
+        2 if out.contains("has no requests package") => (
+            format!("{source}: this Python has no requests package"),
+            format!(
+                "`pip install requests` for that Python (or pass another with --python), or `authgen generate {source} --http-client urllib`"
+            ),
+        ),
         2 => {
             let missing = after(out, "missing required parameter(s) ", " in ")
                 .or_else(|| after(out, "has all its parameters in ", "\n"))
