@@ -77,7 +77,18 @@ fn plan_spec(
     let test_dir = paths.test.parent().unwrap_or(&layout.root).to_path_buf();
     let loader = relative(&test_dir, &paths.loader).to_string_lossy().replace('\\', "/");
     let credentials = relative(&test_dir, &paths.credentials).to_string_lossy().replace('\\', "/");
-    let plan = AuthPlan::build(spec, &paths.source, client, &opts.overrides, loader, credentials)?;
+    let plan = AuthPlan::build(spec, &paths.source, client, &opts.overrides, loader, credentials).map_err(|e| {
+        // `authgen analyze --write` needs the API doc: without one, point at the command that works.
+        if spec.verification.is_none() && !paths.doc.is_file() {
+            e.with_hint(format!(
+                "there is no API doc to analyze ({}): write the block with `authgen spec {} --auth VARIANT --base-url URL --endpoint PATH` (the URL may hold {{parameter}} placeholders)",
+                layout.rel(&paths.doc).display(),
+                paths.source
+            ))
+        } else {
+            e
+        }
+    })?;
     Ok((plan, paths))
 }
 

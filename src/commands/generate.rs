@@ -81,6 +81,7 @@ pub fn generate(repo: Option<&Path>, args: &GenerateArgs) -> Result<i32> {
         yes: args.yes,
         dry_run: args.dry_run,
         check: args.check,
+        accept: None,
     };
     ops::generate(repo, &request)
 }

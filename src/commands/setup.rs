@@ -159,6 +159,7 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
             yes: args.yes,
             dry_run: false,
             check: false,
+            accept: Some(format!("authgen setup {source} --yes")),
         };
         let code = generate::generate(Some(&layout.root), &gen_args)?;
         if code != 0 {
