@@ -81,7 +81,7 @@ fn plan_spec(
         // `authgen analyze --write` needs the API doc: without one, point at the command that works.
         if spec.verification.is_none() && !paths.doc.is_file() {
             e.with_hint(format!(
-                "there is no API doc to analyze ({}): write the block with `authgen spec {} --auth VARIANT --base-url URL --endpoint PATH` (the URL may hold {{parameter}} placeholders)",
+                "there is no API doc to analyze ({}): write the block with `authgen spec {} --auth VARIANT --base-url URL --endpoint PATH` (the URL may hold {{parameter}} placeholders), or add under `connection:`\n\n    verification:\n      base_url: https://api.example.com   # the API root\n      endpoint: /me                       # a cheap read-only GET\n",
                 layout.rel(&paths.doc).display(),
                 paths.source
             ))

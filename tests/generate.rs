@@ -144,8 +144,15 @@ fn acme_without_verification_block_is_refused_with_what_to_add() {
     out.assert_code(2);
     let err = &out.stderr;
     assert!(err.contains("connector_spec.yaml:4:1: connection.verification: no verification block"), "{err}");
-    assert!(err.contains("endpoint: /me") && err.contains("authgen analyze acme --write"), "{err}");
+    // No API doc: the hint is the command that writes the block.
+    assert!(err.contains("endpoint: /me") && err.contains("`authgen spec acme --auth VARIANT"), "{err}");
+    assert!(!err.contains("authgen analyze acme --write"), "{err}");
     out.assert_wrote_nothing();
+    // With an API doc, analyze can propose the block.
+    repo.write(Path::new(SPEC_DIR).join("acme/acme_api_doc.md"), "# Acme\n\nSend `Authorization: Bearer <token>`.\n");
+    let out = generate(&repo, &["acme", "--yes"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("`authgen analyze acme --write`"), "{}", out.stderr);
 }
 
 #[test]

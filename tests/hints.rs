@@ -129,7 +129,7 @@ fn every_command_a_hint_suggests_runs_without_a_usage_error() {
         &["analyze", "fhir"],
         &["generate", "fhri"],
     ] {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let args: Vec<String> = args.iter().map(ToString::to_string).collect();
         let out = follower.authgen(&args);
         assert_ne!(out.code, Some(0), "{args:?} is an error case:\n{}", out.stderr);
         assert!(!suggested(&out.stderr).is_empty(), "{args:?} suggests no command:\n{}", out.stderr);
