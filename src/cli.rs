@@ -24,7 +24,7 @@ use crate::error::Result;
     after_help = "Exit codes: 0 done; 1 what was checked is not right (stale file, failed auth test, refused overwrite); 2 bad input or usage."
 )]
 pub struct Cli {
-    /// Connector repository root (default: nearest ancestor with pyproject.toml or .git)
+    /// Connector repository root (default: nearest ancestor with .git, or a pyproject.toml with [tool.authgen])
     #[arg(long, global = true, value_name = "DIR")]
     pub repo: Option<PathBuf>,
     #[command(subcommand)]

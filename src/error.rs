@@ -90,6 +90,29 @@ impl std::error::Error for Error {
     }
 }
 
+/// A text file's contents; `None` when it does not exist. Bytes that are not
+/// UTF-8 are bad input, reported with their line, column and byte offset.
+pub fn read_text(path: &Path) -> Result<Option<String>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let offset = valid.len();
+        Error::Input {
+            path: path.to_path_buf(),
+            pos: Some(Pos { line, col: offset - line_start + 1 }),
+            key: None,
+            message: format!("not valid UTF-8 (byte offset {offset})"),
+            hint: Some("save the file as UTF-8".into()),
+        }
+    })
+}
+
 /// A path as the user would type it: relative to the working directory when under it.
 pub fn shown(path: &Path) -> &Path {
     std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path)

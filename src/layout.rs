@@ -58,7 +58,8 @@ pub struct SourcePaths {
 
 impl Layout {
     /// The repo root: `--repo`, else the nearest ancestor of the working
-    /// directory with `pyproject.toml` or `.git`.
+    /// directory with `.git`, or a `pyproject.toml` with `[tool.authgen]`
+    /// (a source folder's own `pyproject.toml` is not the root).
     pub fn discover(repo: Option<&Path>) -> Result<Self> {
         let root = match repo {
             Some(dir) => {
@@ -69,15 +70,12 @@ impl Layout {
             }
             None => {
                 let cwd = std::env::current_dir().map_err(|e| Error::io(Path::new("."), e))?;
-                cwd.ancestors()
-                    .find(|dir| dir.join("pyproject.toml").is_file() || dir.join(".git").exists())
-                    .map(Path::to_path_buf)
-                    .ok_or_else(|| {
-                        Error::Usage(format!(
-                            "no connector repository here: neither {} nor any parent holds pyproject.toml or .git (use --repo DIR)",
-                            cwd.display()
-                        ))
-                    })?
+                cwd.ancestors().find(|dir| is_repo_root(dir)).map(Path::to_path_buf).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "no connector repository here: neither {} nor any parent holds .git or a pyproject.toml with [tool.authgen] (use --repo DIR)",
+                        cwd.display()
+                    ))
+                })?
             }
         };
         Self::at(root)
@@ -148,9 +146,29 @@ impl Layout {
         Ok(sources)
     }
 
+    /// The source with a spec whose name is nearest to a mistyped `source`.
+    pub fn did_you_mean(&self, source: &str) -> Option<String> {
+        let all = self.all_sources().ok()?;
+        crate::suggest::closest(source, all.iter().map(String::as_str)).map(str::to_string)
+    }
+
     /// A path relative to the repo root, for messages and git.
     pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// A git checkout's top, or a folder whose `pyproject.toml` configures authgen.
+fn is_repo_root(dir: &Path) -> bool {
+    dir.join(".git").exists() || configures_authgen(&dir.join("pyproject.toml"))
+}
+
+fn configures_authgen(pyproject: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(pyproject) else { return false };
+    match toml::from_str::<toml::Table>(&text) {
+        Ok(table) => table.get("tool").and_then(|t| t.get("authgen")).is_some(),
+        // Taken as the root when it tries to, so its error is reported with its line.
+        Err(_) => text.lines().any(|l| l.trim_start().starts_with("[tool.authgen")),
     }
 }
 
@@ -187,11 +205,7 @@ fn check_runtime_name(pyproject: &Path, runtime: &str) -> Result<()> {
 }
 
 fn read_tool_config(path: &Path) -> Result<ToolConfig> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ToolConfig::default()),
-        Err(e) => return Err(Error::io(path, e)),
-    };
+    let Some(text) = crate::error::read_text(path)? else { return Ok(ToolConfig::default()) };
     #[derive(Deserialize)]
     struct Pyproject {
         tool: Option<Tool>,

@@ -22,5 +22,6 @@ pub mod render;
 pub mod runner;
 pub mod spec;
 pub mod specwrite;
+pub mod suggest;
 pub mod sync;
 pub mod term;

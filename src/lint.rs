@@ -134,8 +134,7 @@ fn check_variant_keys(
     if let Some(auth) = &v.auth
         && Variant::parse(auth.value.trim()).is_none()
     {
-        let all: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
-        l.report(&auth.key, format!("unknown variant {:?}; use one of: {}", auth.value, all.join(", ")));
+        l.report(&auth.key, Variant::unknown(&auth.value));
         return;
     }
     if let Some(c) = &v.credential

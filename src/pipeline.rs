@@ -46,12 +46,15 @@ pub fn existing_client(text: &str) -> Option<HttpClient> {
     text.lines().take(5).find_map(|l| l.strip_prefix(CLIENT_MARKER)).and_then(|c| HttpClient::parse(c.trim()))
 }
 
-pub fn load_spec(paths: &SourcePaths) -> Result<ConnectorSpec> {
+pub fn load_spec(layout: &Layout, paths: &SourcePaths) -> Result<ConnectorSpec> {
     if !paths.spec.is_file() {
-        return Err(Error::input(&paths.spec, "no connector spec here").with_hint(format!(
-            "create it (`authgen spec {} --auth ...`), or check the source name and the repo root",
-            paths.source
-        )));
+        let create =
+            format!("create it with `authgen spec {} --auth VARIANT --base-url URL --endpoint PATH`", paths.source);
+        let hint = match layout.did_you_mean(&paths.source) {
+            Some(name) => format!("did you mean {name}? Or {create}"),
+            None => format!("{create}, or check the source name and the repo root ({})", layout.root.display()),
+        };
+        return Err(Error::input(&paths.spec, "no connector spec here").with_hint(hint));
     }
     ConnectorSpec::load(&paths.spec)
 }
@@ -59,7 +62,7 @@ pub fn load_spec(paths: &SourcePaths) -> Result<ConnectorSpec> {
 /// Plan for one source, reading its spec (no rendering).
 pub fn plan(layout: &Layout, source: &str, opts: &Options, existing: Option<&str>) -> Result<(AuthPlan, SourcePaths)> {
     let paths = layout.source(source)?;
-    let spec = load_spec(&paths)?;
+    let spec = load_spec(layout, &paths)?;
     plan_spec(layout, &spec, paths, opts, existing)
 }
 
@@ -75,7 +78,18 @@ fn plan_spec(
     let place = |path| relative(&test_dir, path).to_string_lossy().replace('\\', "/");
     let places =
         Places { loader: place(&paths.loader), credentials: place(&paths.credentials), runtime: place(&paths.runtime) };
-    let plan = AuthPlan::build(spec, &paths.source, client, &opts.overrides, places)?;
+    let plan = AuthPlan::build(spec, &paths.source, client, &opts.overrides, places).map_err(|e| {
+        // `authgen analyze --write` needs the API doc: without one, point at the command that works.
+        if spec.verification.is_none() && !paths.doc.is_file() {
+            e.with_hint(format!(
+                "there is no API doc to analyze ({}): write the block with `authgen spec {} --auth VARIANT --base-url URL --endpoint PATH` (the URL may hold {{parameter}} placeholders), or add under `connection:`\n\n    verification:\n      base_url: https://api.example.com   # the API root\n      endpoint: /me                       # a cheap read-only GET\n",
+                layout.rel(&paths.doc).display(),
+                paths.source
+            ))
+        } else {
+            e
+        }
+    })?;
     Ok((plan, paths))
 }
 
@@ -124,7 +138,7 @@ fn prepare_one(layout: &Layout, renderer: &Renderer, source: &str, opts: &Option
     let attempt = || -> Result<Prep> {
         let paths = layout.source(source)?;
         let existing = sync::read_optional(&paths.test)?;
-        let spec = load_spec(&paths)?;
+        let spec = load_spec(layout, &paths)?;
         if all && spec.verification.is_none() && existing.is_none() {
             return Ok(Prep::Skipped {
                 source: source.to_string(),

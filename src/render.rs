@@ -43,10 +43,8 @@ impl Renderer {
             }
             for (name, text) in &mut templates {
                 let path = dir.join(name.as_str());
-                match std::fs::read_to_string(&path) {
-                    Ok(custom) => *text = custom,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(Error::io(&path, e)),
+                if let Some(custom) = crate::error::read_text(&path)? {
+                    *text = custom;
                 }
             }
         }

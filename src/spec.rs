@@ -171,7 +171,8 @@ pub struct ConnectorSpec {
 
 impl ConnectorSpec {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::error::read_text(path)?
+            .ok_or_else(|| Error::io(path, std::io::Error::from(std::io::ErrorKind::NotFound)))?;
         Self::parse(path, text)
     }
 

@@ -53,11 +53,7 @@ pub fn compare(source: &str, path: &Path, rel: &Path, new: String) -> Result<Cha
 }
 
 pub fn read_optional(path: &Path) -> Result<Option<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(path, e)),
-    }
+    crate::error::read_text(path)
 }
 
 /// A git-style unified diff of the change, coloured when asked.

@@ -63,6 +63,32 @@ fn required_prompts_come_first_and_optional_ones_can_be_skipped() {
 }
 
 #[test]
+fn end_of_input_at_an_optional_prompt_leaves_it_empty() {
+    let repo = Test::with_fixtures(&["github"]);
+    let out = piped(&repo, "github", &[], "ghp-Tok3nValue\n");
+    out.assert_code(0);
+    assert!(out.stderr.contains("base_url (optional):"), "{}", out.stderr);
+    assert_eq!(read_json(&repo.credentials_path("github")), map(&[("token", "ghp-Tok3nValue")]));
+}
+
+#[test]
+fn a_non_utf8_credentials_file_is_reported_before_the_first_prompt() {
+    let repo = Test::with_fixtures(&["github"]);
+    let path = repo.credentials_path("github");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"{\n  \"token\": \"caf\xe9\"\n}\n").unwrap();
+    let out = piped(&repo, "github", &["--yes"], "ghp-Tok3nValue\n");
+    out.assert_code(2);
+    let err = &out.stderr;
+    assert!(
+        err.contains("tests/unit/sources/github/configs/dev_config.json:2:16: not valid UTF-8 (byte offset 17)"),
+        "{err}"
+    );
+    assert!(!err.contains("token (secret"), "no prompt was shown: {err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"{\n  \"token\": \"caf\xe9\"\n}\n", "left as it was");
+}
+
+#[test]
 fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
     let repo = Test::with_fixtures(&["azure_devops"]);
     let out = piped(&repo, "azure_devops", &[], "service_principal\nmy-org\ntenant-9\nclient-9\nsp-Secret99\n");
@@ -93,6 +119,17 @@ fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
     let out = piped(&repo, "azure_devops", &[], "3\n");
     out.assert_code(2);
     assert!(out.stderr.contains("\"3\" is not one of the methods"), "{}", out.stderr);
+}
+
+#[test]
+fn dash_m_is_short_for_mode() {
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let out = piped(&repo, "zendesk", &["-m", "cli"], "acme\nagent@example.com\nzd-Tok3nValue\n");
+    out.assert_code(0);
+    assert_eq!(read_json(&repo.credentials_path("zendesk"))["subdomain"], "acme");
+    let out = repo.authgen(["setup", "zendesk", "-m", "nope"]).run();
+    out.assert_code(2);
+    assert!(out.stderr.contains("invalid value 'nope' for '--mode <MODE>'"), "{}", out.stderr);
 }
 
 #[test]

@@ -144,8 +144,15 @@ fn acme_without_verification_block_is_refused_with_what_to_add() {
     out.assert_code(2);
     let err = &out.stderr;
     assert!(err.contains("connector_spec.yaml:4:1: connection.verification: no verification block"), "{err}");
-    assert!(err.contains("endpoint: /me") && err.contains("authgen analyze acme --write"), "{err}");
+    // No API doc: the hint is the command that writes the block.
+    assert!(err.contains("endpoint: /me") && err.contains("`authgen spec acme --auth VARIANT"), "{err}");
+    assert!(!err.contains("authgen analyze acme --write"), "{err}");
     out.assert_wrote_nothing();
+    // With an API doc, analyze can propose the block.
+    repo.write(Path::new(SPEC_DIR).join("acme/acme_api_doc.md"), "# Acme\n\nSend `Authorization: Bearer <token>`.\n");
+    let out = generate(&repo, &["acme", "--yes"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("`authgen analyze acme --write`"), "{}", out.stderr);
 }
 
 #[test]
@@ -403,7 +410,51 @@ fn overrides_auth_base_url_endpoint() {
     assert!(out.stderr.contains("github: api_key_header: given with --auth"));
     let out = generate(&repo, &["github", "--dry-run", "--auth", "magic"]);
     out.assert_code(2);
-    assert!(out.stderr.contains("unknown variant \"magic\"; use one of: bearer, basic"));
+    assert!(out.stderr.contains("unknown variant \"magic\" (one of: bearer, basic"), "{}", out.stderr);
+}
+
+#[test]
+fn a_mistyped_source_or_variant_gets_did_you_mean_and_a_bad_flag_is_blamed() {
+    let repo = Test::with_fixtures(&["github", "gmail"]);
+    let out = generate(&repo, &["github", "--dry-run", "--auth", "beerer"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("error: --auth beerer: unknown variant \"beerer\"; did you mean bearer?"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("connector_spec.yaml"), "the spec is not to blame: {}", out.stderr);
+
+    let out = generate(&repo, &["githib", "--dry-run"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("githib/connector_spec.yaml: no connector spec here"), "{}", out.stderr);
+    assert!(out.stderr.contains("did you mean github?"), "{}", out.stderr);
+    for args in [
+        &["run", "githib"][..],
+        &["credentials", "githib"],
+        &["commit", "githib"],
+        &["lint", "githib"],
+        &["setup", "githib"],
+        &["analyze", "githib"],
+    ] {
+        let out = repo.authgen(args).stdin("").run();
+        out.assert_code(2);
+        assert!(out.stderr.contains("did you mean github?"), "{args:?}: {}", out.stderr);
+    }
+    let out = generate(&repo, &["zzzzzz", "--dry-run"]);
+    out.assert_code(2);
+    assert!(!out.stderr.contains("did you mean"), "{}", out.stderr);
+
+    // A spec's own typo is the spec's, at its line.
+    let spec = repo.read_spec("github").replace("    endpoint: /user", "    endpoint: /user\n    auth: bearr");
+    repo.write_spec("github", &spec);
+    let out = generate(&repo, &["github", "--dry-run"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("connection.verification.auth: unknown variant \"bearr\"; did you mean bearer?"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -473,6 +524,54 @@ fn repo_root_is_found_from_a_subdirectory() {
     let sub = repo.join(SPEC_DIR).join("github");
     repo.authgen(["generate", "github", "--yes"]).current_dir(&sub).success();
     assert!(repo.test_path("github").exists());
+}
+
+#[test]
+fn a_source_folders_own_pyproject_is_not_the_repo_root() {
+    let repo = Test::with_fixtures(&["github"]);
+    repo.write("pyproject.toml", "[project]\nname = \"connectors\"\n");
+    let sub = repo.join(SPEC_DIR).join("github");
+    repo.write(sub.join("pyproject.toml"), "[project]\nname = \"github-source\"\n");
+    repo.authgen(["generate", "github", "--yes"]).current_dir(&sub).success();
+    assert!(repo.test_path("github").exists());
+    assert!(!sub.join(TEST_DIR).exists(), "nothing written under the source folder");
+
+    // Without git, a pyproject.toml with [tool.authgen] marks the root.
+    let plain = Test::plain();
+    plain.write("pyproject.toml", "[project]\nname = \"connectors\"\n\n[tool.authgen]\nhttp-client = \"urllib\"\n");
+    plain.write(Path::new(SPEC_DIR).join("github/pyproject.toml"), "[project]\nname = \"github-source\"\n");
+    plain.write(
+        Path::new(SPEC_DIR).join("github/connector_spec.yaml"),
+        std::fs::read(fixtures_dir().join("github/connector_spec.yaml")).unwrap(),
+    );
+    plain.authgen(["generate", "github", "--yes"]).current_dir(plain.join(SPEC_DIR).join("github")).success();
+    assert!(plain.read(Path::new(TEST_DIR).join("github/auth_test.py")).contains("http-client=urllib"));
+}
+
+#[test]
+fn non_utf8_spec_and_doc_are_reported_with_line_column_and_byte_offset() {
+    let repo = Test::with_fixtures(&["github"]);
+    let spec = repo.spec_path("github");
+    let mut bytes = std::fs::read(&spec).unwrap();
+    // "display_name: GitHub" is line 2; put a Latin-1 byte after "Git".
+    let at = bytes.windows(17).position(|w| w == b"display_name: Git").unwrap() + 17;
+    let line_start = bytes[..at].iter().rposition(|b| *b == b'\n').unwrap() + 1;
+    bytes.insert(at, 0xe9);
+    std::fs::write(&spec, &bytes).unwrap();
+    let rel = format!("{SPEC_DIR}/github/connector_spec.yaml");
+    let want = format!("{rel}:2:{}: not valid UTF-8 (byte offset {at})", at - line_start + 1);
+    for args in [&["generate", "github", "--yes"][..], &["lint", "github"], &["credentials", "github"]] {
+        let out = repo.authgen(args).stdin("").run();
+        out.assert_code(2);
+        assert!(out.stderr.contains(&want), "{args:?}: want {want:?} in:\n{}", out.stderr);
+    }
+
+    let doc = repo.join(SPEC_DIR).join("github/github_api_doc.md");
+    std::fs::write(&doc, b"# GitHub\n\nUse a \xff token.\n").unwrap();
+    let out = repo.authgen(["analyze", "github"]).run();
+    out.assert_code(2);
+    let want = format!("{SPEC_DIR}/github/github_api_doc.md:3:7: not valid UTF-8 (byte offset 16)");
+    assert!(out.stderr.contains(&want), "want {want:?} in:\n{}", out.stderr);
 }
 
 #[test]

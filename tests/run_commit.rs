@@ -107,6 +107,50 @@ fn run_exit_3_names_the_host() {
 }
 
 #[test]
+fn run_unreachable_token_url_names_connector_test_token_url() {
+    let repo = Test::with_fixtures(&["gmail"]);
+    repo.authgen(["generate", "gmail", "--yes"]).success();
+    repo.write(
+        Path::new(TEST_DIR).join("gmail/configs/dev_config.json"),
+        r#"{"client_id": "id-1234", "client_secret": "secret-1234", "refresh_token": "refresh-1234"}"#,
+    );
+    let api = MockApi::start(|_| common::mock::Reply::json(200, serde_json::json!({"emailAddress": "a@example.com"})));
+    let closed = common::mock::closed_url();
+    let out = repo
+        .authgen(["run", "gmail", "--python"])
+        .arg(python())
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .env("CONNECTOR_TEST_TOKEN_URL", format!("{closed}/token"))
+        .run();
+    out.assert_code(3);
+    let verdict = out.stderr.lines().find(|l| l.starts_with("failed: ")).unwrap_or_default().to_string();
+    assert!(verdict.contains("set CONNECTOR_TEST_TOKEN_URL"), "{}", out.stderr);
+    assert!(!verdict.contains("CONNECTOR_TEST_BASE_URL"), "the base URL was never tried: {verdict}");
+    assert!(api.received().is_empty());
+}
+
+#[test]
+fn run_with_a_python_without_requests_says_what_to_install() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let bare = repo.join("bare");
+    repo.command(python(), ["-m", "venv", "--without-pip"]).arg(&bare).success();
+    let api = mock();
+    let out = repo
+        .authgen(["run", "github", "--python"])
+        .arg(bare.join("bin/python"))
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .run();
+    out.assert_code(2);
+    let err = &out.stderr;
+    assert!(!err.contains("Traceback"), "{err}");
+    assert!(err.contains("failed: github: this Python has no requests package; `pip install requests`"), "{err}");
+    assert!(err.contains("`authgen generate github --http-client urllib`"), "{err}");
+    assert!(!err.contains("authgen credentials"), "the credentials are not what is missing: {err}");
+    assert!(api.received().is_empty());
+}
+
+#[test]
 fn run_json_verdict() {
     let repo = github_repo();
     write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
@@ -382,17 +426,70 @@ fn commit_reports_a_failing_hook_and_commits_nothing() {
 
 // ---- demo ----
 
-/// `authgen demo` into `dir`, run from `/`, without the tests' git identity.
-fn demo_in(test: &Test, dir: &Path, venv: &Path) -> Ran {
-    test.authgen(["demo", "--dir"])
-        .arg(dir)
+/// `authgen demo ARGS` run from `/`, without the tests' git identity.
+fn demo_with(test: &Test, args: &[&std::ffi::OsStr], venv: &Path) -> Run {
+    test.authgen(["demo"])
+        .args(args)
         .current_dir("/")
         .env("VIRTUAL_ENV", venv)
         .env_remove("GIT_AUTHOR_NAME")
         .env_remove("GIT_AUTHOR_EMAIL")
         .env_remove("GIT_COMMITTER_NAME")
         .env_remove("GIT_COMMITTER_EMAIL")
-        .run()
+}
+
+/// `authgen demo --verbose --dir DIR`.
+fn demo_in(test: &Test, dir: &Path, venv: &Path) -> Ran {
+    demo_with(test, &["--verbose".as_ref(), "--dir".as_ref(), dir.as_os_str()], venv).run()
+}
+
+/// What is left in a temporary folder.
+fn entries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+#[test]
+fn demo_prints_a_short_summary_and_removes_its_temporary_repo() {
+    let tmp = Test::new();
+    let temp = tmp.join("temp");
+    std::fs::create_dir(&temp).unwrap();
+    let venv = python().parent().unwrap().parent().unwrap().to_path_buf();
+    let out = demo_with(&tmp, &[], &venv).env("TMPDIR", &temp).run();
+    out.assert_code(0);
+    let err = &out.stderr;
+    assert!(err.lines().count() <= 10, "a short summary, not {} lines:\n{err}", err.lines().count());
+    for expected in [
+        "generated tests/unit/sources/demo_api/auth_test.py",
+        "run with the right token: passed: demo_api authenticated",
+        "run with a wrong token: failed: demo_api: the server rejected the credentials (HTTP 401)",
+        "committed ",
+        "the temporary repo is removed (keep one with --dir DIR)",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(!err.contains("+++ b/") && !out.stdout.contains("+++ b/"), "no diff without --verbose");
+    assert!(!err.contains("login = demo-user"), "no script output without --verbose:\n{err}");
+    assert_eq!(entries(&temp), Vec::<String>::new(), "the demo left its directory behind");
+
+    // --quiet: one line on stdout, and the directory is removed too.
+    let out = demo_with(&tmp, &["--quiet".as_ref()], &venv).env("TMPDIR", &temp).run();
+    out.assert_code(0);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert!(
+        out.stdout.trim_end().ends_with("the temporary repo is removed (keep one with --dir DIR)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(entries(&temp), Vec::<String>::new());
+
+    // A demo that fails half-way (no git on PATH) removes its directory as well.
+    let bin = tmp.join("bin-without-git");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(python(), bin.join("python3")).unwrap();
+    let out = demo_with(&tmp, &[], &venv).env("TMPDIR", &temp).env("PATH", &bin).run();
+    assert_ne!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("git"), "{}", out.stderr);
+    assert_eq!(entries(&temp), Vec::<String>::new(), "a failed demo left its directory behind");
 }
 
 #[test]

@@ -148,3 +148,36 @@ fn ended_input_at_the_credentials_gate_writes_nothing_further() {
     assert!(err.contains("setup stopped: no credentials were saved"), "{err}");
     assert!(!repo.test_path("github").exists(), "no test generated past the gate");
 }
+
+/// The README's headline, as a shell runs it, on a spec shaped like the real
+/// GitHub one (a required secret `token`, an optional `base_url`): the pipe
+/// ends after the token, which leaves `base_url` empty.
+#[test]
+fn the_readme_headline_pipes_a_token_into_setup_and_commits_a_passing_test() {
+    let repo = Test::with_fixtures(&["github"]);
+    repo.git(["add", "."]).success();
+    repo.git(["commit", "-q", "-m", "spec"]).success();
+    let spec = repo.read_spec("github");
+    assert!(spec.contains("name: base_url") && spec.contains("required: false"), "the optional base_url is there");
+    let api = mock();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_authgen")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let out = repo
+        .command("sh", ["-c", r#"printf '%s\n' "$GITHUB_TOKEN" | authgen setup github --yes"#])
+        .env("PATH", path)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("VIRTUAL_ENV", venv())
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .run();
+    out.assert_code(0);
+    let err = &out.stderr;
+    assert!(err.contains("passed: github authenticated"), "{err}");
+    assert!(err.contains("setup done: github authenticates"), "{err}");
+    assert!(!err.contains(TOKEN) && !out.stdout.contains(TOKEN), "secret printed");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.credentials_path("github")).unwrap()).unwrap();
+    assert_eq!(saved, serde_json::json!({"token": TOKEN}), "base_url left empty");
+    let subject = repo.git(["log", "-1", "--format=%s"]).success().stdout;
+    assert_eq!(subject.trim(), "Add github auth test");
+    assert_eq!(api.received().len(), 1);
+}

@@ -15,7 +15,7 @@ pub struct CredentialsArgs {
     #[arg(value_name = "SOURCE")]
     pub source: String,
     /// Where to enter the values
-    #[arg(long, value_enum, default_value = "cli")]
+    #[arg(long, short = 'm', value_enum, default_value = "cli")]
     pub mode: ModeArg,
     /// Port of the browser form; 0, or a busy port, takes a free one
     #[arg(long, value_name = "N", default_value_t = 9876)]

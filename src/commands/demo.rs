@@ -20,12 +20,23 @@ use crate::term;
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Directory for the demo repo (default: a new one under the system temp dir)
+    /// Directory for the demo repo, kept afterwards (default: a temporary one, removed at the end)
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Do not print the generated file's diff
-    #[arg(long)]
+    /// Print only the final one-line summary (on stdout)
+    #[arg(long, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print every step, the generated file's diff and the script's output
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+/// How much the demo prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Quiet,
+    Summary,
+    Verbose,
 }
 
 const SOURCE: &str = "demo_api";
@@ -49,20 +60,33 @@ external_options_allowlist: ""
 "#;
 
 pub fn demo(args: &DemoArgs) -> Result<i32> {
+    let level = match (args.quiet, args.verbose) {
+        (true, _) => Level::Quiet,
+        (false, true) => Level::Verbose,
+        (false, false) => Level::Summary,
+    };
+    // Removed when the demo ends, on failure too, unless the user chose it.
+    let dir = DemoDir::create(args.dir.as_deref())?;
+    run_demo(&dir.path, level, dir.keep)
+}
+
+fn run_demo(dir: &Path, level: Level, keep: bool) -> Result<i32> {
     let color = term::color_stderr();
-    // --quiet: nothing but the one-line summary on stdout (errors still go to stderr).
-    let quiet = args.quiet;
-    let say = |text: &str| {
-        if !quiet {
+    let verbose = |text: &str| {
+        if level == Level::Verbose {
             eprintln!("{text}");
         }
     };
-    let step = |n: u32, text: &str| say(&format!("\n{} {text}", term::paint(color, "1;36", &format!("{n}."))));
-    let dir = make_dir(args.dir.as_deref())?;
-    say(&format!("authgen demo: the whole flow on an example connector, in {}", dir.display()));
+    let summary = |text: &str| {
+        if level != Level::Quiet {
+            eprintln!("{text}");
+        }
+    };
+    let step = |n: u32, text: &str| verbose(&format!("\n{} {text}", term::paint(color, "1;36", &format!("{n}."))));
+    verbose(&format!("authgen demo: the whole flow on an example connector, in {}", dir.display()));
 
     // 1. A connector repo.
-    let repo = init_repo(&dir)?;
+    let repo = init_repo(dir)?;
     let api = MockApi::start(Expect {
         path: "/user".into(),
         header: "Authorization".into(),
@@ -70,8 +94,9 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
         body: r#"{"login": "demo-user", "id": 1}"#.into(),
         forbidden: None,
     })?;
-    let (layout, paths) = commit_spec(&dir, &repo, &api.url())?;
+    let (layout, paths) = commit_spec(dir, &repo, &api.url())?;
     step(1, &format!("A connector repo with a spec: {}", layout.rel(&paths.spec).display()));
+    summary(&format!("authgen demo: connector {SOURCE} in a new repo, mock API on {}", api.url()));
 
     // 2. The mock API.
     step(2, &format!("A mock API on {} that answers GET /user only with Authorization: Bearer <token>", api.url()));
@@ -88,58 +113,57 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
     );
 
     // 4. Generate, diff first.
-    let python = runner::find_python(None, &dir)?;
+    let python = runner::find_python(None, dir)?;
     let client = client_for(&python.path);
     let renderer = Renderer::new(None)?;
     let opts = Options { http_client: Some(client), ..Options::default() };
     let prepared = pipeline::prepare(&layout, &renderer, SOURCE, &opts)?;
     step(4, &format!("Generate {}: the new file's diff", prepared.change.rel.display()));
     for note in prepared.plan.notes() {
-        say(&format!("   {note}"));
+        verbose(&format!("   {note}"));
     }
-    if !args.quiet {
+    if level == Level::Verbose {
         print!("{}", sync::unified(&prepared.change, term::color_stdout()));
     }
     let runtime = pipeline::runtime_change(&layout, &renderer)?;
     sync::apply(&[prepared.change.clone(), runtime.clone()])?;
-    say(&format!("   created {} and {}", prepared.change.rel.display(), runtime.rel.display()));
+    verbose(&format!("   created {} and {}", prepared.change.rel.display(), runtime.rel.display()));
+    if level == Level::Summary {
+        let lines = prepared.change.new.lines().count();
+        eprintln!(
+            "generated {} ({lines} lines, importing {}; --verbose shows its diff)",
+            prepared.change.rel.display(),
+            runtime.rel.display()
+        );
+    }
 
-    // 5. Run: passes.
+    // 5. Run: passes.  6. Run with a wrong credential: fails, explained.
     step(5, &format!("Run it with {} ({})", python.path.display(), python.origin));
     let run_opts = |env: Vec<(String, String)>| RunOptions {
         python: Some(python.path.clone()),
         config: None,
         timeout: 30.0,
-        echo: if quiet { Echo::Quiet } else { Echo::AllToStderr },
+        echo: if level == Level::Verbose { Echo::AllToStderr } else { Echo::Quiet },
         env,
     };
     let good = execute(&layout, SOURCE, &run_opts(Vec::new()))?;
-    if !quiet {
-        print_verdict(&good);
-    }
-
-    // 6. Run with a wrong credential: fails, explained.
+    show_verdict(level, "the right token", &good);
     step(6, "Run it again with a wrong token (from CONNECTOR_TEST_CONFIG_JSON)");
-    let wrong = execute(
-        &layout,
-        SOURCE,
-        &run_opts(vec![("CONNECTOR_TEST_CONFIG_JSON".into(), r#"{"token": "wrong-token-0000"}"#.into())]),
-    )?;
-    if !quiet {
-        print_verdict(&wrong);
-    }
+    let wrong_env = vec![("CONNECTOR_TEST_CONFIG_JSON".into(), r#"{"token": "wrong-token-0000"}"#.into())];
+    let wrong = execute(&layout, SOURCE, &run_opts(wrong_env))?;
+    show_verdict(level, "a wrong token", &wrong);
 
     // 7. Commit only the test.
     step(7, "Commit the test and the runtime it imports (nothing else)");
     let done = commit_source_with(&layout, SOURCE, &format!("Add {SOURCE} auth test"), &mut |note| {
-        say(&format!("   {note}"));
+        verbose(&format!("   {note}"));
     })?;
     drop(api);
     let Some(done) = done else {
         return Err(Error::Failed("the demo's commit found nothing to commit".into()));
     };
     let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
-    say(&format!("   committed {}: {}", done.id, list.join(", ")));
+    summary(&format!("committed {}: {}", done.id, list.join(", ")));
 
     let ok = good.exit_code == 0 && wrong.exit_code == 1;
     let head = if ok { "Done:" } else { "Finished with surprises:" };
@@ -151,16 +175,51 @@ pub fn demo(args: &DemoArgs) -> Result<i32> {
         done.id,
         list.join(" and ")
     );
-    if quiet {
-        println!("{head} {outcome}; the repo is {}", dir.display());
+    let place = if keep {
+        format!("the repo is {}", dir.display())
     } else {
-        eprintln!(
-            "\n{} {outcome}.\n   The repo stays in {} (the mock API has stopped).",
-            term::paint(color, "1;32", head),
-            dir.display()
-        );
+        "the temporary repo is removed (keep one with --dir DIR)".to_string()
+    };
+    if level == Level::Quiet {
+        println!("{head} {outcome}; {place}");
+    } else {
+        eprintln!("\n{} {outcome}.\n   The mock API has stopped; {place}.", term::paint(color, "1;32", head));
     }
     Ok(if ok { 0 } else { 1 })
+}
+
+/// The run's verdict: in full when verbose, one line saying which run it was otherwise.
+fn show_verdict(level: Level, which: &str, verdict: &crate::ops::verdict::Verdict) {
+    match level {
+        Level::Verbose => print_verdict(verdict),
+        Level::Summary => {
+            let label = if verdict.exit_code == 0 { "passed" } else { "failed" };
+            eprintln!("run with {which}: {label}: {}", verdict.verdict);
+        }
+        Level::Quiet => {}
+    }
+}
+
+/// The demo's directory: one the user named (kept), or a new temporary one
+/// (removed when this is dropped, whatever happened).
+struct DemoDir {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl DemoDir {
+    fn create(requested: Option<&Path>) -> Result<DemoDir> {
+        let path = make_dir(requested)?;
+        Ok(DemoDir { path, keep: requested.is_some() })
+    }
+}
+
+impl Drop for DemoDir {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 /// The demo repo's `pyproject.toml` and spec (pointing at the mock API at

@@ -5,7 +5,7 @@ use std::path::Path;
 use clap::Args;
 
 use crate::args::{Format, RenderArgs, Selection};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ops::generate::{self as ops, GenerateRequest};
 use crate::plan::{Overrides, Variant};
 
@@ -64,6 +64,12 @@ pub struct VariantsArgs {
 }
 
 pub fn generate(repo: Option<&Path>, args: &GenerateArgs) -> Result<i32> {
+    // The flag's value, not the spec, is what is wrong: say so before reading any spec.
+    if let Some(auth) = &args.auth
+        && Variant::parse(auth.trim()).is_none()
+    {
+        return Err(Error::Usage(format!("--auth {auth}: {}", Variant::unknown(auth.trim()))));
+    }
     let request = GenerateRequest {
         selection: args.selection.clone(),
         render: args.render.clone(),
@@ -75,6 +81,7 @@ pub fn generate(repo: Option<&Path>, args: &GenerateArgs) -> Result<i32> {
         yes: args.yes,
         dry_run: args.dry_run,
         check: args.check,
+        accept: None,
     };
     ops::generate(repo, &request)
 }

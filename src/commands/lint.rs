@@ -26,7 +26,7 @@ pub fn lint(repo: Option<&Path>, args: &LintArgs) -> Result<i32> {
     let mut unreadable = Vec::new();
     for source in &sources {
         let paths = layout.source(source)?;
-        match load_spec(&paths) {
+        match load_spec(&layout, &paths) {
             Ok(spec) => problems.extend(lint::lint(&spec)),
             // A spec that does not parse is bad input, reported like any error.
             Err(error) => unreadable.push(error),

@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::args::{ClientArg, ModeArg, RenderArgs, Selection};
 use crate::credentials;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layout::{Layout, SourcePaths};
 use crate::ops::analysis::{analyze_source, connection_from_analysis};
 use crate::ops::commit::commit_source;
@@ -34,7 +34,7 @@ pub struct SetupArgs {
     #[arg(long, value_name = "PATH")]
     pub doc: Option<PathBuf>,
     /// How to collect credentials
-    #[arg(long, value_enum, default_value = "cli")]
+    #[arg(long, short = 'm', value_enum, default_value = "cli")]
     pub mode: ModeArg,
     /// Port of the browser form (0 or a busy port takes a free one)
     #[arg(long, value_name = "N", default_value_t = 9876)]
@@ -97,6 +97,14 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
 
     // 1. The spec: analyze the doc when there is no verification block.
     let spec_text = sync::read_optional(&paths.spec)?;
+    if spec_text.is_none()
+        && !paths.doc.is_file()
+        && let Some(name) = layout.did_you_mean(source)
+    {
+        return Err(Error::Usage(format!(
+            "{source}: no spec and no API doc here; did you mean {name}? (`authgen setup {name}`)"
+        )));
+    }
     let has_block = match &spec_text {
         Some(text) => ConnectorSpec::parse(&paths.spec, text.clone())?.verification.is_some(),
         None => false,
@@ -152,6 +160,7 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
             yes: args.yes,
             dry_run: false,
             check: false,
+            accept: Some(format!("authgen setup {source} --yes")),
         };
         let code = generate::generate(Some(&layout.root), &gen_args)?;
         if code != 0 {

@@ -101,10 +101,8 @@ fn parse_auth(text: &str) -> Result<AuthArg> {
         Some((m, v)) => (Some(m.trim().to_string()), v.trim()),
         None => (None, text.trim()),
     };
-    let variant = Variant::parse(variant).ok_or_else(|| {
-        let names: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
-        Error::Usage(format!("--auth {text}: unknown variant {variant:?}; use one of: {}", names.join(", ")))
-    })?;
+    let variant =
+        Variant::parse(variant).ok_or_else(|| Error::Usage(format!("--auth {text}: {}", Variant::unknown(variant))))?;
     if let Some(m) = &method
         && !is_identifier(m)
     {

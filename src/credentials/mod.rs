@@ -42,7 +42,7 @@ pub struct Options {
 pub fn run(repo: Option<&Path>, source: &str, opts: &Options) -> Result<i32> {
     let layout = Layout::discover(repo)?;
     let paths = layout.source(source)?;
-    let spec = crate::pipeline::load_spec(&paths)?;
+    let spec = crate::pipeline::load_spec(&layout, &paths)?;
     let needs = Needs::from_spec(&spec, source)?;
     let path = match &opts.output {
         Some(p) if p.is_absolute() => p.clone(),
@@ -62,6 +62,8 @@ pub fn run(repo: Option<&Path>, source: &str, opts: &Options) -> Result<i32> {
         eprintln!("{source}: the spec asks for no credentials: nothing to collect, nothing written");
         return Ok(0);
     }
+    // A file that cannot be read is reported now, before anything is typed.
+    store::read_existing(&path)?;
     let session = Session { source: source.to_string(), needs, path, shown, yes: opts.yes, verify: opts.verify };
     match opts.mode {
         Mode::Cli => prompt::run(&session),

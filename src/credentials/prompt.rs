@@ -149,7 +149,11 @@ fn ask_field(field: &Field, input: &mut Input) -> Result<Option<String>> {
     let prompt =
         if notes.is_empty() { format!("{}: ", field.name) } else { format!("{} ({}): ", field.name, notes.join(", ")) };
     loop {
-        let Some(answer) = input.ask(&prompt, field.secret)? else { return Err(ended(&field.name)) };
+        let Some(answer) = input.ask(&prompt, field.secret)? else {
+            // Piped input that stops after the required values leaves the
+            // optional ones empty, as Enter would.
+            return if field.required { Err(ended(&field.name)) } else { Ok(None) };
+        };
         if !answer.is_empty() {
             return Ok(Some(answer));
         }

@@ -15,14 +15,15 @@ use crate::term;
 pub fn analyze_source(layout: &Layout, source: &str, doc: Option<&Path>) -> Result<(Analysis, PathBuf)> {
     let paths = layout.source(source)?;
     let path = doc.map_or(paths.doc.clone(), Path::to_path_buf);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::input(&path, "no API doc here").with_hint(format!(
-                "write the source's API doc there, or point at it with `authgen analyze {source} --doc PATH`"
-            )));
-        }
-        Err(e) => return Err(Error::io(&path, e)),
+    let Some(text) = crate::error::read_text(&path)? else {
+        let typo = if doc.is_none() && !paths.spec.is_file() { layout.did_you_mean(source) } else { None };
+        let hint = match typo {
+            Some(name) => format!("did you mean {name}? (`authgen analyze {name}`)"),
+            None => {
+                format!("write the source's API doc there, or point at it with `authgen analyze {source} --doc PATH`")
+            }
+        };
+        return Err(Error::input(&path, "no API doc here").with_hint(hint));
     };
     Ok((analyze::analyze(&text), path))
 }

@@ -67,6 +67,9 @@ pub struct GenerateRequest {
     pub dry_run: bool,
     /// Like `check`: exit 1 if any file is missing or stale.
     pub check: bool,
+    /// The command that accepts the changes, when not `authgen generate … --yes`
+    /// (`setup` names itself, so the user re-runs the whole chain).
+    pub accept: Option<String>,
 }
 
 /// Render, show the diff, and write on confirmation.
@@ -114,7 +117,7 @@ pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
         return Ok(sync::explain(
             decision,
             &format!("{} file(s) would change; ", changes.len()),
-            &accept_command(&changes, &batch),
+            &args.accept.clone().unwrap_or_else(|| accept_command(&changes, &batch)),
         ));
     }
     for change in &changes {

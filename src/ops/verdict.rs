@@ -172,6 +172,12 @@ pub fn explain(
             format!("check client_id, client_secret (and refresh_token) in {creds}; the provider's error is above"),
         ),
         1 => (format!("{source}: the check failed"), "see the script's message above".into()),
+        2 if out.contains("has no requests package") => (
+            format!("{source}: this Python has no requests package"),
+            format!(
+                "`pip install requests` for that Python (or pass another with --python), or `authgen generate {source} --http-client urllib`"
+            ),
+        ),
         2 => {
             let missing = after(out, "missing required parameter(s) ", " in ")
                 .or_else(|| after(out, "has all its parameters in ", "\n"))
@@ -184,10 +190,14 @@ pub fn explain(
         3 => {
             let host =
                 after(out, "cannot reach ", ": ").map(|url| host_of(&url)).unwrap_or_else(|| "the server".into());
-            (
-                format!("{source}: could not reach {host}"),
-                "check the base URL, the network or proxy, or set CONNECTOR_TEST_BASE_URL".into(),
-            )
+            // The script names the token URL's variable when the token request
+            // was the one that failed; the API's base URL was never tried then.
+            let next = if unreachable_line(out).is_some_and(|line| line.contains("CONNECTOR_TEST_TOKEN_URL")) {
+                "check the OAuth token URL, the network or proxy, or set CONNECTOR_TEST_TOKEN_URL"
+            } else {
+                "check the base URL, the network or proxy, or set CONNECTOR_TEST_BASE_URL"
+            };
+            (format!("{source}: could not reach {host}"), next.into())
         }
         code => (format!("{source}: the test ended with exit code {code}"), "see its output above".into()),
     }
@@ -221,6 +231,11 @@ fn permissions(plan: &AuthPlan, output: &str) -> String {
     } else {
         format!("what the spec says the credential needs ({})", hints.join("; "))
     }
+}
+
+/// The script's line that says which address it could not reach.
+fn unreachable_line(text: &str) -> Option<&str> {
+    text.lines().find(|line| line.contains("cannot reach "))
 }
 
 fn after(text: &str, start: &str, end: &str) -> Option<String> {

@@ -141,10 +141,8 @@ fn choose_variant(
     overrides: &Overrides,
 ) -> Result<(Variant, String)> {
     if let Some(auth) = &v.auth {
-        let variant = Variant::parse(auth.value.trim()).ok_or_else(|| {
-            let names: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
-            input_error(spec, auth, format!("unknown variant {:?}; use one of: {}", auth.value, names.join(", ")))
-        })?;
+        let variant =
+            Variant::parse(auth.value.trim()).ok_or_else(|| input_error(spec, auth, Variant::unknown(&auth.value)))?;
         let origin =
             if overrides.auth.is_some() { "given with --auth".to_string() } else { format!("given in {}", auth.key) };
         return Ok((variant, origin));

@@ -48,6 +48,14 @@ impl Variant {
         Variant::ALL.into_iter().find(|v| v.name() == name)
     }
 
+    /// Why `name` is no variant: the nearest one when it looks like a typo, and the list.
+    pub fn unknown(name: &str) -> String {
+        let names: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
+        let guess = crate::suggest::closest(name, names.iter().copied())
+            .map_or(String::new(), |n| format!("; did you mean {n}?"));
+        format!("unknown variant {name:?}{guess} (one of: {})", names.join(", "))
+    }
+
     /// What goes on the wire, for `authgen variants`.
     pub fn wire(self) -> &'static str {
         match self {
