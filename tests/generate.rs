@@ -508,12 +508,42 @@ fn on_a_terminal_generate_asks_and_colours_unless_no_color() {
 }
 
 #[test]
-fn one_bad_spec_among_many_means_nothing_is_written() {
+fn one_bad_named_spec_means_nothing_is_written() {
     let repo = Test::with_fixtures(&["github", "stripe", "broken"]);
-    let out = generate(&repo, &["--all", "--yes"]);
+    let out = generate(&repo, &["github", "stripe", "broken", "--yes"]);
     out.assert_code(2);
     let err = &out.stderr;
     assert!(err.contains("error: broken:") && err.contains("nothing written: fix the errors above first"), "{err}");
     assert!(!repo.join(TEST_DIR).exists(), "no file written");
     out.assert_wrote_nothing();
+}
+
+#[test]
+fn all_writes_every_source_that_renders_and_reports_the_rest() {
+    let repo = Test::with_fixtures(&["github", "stripe", "broken", "acme"]);
+    let out = generate(&repo, &["--all", "--yes"]);
+    out.assert_code(2);
+    let err = &out.stderr;
+    assert!(err.contains("error: broken:") && err.contains(":6:6:"), "the error names its place: {err}");
+    assert!(err.contains("created tests/unit/sources/github/auth_test.py"), "{err}");
+    assert!(err.contains("created tests/unit/sources/stripe/auth_test.py"), "{err}");
+    assert!(err.contains("1 source(s) not generated: fix the errors above"), "{err}");
+    assert!(!err.contains("nothing written"), "{err}");
+    // Whole files only: each one written is the full rendering, the broken
+    // source has none, and no temporary file is left.
+    assert!(!repo.test_path("broken").exists() && !repo.test_path("acme").exists());
+    repo.authgen(["check", "github", "stripe"]).run().assert_code(0);
+    let mut names: Vec<String> = std::fs::read_dir(repo.join(TEST_DIR))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["auth_test.py", "auth_test.py"]);
+    // Without --yes and a terminal, the command to accept is the --all one.
+    std::fs::remove_file(repo.test_path("github")).unwrap();
+    let out = generate(&repo, &["--all"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("run `authgen generate --all --yes` to accept"), "{}", out.stderr);
+    assert!(!repo.test_path("github").exists());
 }

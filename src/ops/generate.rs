@@ -5,12 +5,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::args::{Format, RenderArgs, Selection, resolve_sources};
+use crate::args::{RenderArgs, ReportFormat, Selection, resolve_sources};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::pipeline::{self, Options, Prep};
 use crate::plan::Overrides;
 use crate::render::Renderer;
+use crate::report::junit;
 use crate::sync::{self, Status};
 use crate::term;
 
@@ -65,12 +66,14 @@ pub struct GenerateRequest {
     pub check: bool,
 }
 
-/// Render, show the diff, and write on confirmation.
+/// Render, show the diff, and write on confirmation. Named sources are all
+/// or nothing: one error and nothing is written. With `--all`, every source
+/// that renders is written and each one that does not is reported (exit 2).
 pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
-    let batch = prepare(repo, &args.selection, &args.render, args.overrides.clone())?;
     if args.check {
-        return Ok(print_check(&batch, Format::Text));
+        return check_with(repo, &args.selection, &args.render, args.overrides.clone(), ReportFormat::Text);
     }
+    let batch = prepare(repo, &args.selection, &args.render, args.overrides.clone())?;
     for prep in &batch.preps {
         if let Prep::Ready(p) = prep {
             for note in p.plan.notes() {
@@ -87,12 +90,24 @@ pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
         }
     }
     sync::show(&changes, &sync::Display::Diff);
-    if problems != 0 {
+    let failed = batch.preps.iter().filter(|p| matches!(p, Prep::Failed { .. })).count();
+    if problems != 0 && !args.selection.all {
         if !changes.is_empty() {
             eprintln!("nothing written: fix the errors above first");
         }
         return Ok(problems);
     }
+    let code = write_changes(&changes, args)?;
+    if failed > 0 {
+        eprintln!(
+            "{failed} source(s) not generated: fix the errors above and run `authgen generate --all` again (the others are done)"
+        );
+    }
+    Ok(code.max(problems))
+}
+
+/// Review and write the changed files; the exit code of the decision.
+fn write_changes(changes: &[&sync::Change], args: &GenerateRequest) -> Result<i32> {
     if changes.is_empty() {
         return Ok(0);
     }
@@ -102,15 +117,12 @@ pub fn generate(repo: Option<&Path>, args: &GenerateRequest) -> Result<i32> {
         can_ask: term::interactive(),
         question: format!("Write {} file(s)?", changes.len()),
     };
-    let decision = sync::review_and_apply(&changes, &sync::Display::Shown, &review, None)?;
+    let decision = sync::review_and_apply(changes, &sync::Display::Shown, &review, None)?;
     if decision != sync::Decision::Write {
-        return Ok(sync::explain(
-            decision,
-            &format!("{} file(s) would change; ", changes.len()),
-            &accept_command(&changes),
-        ));
+        let accept = accept_command(changes, args.selection.all);
+        return Ok(sync::explain(decision, &format!("{} file(s) would change; ", changes.len()), &accept));
     }
-    for change in &changes {
+    for change in changes {
         let verb = if change.status == Status::Added { "created" } else { "updated" };
         eprintln!("{verb} {}", change.rel.display());
     }
@@ -124,7 +136,10 @@ fn ready(preps: &[Prep]) -> impl Iterator<Item = &pipeline::Prepared> {
     })
 }
 
-fn accept_command(changes: &[&sync::Change]) -> String {
+fn accept_command(changes: &[&sync::Change], all: bool) -> String {
+    if all {
+        return "authgen generate --all --yes".into();
+    }
     let names: Vec<&str> = changes.iter().map(|c| c.source.as_str()).collect();
     format!("authgen generate {} --yes", names.join(" "))
 }
@@ -144,22 +159,34 @@ pub fn diff(repo: Option<&Path>, selection: &Selection, render: &RenderArgs) -> 
     Ok(problems)
 }
 
-/// Write nothing; exit 1 when a file is missing or stale.
-pub fn check(repo: Option<&Path>, selection: &Selection, render: &RenderArgs, format: Format) -> Result<i32> {
-    let batch = prepare(repo, selection, render, Overrides::default())?;
-    Ok(print_check(&batch, format))
+/// Write nothing; exit 1 when a file is missing or stale. Sources are
+/// rendered and compared one window at a time and reported as they come, so
+/// memory stays flat however many sources the repository holds.
+pub fn check(repo: Option<&Path>, selection: &Selection, render: &RenderArgs, format: ReportFormat) -> Result<i32> {
+    check_with(repo, selection, render, Overrides::default(), format)
 }
 
-#[derive(Serialize)]
-struct CheckReport<'a> {
-    ok: bool,
-    checked: usize,
-    stale: usize,
-    missing: usize,
-    errors: usize,
-    files: Vec<CheckEntry<'a>>,
+fn check_with(
+    repo: Option<&Path>,
+    selection: &Selection,
+    render: &RenderArgs,
+    overrides: Overrides,
+    format: ReportFormat,
+) -> Result<i32> {
+    let layout = Layout::discover(repo)?;
+    let sources = resolve_sources(&layout, selection)?;
+    let opts = options(&layout, render, overrides);
+    let renderer = Renderer::new(opts.templates.as_deref())?;
+    let mut report = CheckReport::new(format, selection.all);
+    pipeline::for_each_prepared(&layout, &renderer, &sources, &opts, selection.all, |prep| report.add(&prep));
+    Ok(report.finish())
 }
 
+/// Stale or missing files shown in full (diff and name) in the text report;
+/// past this, the report sums up and points at the JSON one.
+const SHOWN_IN_FULL: usize = 20;
+
+/// One source's line in the JSON report.
 #[derive(Serialize)]
 struct CheckEntry<'a> {
     source: &'a str,
@@ -171,10 +198,46 @@ struct CheckEntry<'a> {
     message: Option<String>,
 }
 
-fn print_check(batch: &Batch, format: Format) -> i32 {
-    let mut entries = Vec::new();
-    let mut code = 0;
-    for prep in &batch.preps {
+/// The check's report, written as sources come in: text and JSON go out at
+/// once, JUnit (whose header holds the counts) is kept to the end.
+struct CheckReport {
+    format: ReportFormat,
+    all: bool,
+    color: bool,
+    checked: usize,
+    ok: usize,
+    stale: usize,
+    missing: usize,
+    errors: usize,
+    code: i32,
+    /// Sources to regenerate: every name for a named selection (the command
+    /// repeats them), the first [`SHOWN_IN_FULL`] for `--all`.
+    to_fix: Vec<String>,
+    junit: junit::Suite,
+}
+
+impl CheckReport {
+    fn new(format: ReportFormat, all: bool) -> CheckReport {
+        if format == ReportFormat::Json {
+            print!("{{\n  \"files\": [");
+        }
+        CheckReport {
+            format,
+            all,
+            color: term::color_stdout(),
+            checked: 0,
+            ok: 0,
+            stale: 0,
+            missing: 0,
+            errors: 0,
+            code: 0,
+            to_fix: Vec::new(),
+            junit: junit::Suite::new("check"),
+        }
+    }
+
+    fn add(&mut self, prep: &Prep) {
+        self.checked += 1;
         let entry = match prep {
             Prep::Ready(p) => {
                 let c = &p.change;
@@ -183,9 +246,6 @@ fn print_check(batch: &Batch, format: Format) -> i32 {
                     Status::Modified => "stale",
                     Status::Unchanged => "ok",
                 };
-                if c.status != Status::Unchanged {
-                    code = code.max(1);
-                }
                 let diff = (c.status != Status::Unchanged).then(|| sync::unified(c, false));
                 CheckEntry { source: &c.source, path: Some(c.rel.display().to_string()), status, diff, message: None }
             }
@@ -193,27 +253,71 @@ fn print_check(batch: &Batch, format: Format) -> i32 {
                 CheckEntry { source, path: None, status: "skipped", diff: None, message: Some(reason.clone()) }
             }
             Prep::Failed { source, error } => {
-                code = code.max(error.code());
                 CheckEntry { source, path: None, status: "error", diff: None, message: Some(error.to_string()) }
             }
         };
-        entries.push(entry);
+        match entry.status {
+            "ok" => self.ok += 1,
+            "stale" => self.stale += 1,
+            "missing" => self.missing += 1,
+            "error" => self.errors += 1,
+            _ => {}
+        }
+        if matches!(entry.status, "stale" | "missing") {
+            self.code = self.code.max(1);
+        }
+        if let Prep::Failed { error, .. } = prep {
+            self.code = self.code.max(error.code());
+        }
+        match self.format {
+            ReportFormat::Json => self.json_entry(&entry),
+            ReportFormat::Junit => self.junit_case(&entry),
+            ReportFormat::Text => self.text_entry(&entry, prep),
+        }
     }
-    let count = |s: &str| entries.iter().filter(|e| e.status == s).count();
-    let (stale, missing, errors) = (count("stale"), count("missing"), count("error"));
-    if format == Format::Json {
-        let report = CheckReport { ok: code == 0, checked: entries.len(), stale, missing, errors, files: entries };
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-        return code;
+
+    fn json_entry(&self, entry: &CheckEntry<'_>) {
+        let text = serde_json::to_string_pretty(entry).unwrap_or_default();
+        // Nested two levels down; the JSON strings hold no raw line breaks.
+        let comma = if self.checked > 1 { "," } else { "" };
+        print!("{comma}\n    {}", text.replace('\n', "\n    "));
     }
-    let color = term::color_stdout();
-    let mut to_fix = Vec::new();
-    for (entry, prep) in entries.iter().zip(&batch.preps) {
+
+    fn junit_case(&mut self, entry: &CheckEntry<'_>) {
+        let fix = format!("run `authgen generate {} --yes`", entry.source);
+        let message = match entry.status {
+            "missing" => format!("{} is missing: {fix}", entry.path.as_deref().unwrap_or("")),
+            "stale" => format!("{} is stale against its spec: {fix}", entry.path.as_deref().unwrap_or("")),
+            _ => entry.message.clone().unwrap_or_default(),
+        };
+        let diff = entry.diff.as_deref().unwrap_or("");
+        let outcome = match entry.status {
+            "missing" | "stale" => junit::Outcome::Failed { kind: entry.status, message: &message, text: diff },
+            "skipped" => junit::Outcome::Skipped { message: &message },
+            "error" => junit::Outcome::Error { kind: "error", message: &message, text: &message },
+            _ => junit::Outcome::Passed,
+        };
+        let case = junit::Case { name: entry.source, file: entry.path.as_deref(), time: None, outcome, output: None };
+        self.junit.add(&case);
+    }
+
+    fn text_entry(&mut self, entry: &CheckEntry<'_>, prep: &Prep) {
+        let color = self.color;
         match (entry.status, prep) {
             ("missing" | "stale", Prep::Ready(p)) => {
-                println!("{}: {} ({})", term::paint(color, "1;33", entry.status), p.change.rel.display(), entry.source);
-                print!("{}", sync::unified(&p.change, color));
-                to_fix.push(entry.source);
+                let fixing = self.stale + self.missing;
+                if fixing <= SHOWN_IN_FULL {
+                    println!(
+                        "{}: {} ({})",
+                        term::paint(color, "1;33", entry.status),
+                        p.change.rel.display(),
+                        entry.source
+                    );
+                    print!("{}", sync::unified(&p.change, color));
+                }
+                if !self.all || fixing <= SHOWN_IN_FULL {
+                    self.to_fix.push(entry.source.to_string());
+                }
             }
             ("error", _) => println!(
                 "{}: {}: {}",
@@ -225,21 +329,48 @@ fn print_check(batch: &Batch, format: Format) -> i32 {
             _ => {}
         }
     }
-    let fine = count("ok");
-    if to_fix.is_empty() && errors == 0 {
-        eprintln!("{fine} generated test(s) up to date");
-    } else {
-        if !to_fix.is_empty() {
-            eprintln!(
-                "{} of {} generated test(s) missing or stale: run `authgen generate {} --yes` locally and commit the result",
-                to_fix.len(),
-                entries.len(),
-                to_fix.join(" ")
-            );
+
+    /// Close the report; the exit code.
+    fn finish(self) -> i32 {
+        match self.format {
+            ReportFormat::Json => {
+                let (ok, checked, stale, missing, errors) =
+                    (self.code == 0, self.checked, self.stale, self.missing, self.errors);
+                println!(
+                    "\n  ],\n  \"ok\": {ok},\n  \"checked\": {checked},\n  \"stale\": {stale},\n  \"missing\": {missing},\n  \"errors\": {errors}\n}}"
+                );
+            }
+            ReportFormat::Junit => print!("{}", self.junit.finish()),
+            ReportFormat::Text => self.text_summary(),
         }
-        if errors > 0 {
-            eprintln!("{errors} spec(s) could not be checked: fix the errors above");
+        self.code
+    }
+
+    fn text_summary(&self) {
+        let fixing = self.stale + self.missing;
+        if fixing == 0 && self.errors == 0 {
+            eprintln!("{} generated test(s) up to date", self.ok);
+            return;
+        }
+        if fixing > SHOWN_IN_FULL {
+            eprintln!("... and {} more missing or stale file(s), not shown", fixing - SHOWN_IN_FULL);
+        }
+        if fixing > 0 {
+            let (names, command) = if self.all && fixing > SHOWN_IN_FULL {
+                (format!(" (the first {SHOWN_IN_FULL}: {})", self.to_fix.join(", ")), "--all".to_string())
+            } else {
+                (String::new(), self.to_fix.join(" "))
+            };
+            eprintln!(
+                "{fixing} of {} generated test(s) missing or stale{names}: run `authgen generate {command} --yes` locally and commit the result",
+                self.checked
+            );
+            if self.all && fixing > SHOWN_IN_FULL {
+                eprintln!("`authgen check --all --format json` lists every one");
+            }
+        }
+        if self.errors > 0 {
+            eprintln!("{} spec(s) could not be checked: fix the errors above", self.errors);
         }
     }
-    code
 }
