@@ -328,6 +328,49 @@ fn check_names_missing_and_stale_files_prints_diff_and_exits_1() {
 }
 
 #[test]
+fn check_over_20_stale_sums_up_and_json_lists_them_all() {
+    let repo = Test::new();
+    let spec = std::fs::read_to_string(common::fixtures_dir().join("github/connector_spec.yaml")).unwrap();
+    let names: Vec<String> = (1..=23).map(|i| format!("s{i:02}")).collect();
+    for name in &names {
+        repo.write_spec(name, &spec);
+    }
+    let out = repo.authgen(["check", "--all"]).run();
+    out.assert_code(1);
+    // The first 20 in full, then a summary with the --all command.
+    let shown: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("missing: ")).collect();
+    let expected: Vec<String> =
+        names[..20].iter().map(|n| format!("missing: {TEST_DIR}/{n}/auth_test.py ({n})")).collect();
+    assert_eq!(shown, expected);
+    let err = &out.stderr;
+    assert!(err.contains("... and 3 more missing or stale file(s), not shown"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "23 of 23 generated test(s) missing or stale (the first 20: {}): run `authgen generate --all --yes` locally",
+            names[..20].join(", ")
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("s21") && !out.stdout.contains("s21"), "names past the 20th are not listed:\n{err}");
+    assert!(err.contains("`authgen check --all --format json` lists every one"), "{err}");
+
+    let out = repo.authgen(["check", "--all", "--format", "json"]).run();
+    out.assert_code(1);
+    let report = out.json();
+    let listed: Vec<&str> = report["files"].as_array().unwrap().iter().map(|f| f["source"].as_str().unwrap()).collect();
+    assert_eq!(listed, names.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!((report["checked"].as_u64(), report["missing"].as_u64()), (Some(23), Some(23)));
+    assert_eq!(report["ok"], false);
+
+    // Named sources keep the command that names them.
+    let mut args = vec!["check".to_string()];
+    args.extend(names.iter().cloned());
+    let out = repo.authgen(&args).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains(&format!("run `authgen generate {} --yes`", names.join(" "))), "{}", out.stderr);
+}
+
+#[test]
 fn check_json_report() {
     let repo = Test::with_fixtures(&["github", "stripe", "acme", "broken"]);
     generate(&repo, &["github", "--yes"]).assert_code(0);
