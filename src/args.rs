@@ -35,7 +35,7 @@ pub enum Format {
 pub enum ReportFormat {
     Text,
     Json,
-    /// JUnit XML on stdout: one test case per source
+    // JUnit XML on stdout: one test case per source.
     Junit,
 }
 
@@ -44,9 +44,9 @@ pub enum ReportFormat {
 pub enum LintFormat {
     Text,
     Json,
-    /// JUnit XML on stdout: one test case per spec
+    // JUnit XML on stdout: one test case per spec.
     Junit,
-    /// SARIF 2.1.0 on stdout: one result per problem, with file, line and column
+    // SARIF 2.1.0 on stdout: one result per problem, with file, line and column.
     Sarif,
 }
 
