@@ -370,6 +370,31 @@ fn check_over_20_stale_sums_up_and_json_lists_them_all() {
     assert!(out.stderr.contains(&format!("run `authgen generate {} --yes`", names.join(" "))), "{}", out.stderr);
 }
 
+/// Peak memory (KiB) of `authgen check --all` in a repo of `count` sources
+/// with no generated test yet, measured by bench/measure.py.
+fn check_all_peak_kib(count: usize) -> f64 {
+    let repo = Test::new();
+    let spec = std::fs::read_to_string(common::fixtures_dir().join("github/connector_spec.yaml")).unwrap();
+    for i in 0..count {
+        repo.write_spec(&format!("s{i:04}"), &spec);
+    }
+    let measure = common::manifest_dir().join("bench/measure.py");
+    let out = repo.command(common::python(), [measure.as_os_str()]).args(["1", "--", env!("CARGO_BIN_EXE_authgen")]);
+    let out = out.args(["check", "--all"]).run();
+    out.assert_code(0);
+    let mib =
+        out.stdout.split("peak RSS ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse::<f64>().ok());
+    mib.unwrap_or_else(|| panic!("no peak RSS in {}", out.stdout)) * 1024.0
+}
+
+#[test]
+fn check_all_memory_stays_flat_as_the_repo_grows() {
+    let small = check_all_peak_kib(50);
+    let large = check_all_peak_kib(1000);
+    // Holding every rendered file would add about 10 KiB per source.
+    assert!(large < small + 3.0 * 1024.0, "peak {small:.0} KiB at 50 sources, {large:.0} KiB at 1000");
+}
+
 #[test]
 fn check_json_report() {
     let repo = Test::with_fixtures(&["github", "stripe", "acme", "broken"]);

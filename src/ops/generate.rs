@@ -246,7 +246,9 @@ impl CheckReport {
                     Status::Modified => "stale",
                     Status::Unchanged => "ok",
                 };
-                let diff = (c.status != Status::Unchanged).then(|| sync::unified(c, false));
+                // The text report prints its own (coloured) diff.
+                let wanted = c.status != Status::Unchanged && self.format != ReportFormat::Text;
+                let diff = wanted.then(|| sync::unified(c, false));
                 CheckEntry { source: &c.source, path: Some(c.rel.display().to_string()), status, diff, message: None }
             }
             Prep::Skipped { source, reason } => {
