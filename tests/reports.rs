@@ -282,6 +282,8 @@ fn lint_sarif_is_valid_sarif_2_1_0_with_locations_relative_to_the_repo() {
         ]
     );
     assert_eq!(results[1]["message"]["text"], "parameter \"api_key\" looks secret but has no `secret: true`");
+    // SARIF reads `{0}` as an argument's placeholder: literal braces are doubled.
+    assert_eq!(results[2]["message"]["text"], "placeholder {{region}} names no parameter");
     let root = run["originalUriBaseIds"]["SRCROOT"]["uri"].as_str().unwrap();
     assert!(root.starts_with("file:///") && root.ends_with('/'), "{root}");
 }

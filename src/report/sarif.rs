@@ -55,7 +55,7 @@ pub fn uri(path: &Path) -> String {
 /// The log: `rules` as `(id, description)`, every finding a result.
 pub fn log(root: &Path, rules: &[(&str, &str)], findings: &[Finding<'_>]) -> Value {
     let rules: Vec<Value> =
-        rules.iter().map(|(id, text)| json!({"id": id, "shortDescription": {"text": text}})).collect();
+        rules.iter().map(|(id, text)| json!({"id": id, "shortDescription": {"text": message(text)}})).collect();
     let results: Vec<Value> = findings.iter().map(result).collect();
     let mut root_uri = format!("file://{}", uri(root));
     if !root_uri.ends_with('/') {
@@ -80,7 +80,7 @@ fn result(finding: &Finding<'_>) -> Value {
     let mut value = json!({
         "ruleId": finding.rule,
         "level": finding.level,
-        "message": {"text": finding.message},
+        "message": {"text": message(finding.message)},
     });
     if let Some(file) = finding.file {
         let mut location = json!({"artifactLocation": {"uri": uri(file), "uriBaseId": ROOT_ID}});
@@ -92,6 +92,12 @@ fn result(finding: &Finding<'_>) -> Value {
     value
 }
 
+/// A SARIF message string: `{0}` there is a placeholder for an argument, so
+/// literal braces (a spec's `{region}`) are doubled, as the format says.
+fn message(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +107,10 @@ mod tests {
         assert_eq!(uri(Path::new("src/my source/spec#1.yaml")), "src/my%20source/spec%231.yaml");
         assert_eq!(uri(Path::new("src/é/100%.yaml")), "src/%C3%A9/100%25.yaml");
         assert_eq!(uri(Path::new("/tmp/repo")), "/tmp/repo");
+    }
+
+    #[test]
+    fn braces_in_messages_are_doubled() {
+        assert_eq!(message("placeholder {0} names no parameter"), "placeholder {{0}} names no parameter");
     }
 }
