@@ -548,6 +548,16 @@ fn usage_errors_exit_2() {
     generate(&repo, &["../etc", "--yes"]).assert_code(2);
     generate(&repo, &["github", "--http-client", "curl"]).assert_code(2);
     repo.authgen(["frobnicate"]).run().assert_code(2);
+    repo.add_fixture("stripe");
+    for extra in [&["--yes"][..], &["--check"]] {
+        let out = generate(&repo, &[&["--all", "--endpoint", "/me"][..], extra].concat());
+        out.assert_code(2);
+        assert!(
+            out.stderr.contains("--auth, --base-url and --endpoint apply to one source at a time"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 /// Run authgen under a pseudo-terminal (util-linux `script`), feeding `input`.

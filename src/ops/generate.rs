@@ -27,13 +27,19 @@ struct Batch {
 fn prepare(repo: Option<&Path>, selection: &Selection, render: &RenderArgs, overrides: Overrides) -> Result<Batch> {
     let layout = Layout::discover(repo)?;
     let sources = resolve_sources(&layout, selection)?;
-    if sources.len() > 1 && (overrides.auth.is_some() || overrides.base_url.is_some() || overrides.endpoint.is_some()) {
-        return Err(Error::Usage("--auth, --base-url and --endpoint apply to one source at a time".into()));
-    }
+    overrides_fit(&sources, &overrides)?;
     let opts = options(&layout, render, overrides);
     let renderer = Renderer::new(opts.templates.as_deref())?;
     let preps = pipeline::prepare_many(&layout, &renderer, &sources, &opts, selection.all);
     Ok(Batch { preps })
+}
+
+/// `--auth`, `--base-url` and `--endpoint` change one source's spec.
+fn overrides_fit(sources: &[String], overrides: &Overrides) -> Result<()> {
+    if sources.len() > 1 && (overrides.auth.is_some() || overrides.base_url.is_some() || overrides.endpoint.is_some()) {
+        return Err(Error::Usage("--auth, --base-url and --endpoint apply to one source at a time".into()));
+    }
+    Ok(())
 }
 
 /// Print errors and skips; the highest exit code they call for.
@@ -175,6 +181,7 @@ fn check_with(
 ) -> Result<i32> {
     let layout = Layout::discover(repo)?;
     let sources = resolve_sources(&layout, selection)?;
+    overrides_fit(&sources, &overrides)?;
     let opts = options(&layout, render, overrides);
     let renderer = Renderer::new(opts.templates.as_deref())?;
     let mut report = CheckReport::new(format, selection.all);
