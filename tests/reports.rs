@@ -144,6 +144,7 @@ fn check_junit_has_a_case_per_source_with_failures_diffs_skips_and_errors() {
     let out = repo.authgen(["check", "--all", "--format", "junit"]).run();
     out.assert_code(2);
     out.assert_wrote_nothing();
+    assert!(out.stderr.contains("2 of 5 generated test(s) missing or stale, 1 spec(s) could not be checked"));
     let suite = junit_suite(&out.stdout);
     assert_eq!(suite["name"], "authgen check");
     assert_eq!(suite["tests"], 5);
@@ -232,6 +233,8 @@ fn lint_junit_has_a_case_per_spec_with_its_problems() {
             ),
         ]
     );
+    assert!(out.stderr.contains("3 problem(s) in 3 spec(s)"), "the log says why: {}", out.stderr);
+    assert!(out.stderr.contains("error: src/databricks/"), "{}", out.stderr);
     let (kind, ty, message, _) = result(case(&suite, "broken"));
     assert_eq!((kind, ty), ("Error", "unreadable-spec"));
     assert!(message.contains("broken/connector_spec.yaml:6:6:"), "{message}");

@@ -54,7 +54,11 @@ pub fn lint(repo: Option<&Path>, args: &LintArgs) -> Result<i32> {
         LintFormat::Sarif => {
             println!("{}", serde_json::to_string_pretty(&sarif_report(&layout, &linted)).unwrap_or_default());
         }
-        LintFormat::Text => print_text(&problems, &unreadable, sources.len()),
+        LintFormat::Text => print_problems(&problems),
+    }
+    // CI logs still say why the step failed when the report goes to a file.
+    if args.format != LintFormat::Json {
+        print_summary(&problems, &unreadable, sources.len());
     }
     if let Some(e) = unreadable.first() {
         return Ok(e.code());
@@ -62,11 +66,14 @@ pub fn lint(repo: Option<&Path>, args: &LintArgs) -> Result<i32> {
     Ok(if problems.is_empty() { 0 } else { 1 })
 }
 
-fn print_text(problems: &[&Problem], unreadable: &[&Error], checked: usize) {
+fn print_problems(problems: &[&Problem]) {
     let color = term::color_stdout();
     for p in problems {
         println!("{}:{}:{}: {}: {}", p.path, p.line, p.col, term::paint(color, "1", &p.key), p.message);
     }
+}
+
+fn print_summary(problems: &[&Problem], unreadable: &[&Error], checked: usize) {
     for e in unreadable {
         let label = term::paint(term::color_stderr(), "1;31", "error");
         eprintln!("{label}: {e}");

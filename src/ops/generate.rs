@@ -349,7 +349,16 @@ impl CheckReport {
                     "\n  ],\n  \"ok\": {ok},\n  \"checked\": {checked},\n  \"stale\": {stale},\n  \"missing\": {missing},\n  \"errors\": {errors}\n}}"
                 );
             }
-            ReportFormat::Junit => print!("{}", self.junit.finish()),
+            ReportFormat::Junit => {
+                // CI logs still say why the step failed when the report goes to a file.
+                eprintln!(
+                    "{} of {} generated test(s) missing or stale, {} spec(s) could not be checked",
+                    self.stale + self.missing,
+                    self.checked,
+                    self.errors
+                );
+                print!("{}", self.junit.finish());
+            }
             ReportFormat::Text => self.text_summary(),
         }
         self.code
