@@ -30,6 +30,26 @@ pub enum Format {
     Json,
 }
 
+/// `check` and `run`: also a JUnit XML report for CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    // JUnit XML on stdout: one test case per source.
+    Junit,
+}
+
+/// `lint`: also JUnit XML, and SARIF 2.1.0 for code scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
+    // JUnit XML on stdout: one test case per spec.
+    Junit,
+    // SARIF 2.1.0 on stdout: one result per problem, with file, line and column.
+    Sarif,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct Selection {
     /// Connector source names (directory names under the sources folder)

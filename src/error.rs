@@ -45,6 +45,15 @@ impl Error {
         self
     }
 
+    /// The file the error is about, and where in it, when there is one.
+    pub fn location(&self) -> Option<(&Path, Option<Pos>)> {
+        match self {
+            Error::Io { path, .. } => Some((path, None)),
+            Error::Input { path, pos, .. } => Some((path, *pos)),
+            _ => None,
+        }
+    }
+
     /// Exit code of the authgen process for this error.
     pub fn code(&self) -> i32 {
         match self {

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod runner;
 pub mod spec;
 pub mod specwrite;

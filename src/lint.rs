@@ -9,8 +9,31 @@ use crate::error::Pos;
 use crate::plan::{self, Variant};
 use crate::spec::{ConnectorSpec, KeyPath, OauthFlow, Text, Verification, looks_secret};
 
+/// The kinds of problem, as `(id, what it means)`: the id names the rule in
+/// reports (SARIF's `ruleId`, the JSON report's `rule`).
+pub const RULES: &[(&str, &str)] = &[
+    (SECRET_NOT_MARKED, "A parameter whose name looks secret is not marked `secret: true`"),
+    (UNBALANCED_PLACEHOLDER, "A text has unbalanced `{` or `}`"),
+    (UNKNOWN_PLACEHOLDER, "A {placeholder} names no parameter"),
+    (OAUTH_URL_MISSING, "An OAuth flow lacks a URL it needs"),
+    (UNKNOWN_VARIANT, "verification.auth names no variant"),
+    (UNKNOWN_CREDENTIAL, "verification.credential names no parameter"),
+    (UNKNOWN_METHOD, "verification.method_for names no auth method"),
+    (UNUSED_KEY, "A verification key means nothing to the variant"),
+];
+const SECRET_NOT_MARKED: &str = "secret-not-marked";
+const UNBALANCED_PLACEHOLDER: &str = "unbalanced-placeholder";
+const UNKNOWN_PLACEHOLDER: &str = "unknown-placeholder";
+const OAUTH_URL_MISSING: &str = "oauth-url-missing";
+const UNKNOWN_VARIANT: &str = "unknown-variant";
+const UNKNOWN_CREDENTIAL: &str = "unknown-credential";
+const UNKNOWN_METHOD: &str = "unknown-method";
+const UNUSED_KEY: &str = "unused-key";
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
+    /// One of [`RULES`].
+    pub rule: &'static str,
     pub path: String,
     pub line: usize,
     pub col: usize,
@@ -31,9 +54,10 @@ struct Linter<'a> {
 }
 
 impl Linter<'_> {
-    fn report(&mut self, key: &KeyPath, message: impl Into<String>) {
+    fn report(&mut self, rule: &'static str, key: &KeyPath, message: impl Into<String>) {
         let Pos { line, col } = self.spec.locate(key).unwrap_or(Pos { line: 1, col: 1 });
         self.problems.push(Problem {
+            rule,
             path: self.shown.clone(),
             line,
             col,
@@ -52,7 +76,11 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
     // Secrets (names and duplicates are refused when the spec is read).
     for p in spec.all_parameters() {
         if !p.secret && looks_secret(&p.name) {
-            l.report(&p.key.key("name"), format!("parameter {:?} looks secret but has no `secret: true`", p.name));
+            l.report(
+                SECRET_NOT_MARKED,
+                &p.key.key("name"),
+                format!("parameter {:?} looks secret but has no `secret: true`", p.name),
+            );
         }
     }
 
@@ -66,11 +94,15 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
     }
     for text in texts {
         if text.value.matches('{').count() != text.value.matches('}').count() {
-            l.report(&text.key, "unbalanced `{` or `}`: a placeholder is written {parameter_name}");
+            l.report(
+                UNBALANCED_PLACEHOLDER,
+                &text.key,
+                "unbalanced `{` or `}`: a placeholder is written {parameter_name}",
+            );
         }
         for name in plan::placeholders(&text.value) {
             if !names.contains(&name) {
-                l.report(&text.key, format!("placeholder {{{name}}} names no parameter"));
+                l.report(UNKNOWN_PLACEHOLDER, &text.key, format!("placeholder {{{name}}} names no parameter"));
             }
         }
     }
@@ -81,6 +113,7 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
         if o.flow == OauthFlow::M2m {
             if o.token_url.is_none() {
                 l.report(
+                    OAUTH_URL_MISSING,
                     &o.key.key("token_url"),
                     "flow m2m needs token_url (where the client credentials are exchanged)",
                 );
@@ -88,12 +121,14 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
         } else {
             if o.authorization_url.is_none() {
                 l.report(
+                    OAUTH_URL_MISSING,
                     &o.key.key("authorization_url"),
                     format!("flow {flow} needs authorization_url (where the user consents)"),
                 );
             }
             if o.token_url.is_none() {
                 l.report(
+                    OAUTH_URL_MISSING,
                     &o.key.key("token_url"),
                     format!("flow {flow} needs token_url (where the code and refresh token are exchanged)"),
                 );
@@ -109,7 +144,11 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
             let auth = entry.auth.as_ref().and_then(|a| Variant::parse(a.value.trim())).or(base_auth);
             check_variant_keys(&mut l, entry, auth, spec, &names);
             if !spec.auth_methods.iter().any(|m| &m.name == name) {
-                l.report(&entry.key, format!("no auth method named {name:?} in connection.auth_methods"));
+                l.report(
+                    UNKNOWN_METHOD,
+                    &entry.key,
+                    format!("no auth method named {name:?} in connection.auth_methods"),
+                );
             }
         }
     }
@@ -134,13 +173,13 @@ fn check_variant_keys(
     if let Some(auth) = &v.auth
         && Variant::parse(auth.value.trim()).is_none()
     {
-        l.report(&auth.key, Variant::unknown(&auth.value));
+        l.report(UNKNOWN_VARIANT, &auth.key, Variant::unknown(&auth.value));
         return;
     }
     if let Some(c) = &v.credential
         && !names.contains(&c.value.as_str())
     {
-        l.report(&c.key, format!("credential {:?} names no parameter", c.value));
+        l.report(UNKNOWN_CREDENTIAL, &c.key, format!("credential {:?} names no parameter", c.value));
     }
     let Some(variant) = variant else { return };
     let keys: [(&str, &Option<Text>); 8] = [
@@ -164,16 +203,24 @@ fn check_variant_keys(
         if let Some(t) = value
             && !used.contains(&name)
         {
-            l.report(&t.key, format!("`{name}` means nothing to auth {variant}: remove it or change the variant"));
+            l.report(
+                UNUSED_KEY,
+                &t.key,
+                format!("`{name}` means nothing to auth {variant}: remove it or change the variant"),
+            );
         }
     }
     if variant.is_oauth() && v.token_url.is_none() && spec.oauth.as_ref().and_then(|o| o.token_url.as_ref()).is_none() {
-        l.report(&v.key.key("auth"), format!("{variant} needs a token_url (in connection.oauth or here)"));
+        l.report(
+            OAUTH_URL_MISSING,
+            &v.key.key("auth"),
+            format!("{variant} needs a token_url (in connection.oauth or here)"),
+        );
     }
     if let Some(client_auth) = &v.client_auth
         && !variant.is_oauth()
     {
-        l.report(&client_auth.key, format!("`client_auth` means nothing to auth {variant}"));
+        l.report(UNUSED_KEY, &client_auth.key, format!("`client_auth` means nothing to auth {variant}"));
     }
 }
 

@@ -160,26 +160,56 @@ fn prepare_one(layout: &Layout, renderer: &Renderer, source: &str, opts: &Option
 
 /// Prepare many sources, on every core; results in the order given.
 pub fn prepare_many(layout: &Layout, renderer: &Renderer, sources: &[String], opts: &Options, all: bool) -> Vec<Prep> {
+    let mut preps = Vec::with_capacity(sources.len());
+    for_each_prepared(layout, renderer, sources, opts, all, |prep| preps.push(prep));
+    preps
+}
+
+/// Sources prepared together before their results are handed on: enough to
+/// keep every core busy, few enough that memory does not grow with the repo.
+const WINDOW_PER_WORKER: usize = 32;
+
+/// Prepare many sources on every core and hand each result to `each`, in the
+/// order given. Only one window of results is held at a time, so `check
+/// --all` over ten thousand sources needs no more memory than over a hundred.
+pub fn for_each_prepared(
+    layout: &Layout,
+    renderer: &Renderer,
+    sources: &[String],
+    opts: &Options,
+    all: bool,
+    mut each: impl FnMut(Prep),
+) {
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(sources.len().max(1));
     if workers <= 1 || sources.len() < 16 {
-        return sources.iter().map(|s| prepare_one(layout, renderer, s, opts, all)).collect();
+        for source in sources {
+            each(prepare_one(layout, renderer, source, opts, all));
+        }
+        return;
     }
-    let chunk = sources.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(chunk)
-            .map(|part| {
-                scope
-                    .spawn(move || part.iter().map(|s| prepare_one(layout, renderer, s, opts, all)).collect::<Vec<_>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    vec![Prep::Failed { source: "?".into(), error: Error::Failed("a worker thread panicked".into()) }]
+    for window in sources.chunks(workers * WINDOW_PER_WORKER) {
+        let chunk = window.len().div_ceil(workers);
+        let preps: Vec<Prep> = std::thread::scope(|scope| {
+            let handles: Vec<_> = window
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter().map(|s| prepare_one(layout, renderer, s, opts, all)).collect::<Vec<_>>()
+                    })
                 })
-            })
-            .collect()
-    })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Prep::Failed {
+                            source: "?".into(),
+                            error: Error::Failed("a worker thread panicked".into()),
+                        }]
+                    })
+                })
+                .collect()
+        });
+        preps.into_iter().for_each(&mut each);
+    }
 }

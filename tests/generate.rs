@@ -335,6 +335,77 @@ fn check_names_missing_and_stale_files_prints_diff_and_exits_1() {
 }
 
 #[test]
+fn check_over_20_stale_sums_up_and_json_lists_them_all() {
+    let repo = Test::new();
+    let spec = std::fs::read_to_string(common::fixtures_dir().join("github/connector_spec.yaml")).unwrap();
+    let names: Vec<String> = (1..=23).map(|i| format!("s{i:02}")).collect();
+    for name in &names {
+        repo.write_spec(name, &spec);
+    }
+    let out = repo.authgen(["check", "--all"]).run();
+    out.assert_code(1);
+    // The first 20 in full, then a summary with the --all command.
+    let shown: Vec<&str> =
+        out.stdout.lines().filter(|l| l.starts_with("missing: ") && l.contains("/auth_test.py")).collect();
+    // The shared runtime they import is one more file, named once.
+    assert_eq!(out.stdout.matches("missing: tests/unit/sources/authgen_runtime.py").count(), 1);
+    let expected: Vec<String> =
+        names[..20].iter().map(|n| format!("missing: {TEST_DIR}/{n}/auth_test.py ({n})")).collect();
+    assert_eq!(shown, expected);
+    let err = &out.stderr;
+    assert!(err.contains("... and 3 more missing or stale file(s), not shown"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "23 of 23 generated test(s) missing or stale (the first 20: {}): run `authgen generate --all --yes` locally",
+            names[..20].join(", ")
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("s21") && !out.stdout.contains("s21"), "names past the 20th are not listed:\n{err}");
+    assert!(err.contains("`authgen check --all --format json` lists every one"), "{err}");
+
+    let out = repo.authgen(["check", "--all", "--format", "json"]).run();
+    out.assert_code(1);
+    let report = out.json();
+    let listed: Vec<&str> = report["files"].as_array().unwrap().iter().map(|f| f["source"].as_str().unwrap()).collect();
+    assert_eq!(listed, names.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!((report["checked"].as_u64(), report["missing"].as_u64()), (Some(23), Some(23)));
+    assert_eq!(report["ok"], false);
+
+    // Named sources keep the command that names them.
+    let mut args = vec!["check".to_string()];
+    args.extend(names.iter().cloned());
+    let out = repo.authgen(&args).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains(&format!("run `authgen generate {} --yes`", names.join(" "))), "{}", out.stderr);
+}
+
+/// Peak memory (KiB) of `authgen check --all` in a repo of `count` sources
+/// with no generated test yet, measured by bench/measure.py.
+fn check_all_peak_kib(count: usize) -> f64 {
+    let repo = Test::new();
+    let spec = std::fs::read_to_string(common::fixtures_dir().join("github/connector_spec.yaml")).unwrap();
+    for i in 0..count {
+        repo.write_spec(&format!("s{i:04}"), &spec);
+    }
+    let measure = common::manifest_dir().join("bench/measure.py");
+    let out = repo.command(common::python(), [measure.as_os_str()]).args(["1", "--", env!("CARGO_BIN_EXE_authgen")]);
+    let out = out.args(["check", "--all"]).run();
+    out.assert_code(0);
+    let mib =
+        out.stdout.split("peak RSS ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse::<f64>().ok());
+    mib.unwrap_or_else(|| panic!("no peak RSS in {}", out.stdout)) * 1024.0
+}
+
+#[test]
+fn check_all_memory_stays_flat_as_the_repo_grows() {
+    let small = check_all_peak_kib(50);
+    let large = check_all_peak_kib(1000);
+    // Holding every rendered file would add about 10 KiB per source.
+    assert!(large < small + 3.0 * 1024.0, "peak {small:.0} KiB at 50 sources, {large:.0} KiB at 1000");
+}
+
+#[test]
 fn check_json_report() {
     let repo = Test::with_fixtures(&["github", "stripe", "acme", "broken"]);
     generate(&repo, &["github", "--yes"]).assert_code(0);
@@ -593,6 +664,16 @@ fn usage_errors_exit_2() {
     generate(&repo, &["../etc", "--yes"]).assert_code(2);
     generate(&repo, &["github", "--http-client", "curl"]).assert_code(2);
     repo.authgen(["frobnicate"]).run().assert_code(2);
+    repo.add_fixture("stripe");
+    for extra in [&["--yes"][..], &["--check"]] {
+        let out = generate(&repo, &[&["--all", "--endpoint", "/me"][..], extra].concat());
+        out.assert_code(2);
+        assert!(
+            out.stderr.contains("--auth, --base-url and --endpoint apply to one source at a time"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 /// Run authgen under a pseudo-terminal (util-linux `script`), feeding `input`.
@@ -622,9 +703,9 @@ fn on_a_terminal_generate_asks_and_colours_unless_no_color() {
 }
 
 #[test]
-fn one_bad_spec_among_many_means_nothing_is_written() {
+fn one_bad_named_spec_means_nothing_is_written() {
     let repo = Test::with_fixtures(&["github", "stripe", "broken"]);
-    let out = generate(&repo, &["--all", "--yes"]);
+    let out = generate(&repo, &["github", "stripe", "broken", "--yes"]);
     out.assert_code(2);
     let err = &out.stderr;
     assert!(err.contains("error: broken:") && err.contains("nothing written: fix the errors above first"), "{err}");
@@ -665,4 +746,37 @@ fn the_shared_runtime_is_generated_and_checked_like_the_tests() {
     generate(&repo, &["stripe", "--yes"]).assert_code(0);
     assert_eq!(repo.read(&runtime), text);
     repo.authgen(["check", "--all"]).run().assert_code(0);
+}
+
+#[test]
+fn all_writes_every_source_that_renders_and_reports_the_rest() {
+    let repo = Test::with_fixtures(&["github", "stripe", "broken", "acme"]);
+    let out = generate(&repo, &["--all", "--yes"]);
+    out.assert_code(2);
+    let err = &out.stderr;
+    assert!(err.contains("error: broken:") && err.contains(":6:6:"), "the error names its place: {err}");
+    assert!(err.contains("created tests/unit/sources/github/auth_test.py"), "{err}");
+    assert!(err.contains("created tests/unit/sources/stripe/auth_test.py"), "{err}");
+    assert!(err.contains("1 source(s) not generated: fix the errors above"), "{err}");
+    assert!(!err.contains("nothing written"), "{err}");
+    // Whole files only: each one written is the full rendering, the broken
+    // source has none, and no temporary file is left.
+    assert!(!repo.test_path("broken").exists() && !repo.test_path("acme").exists());
+    repo.authgen(["check", "github", "stripe"]).run().assert_code(0);
+    // The sources' folders (beside them, the shared runtime).
+    let mut names: Vec<String> = std::fs::read_dir(repo.join(TEST_DIR))
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .filter(|d| d.is_dir())
+        .flat_map(|d| std::fs::read_dir(d).unwrap())
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["auth_test.py", "auth_test.py"]);
+    // Without --yes and a terminal, the command to accept is the --all one.
+    std::fs::remove_file(repo.test_path("github")).unwrap();
+    let out = generate(&repo, &["--all"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("run `authgen generate --all --yes` to accept"), "{}", out.stderr);
+    assert!(!repo.test_path("github").exists());
 }

@@ -82,6 +82,19 @@ fn json_report() {
     assert_eq!(report["problems"][0]["line"], 4);
     assert_eq!(report["problems"][0]["col"], 7);
     assert_eq!(report["problems"][0]["key"], "connection.parameters[0].name");
+    let rules: Vec<&str> = report["problems"].as_array().unwrap().iter().map(|p| p["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        [
+            "secret-not-marked",
+            "oauth-url-missing",
+            "unknown-placeholder",
+            "unknown-placeholder",
+            "unused-key",
+            "unknown-credential",
+            "unused-key"
+        ]
+    );
 }
 
 #[test]

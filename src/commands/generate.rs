@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::args::{Format, RenderArgs, Selection};
+use crate::args::{Format, RenderArgs, ReportFormat, Selection};
 use crate::error::{Error, Result};
 use crate::ops::generate::{self as ops, GenerateRequest};
 use crate::plan::{Overrides, Variant};
@@ -46,7 +46,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub render: RenderArgs,
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Args)]

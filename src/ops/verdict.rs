@@ -46,6 +46,9 @@ pub struct Verdict {
     pub test: String,
     pub stale: bool,
     pub timed_out: bool,
+    /// What the script printed (the JUnit report carries it; JSON readers got it on stderr).
+    #[serde(skip)]
+    pub output: String,
 }
 
 /// How to run one source's test.
@@ -135,6 +138,7 @@ pub fn execute(layout: &Layout, source: &str, opts: &RunOptions) -> Result<Verdi
         test: rel,
         stale,
         timed_out: outcome.timed_out,
+        output: outcome.output,
     })
 }
 
