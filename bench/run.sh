@@ -3,12 +3,18 @@
 # and one `authgen generate <source> --dry-run`. Targets: under 100 ms wall
 # and 30 MB peak memory for check --all; under 10 ms for one dry run.
 #   bash bench/run.sh [CONNECTORS] [RUNS]
+# AUTHGEN_BIN=path measures that binary instead of building this checkout
+# (to compare two versions on the same machine, one after the other).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000}
 runs=${2:-20}
-cargo build --release --quiet
-bin=$PWD/target/release/authgen
+if [[ -n ${AUTHGEN_BIN:-} ]]; then
+  bin=$(realpath "$AUTHGEN_BIN")
+else
+  cargo build --release --quiet
+  bin=$PWD/target/release/authgen
+fi
 repo=$(mktemp -d)
 trap 'rm -rf "$repo"' EXIT
 
