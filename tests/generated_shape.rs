@@ -85,6 +85,8 @@ fn files_carry_only_what_their_connector_needs() {
         let lines = text.lines().count();
         let complex = plan.methods.len() > 1 || plan.methods.iter().any(|m| m.variant.is_oauth());
         let max = if complex { COMPLEX_MAX } else { SIMPLE_MAX };
+        // The size table of the issue note: `cargo test --test generated_shape -- --nocapture`.
+        eprintln!("{label}: {lines} lines (bound {max})");
         assert!(lines <= max, "{label}: {lines} lines, more than {max}");
         // No generic interpreter over untyped method dicts.
         assert!(!text.contains("METHODS = [") && !text.contains("method[\""), "{label}: a list of method dicts");
