@@ -148,4 +148,49 @@ impl Analysis {
     pub fn finding(&self, kind: Kind) -> Option<&Finding> {
         self.findings.iter().find(|f| f.kind == kind)
     }
+
+    /// Every key of the proposed verification block with the confidence and
+    /// doc lines of the finding behind it (a key no finding names: 0, no lines).
+    pub fn key_confidences(&self) -> Vec<KeyConfidence> {
+        let Some(block) = &self.block else { return Vec::new() };
+        block
+            .entries()
+            .into_iter()
+            .map(|(key, _)| {
+                let kind = match key {
+                    "base_url" => Kind::BaseUrl,
+                    "endpoint" => Kind::Endpoint,
+                    "auth" => Kind::Auth,
+                    "credential" => Kind::Credential,
+                    "header" => Kind::Header,
+                    "prefix" => Kind::Prefix,
+                    "query_param" => Kind::QueryParam,
+                    "username" => Kind::Username,
+                    "password" => Kind::Password,
+                    "params" => Kind::Params,
+                    "headers" => Kind::Headers,
+                    _ => Kind::Show,
+                };
+                let found = self.finding(kind);
+                KeyConfidence {
+                    key,
+                    confidence: found.map_or(0.0, |f| super::round2(f.confidence)),
+                    lines: found.map_or_else(Vec::new, |f| f.lines.clone()),
+                }
+            })
+            .collect()
+    }
+
+    /// The key the write threshold judges: the least sure one.
+    pub fn weakest_key(&self) -> Option<KeyConfidence> {
+        self.key_confidences().into_iter().min_by(|a, b| a.confidence.total_cmp(&b.confidence))
+    }
+}
+
+/// How sure the analysis is of one proposed key, and the doc lines it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyConfidence {
+    pub key: &'static str,
+    pub confidence: f64,
+    pub lines: Vec<usize>,
 }

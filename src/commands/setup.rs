@@ -48,6 +48,9 @@ pub struct SetupArgs {
     /// Write the spec, credentials and test without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// With --yes: write a proposed verification block even when a key's confidence is below 0.40
+    #[arg(long)]
+    pub accept_low_confidence: bool,
     /// Stop after a passing run; commit nothing
     #[arg(long)]
     pub no_commit: bool,
@@ -233,15 +236,27 @@ fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, 
             ),
         );
     }
+    if let Some(refusal) =
+        crate::commands::analyze::low_confidence_refusal(&paths.source, &analysis, args.yes, args.accept_low_confidence)
+    {
+        eprintln!("{refusal}");
+        return stop(1, &paths.source, "the spec was not written");
+    }
     let existing = match old {
         Some(text) => Some(ConnectorSpec::parse(&paths.spec, text.to_string())?),
         None => None,
     };
-    let (want, notes) = connection_from_analysis(&paths.source, &analysis, existing.as_ref());
-    for note in notes {
+    let proposed = connection_from_analysis(&paths.source, &analysis, existing.as_ref());
+    for note in &proposed.notes {
         eprintln!("{}: {note}", paths.source);
     }
-    let merged = spec_merge::merge(paths, old, &want, Mode::Fill)?;
+    eprint!("{}", crate::ops::contract::report(&paths.source, &proposed.suggestions));
+    let doc_shown = crate::error::shown(&doc).display().to_string();
+    if let Some(refusal) = crate::commands::analyze::unmapped_refusal(&paths.source, &doc_shown, &proposed) {
+        eprintln!("{refusal}");
+        return stop(1, &paths.source, "the spec was not written");
+    }
+    let merged = spec_merge::merge(paths, old, &proposed.connection, Mode::Fill)?;
     let accept = format!("authgen setup {} --yes", paths.source);
     match spec_merge::write_spec(layout, paths, old, &merged, args.yes, false, &accept)? {
         0 => Ok(0),
