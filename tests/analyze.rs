@@ -338,7 +338,7 @@ fn own_scheme_in_authorization_and_an_example_host_beside_the_template() {
         report["verification"],
         json!({"base_url": "https://{okta_domain}/api/v1", "endpoint": "/users/me", "auth": "api_key_header",
                "credential": "api_token", "header": "Authorization", "prefix": "SSWS ",
-               "headers": {"Accept": "application/json"}})
+               "headers": {"Accept": "application/json"}, "show": "profile.login"})
     );
     assert_findings(
         &report,
@@ -350,6 +350,8 @@ fn own_scheme_in_authorization_and_an_example_host_beside_the_template() {
             ("base_url", json!("https://{okta_domain}/api/v1"), &[15, 18, 19]),
             ("endpoint", json!("/users/me"), &[15, 29]),
             ("headers", json!({"Accept": "application/json"}), &[13]),
+            // "it returns `profile.login`": said in the paragraph that names the call.
+            ("show", json!("profile.login"), &[30]),
             ("parameter", json!({"name": "api_token", "secret": true}), &[14]),
             ("parameter", json!({"name": "okta_domain", "secret": false}), &[15, 18, 19]),
         ],
@@ -443,7 +445,7 @@ fn a_method_the_doc_no_longer_supports_is_not_proposed() {
     assert_eq!(
         report["verification"],
         json!({"base_url": "https://api.hubapi.com", "endpoint": "/account-info/v3/details", "auth": "bearer",
-               "credential": "access_token"})
+               "credential": "access_token", "show": "portalId"})
     );
     assert_findings(
         &report,
@@ -454,6 +456,7 @@ fn a_method_the_doc_no_longer_supports_is_not_proposed() {
             ("credential", json!("access_token"), &[8]),
             ("base_url", json!("https://api.hubapi.com"), &[22]),
             ("endpoint", json!("/account-info/v3/details"), &[27]),
+            ("show", json!("portalId"), &[28]),
             ("parameter", json!({"name": "access_token", "secret": true}), &[8]),
         ],
     );

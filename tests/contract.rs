@@ -12,7 +12,7 @@ use common::{Test, fixtures_dir, manifest_dir};
 fn fixture_specs() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| e.path().join("connector_spec.yaml").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n != "broken")
@@ -25,12 +25,12 @@ fn fixture_specs() -> Vec<String> {
 fn docs() -> Vec<std::path::PathBuf> {
     let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(manifest_dir().join("tests/fixtures/docs"))
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
         .collect();
-    for dir in std::fs::read_dir(fixtures_dir()).unwrap().filter_map(|e| e.ok()) {
-        for f in std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()) {
+    for dir in std::fs::read_dir(fixtures_dir()).unwrap().filter_map(Result::ok) {
+        for f in std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok) {
             if f.file_name().to_string_lossy().ends_with("_api_doc.md") {
                 out.push(f.path());
             }
@@ -53,8 +53,7 @@ fn outside_verification(text: &str) -> String {
         let line = lines[i];
         if indent(line) == 2 && line.trim_start().starts_with("verification:") {
             i += 1;
-            loop {
-                let Some(next) = lines.get(i) else { break };
+            while let Some(next) = lines.get(i) {
                 if !next.trim().is_empty() && indent(next) > 2 {
                     i += 1;
                     continue;

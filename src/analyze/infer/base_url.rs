@@ -51,6 +51,8 @@ pub(super) fn base_url(facts: &Facts, oauth_urls: &BTreeSet<String>) -> Option<(
         cands = from_calls(facts, oauth_urls);
     }
     fold_examples(&mut cands);
+    // An example host (`your-pacs.example.com`, `fabrikam`) is never the API root.
+    cands.retain(|url, _| crate::doc_example::why(url).is_none());
     let (url, mut score) = best(cands)?;
     // Call URLs under the base confirm it.
     for u in facts.urls.iter().filter(usable) {

@@ -89,7 +89,7 @@ fn where_to_call(ctx: &Ctx, oauth_urls: &BTreeSet<String>, proposal: &mut Propos
         proposal.push(Kind::Headers, Value::Pairs(headers.clone()), &hs);
         proposal.block.headers = headers;
     }
-    if let Some((field, line)) = request::show(&ep) {
+    if let Some((field, line)) = request::show(ctx.doc, &ep) {
         proposal.findings.push(Finding {
             kind: Kind::Show,
             value: Value::Text(field.clone()),

@@ -183,7 +183,11 @@ fn scopes(doc: &Doc, unit_lower: &[String]) -> Option<(String, Score)> {
                     && !scope.contains([' ', '='])
                     && !scope.eq_ignore_ascii_case("scope")
                     && !scope.eq_ignore_ascii_case("scopes")
-                    && !scope.starts_with('/');
+                    && !scope.starts_with('/')
+                    && crate::doc_example::why(&scope).is_none()
+                    // A scope the doc says is refused (`invalid_scope`) is never proposed.
+                    && !crate::analyze::text::rejected(lower, (s, e), at.min(e))
+                    && !lower[s..e].contains("invalid_scope");
                 if ok && !found.contains(&scope) {
                     found.push(scope);
                     score.add(SCOPE_MENTION, unit.line_at(at), ui);
