@@ -239,7 +239,7 @@ fn per_field_accuracy_over_every_doc() {
     }
     println!("{table}");
     // Floors at the measured figures: a change that makes the analyzer worse fails here.
-    let floors = [0.90, 0.95, 0.85, 0.80, 0.60];
+    let floors = [0.90, 0.95, 0.88, 0.85, 0.60];
     for (i, f) in FIELDS.iter().enumerate() {
         let acc = right[i] as f64 / n as f64;
         assert!(acc >= floors[i], "{f}: {acc:.2} < {}{table}", floors[i]);
@@ -258,4 +258,66 @@ fn every_doc_proposal_is_the_reviewed_one() {
         });
         insta::assert_snapshot!(format!("doc_{}", truth.doc), serde_json::to_string_pretty(&whole).unwrap());
     }
+}
+
+/// No doc example reaches a proposal: every value of every doc's proposed
+/// verification and oauth blocks passes the doc-example check, though the
+/// docs are full of them (`YOUR_API_KEY`, `ca1`, `properties/...`, `$filter`).
+#[test]
+fn no_doc_example_reaches_a_proposal() {
+    let repo = Test::new();
+    for truth in TRUTHS {
+        let report = analyze(&repo, truth.doc);
+        let mut values: Vec<String> = Vec::new();
+        for block in [&report["verification"], &report["oauth"]] {
+            for (key, v) in block.as_object().into_iter().flatten() {
+                match v {
+                    Value::String(s) if key != "prefix" => values.push(s.clone()),
+                    Value::Object(m) => values.extend(m.values().filter_map(|x| x.as_str().map(str::to_string))),
+                    _ => {}
+                }
+            }
+        }
+        for v in values {
+            assert_eq!(authgen::doc_example::why(&v), None, "{}: {v:?}", truth.doc);
+        }
+    }
+}
+
+/// The traps of one doc, each on its own: a key in the query (never a
+/// header), a rejected scope, a heavy export and an admin-only call listed
+/// first, a truncated `$filter`, a path cut after `.json`.
+#[test]
+fn traps_are_avoided() {
+    let doc = "# Acme Analytics API
+
+## Authentication
+
+Send your API key in the `api_key` query parameter of every request:
+`GET https://api.acmeanalytics.io/v2/exports/all?api_key=YOUR_API_KEY`.
+Never send it in a header.
+
+Scopes: request `read` only; the `admin` scope is rejected with `invalid_scope`.
+
+## Endpoints
+
+- `GET https://api.acmeanalytics.io/v2/admin/members?api_key=YOUR_API_KEY` lists members; admin only.
+- `GET https://api.acmeanalytics.io/v2/incremental/events.json?api_key=YOUR_API_KEY` streams every event.
+- `GET https://api.acmeanalytics.io/v2/{resource}.json/?api_key=xxx` reads any resource.
+- `GET https://api.acmeanalytics.io/v2/events?$filter=name eq 'x` filters events.
+- `GET https://api.acmeanalytics.io/v2/whoami?api_key=YOUR_API_KEY` returns the key's owner, with `owner.email`.
+
+The base URL is `https://api.acmeanalytics.io/v2`.
+";
+    let repo = Test::new();
+    let path = repo.write("acme_doc.md", doc);
+    let out = repo.authgen(["analyze", "doc", "--format", "json", "--doc"]).arg(&path).run();
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let v = &report["verification"];
+    assert_eq!(v["auth"], "api_key_query", "{v}");
+    assert_eq!(v["query_param"], "api_key", "{v}");
+    assert_eq!(v["base_url"], "https://api.acmeanalytics.io/v2", "{v}");
+    assert_eq!(v["endpoint"], "/whoami", "{v}");
+    assert_eq!(v["show"], "owner.email", "{v}");
+    assert!(!report.to_string().contains("admin\""), "the rejected scope: {report}");
 }

@@ -12,7 +12,8 @@ use super::weights::{
 use crate::analyze::facts::{Facts, UrlFact, Via};
 use crate::analyze::text::{matches_template, split_origin, split_query, template_prefix};
 
-const BASE_CUES: [&str; 16] = [
+const BASE_CUES: [&str; 17] = [
+    "relative to",
     "base url",
     "base uri",
     "base endpoint",
@@ -74,6 +75,13 @@ fn stated<'a>(urls: impl Iterator<Item = &'a UrlFact>) -> BTreeMap<String, Score
         let clause = u.context.clause.as_str();
         let sections = u.context.sections.as_str();
         if clause.contains("scope") {
+            continue;
+        }
+        // `GET https://…/videos?key=…` "of every request" is a call, not the base.
+        let lower_url = u.url.to_ascii_lowercase();
+        if ["get ", "post ", "put ", "delete ", "patch "].iter().any(|m| clause.contains(&format!("{m}{lower_url}")))
+            || u.url.contains('?')
+        {
             continue;
         }
         // A section titled "Base URL" holding little but the URL.
