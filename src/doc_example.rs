@@ -73,7 +73,10 @@ pub fn why(value: &str) -> Option<&'static str> {
     if words.iter().any(|w| SAMPLE_NAMES.contains(w)) {
         return Some("a sample name from the doc");
     }
-    if path_segments(&lower).any(|s| s.len() >= 6 && s.chars().all(|c| c.is_ascii_digit())) {
+    // `properties/123456789` or `properties/123456789:runReport`.
+    let sample_id =
+        |s: &str| s.split(':').next().is_some_and(|id| id.len() >= 6 && id.chars().all(|c| c.is_ascii_digit()));
+    if path_segments(&lower).any(sample_id) {
         return Some("a sample ID from the doc");
     }
     if path_segments(&lower).any(|s| s.starts_with(':') && s.len() > 1 || s.starts_with('$') && s.len() > 1) {

@@ -116,6 +116,28 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         params.clear();
         notes.push("the spec has auth_methods: only the shared verification keys are written; add per-method keys under verification.method_for".into());
     }
+    // A `base_url` parameter the spec describes as the login (accounts)
+    // server is not the API root: it must not override the check's base URL.
+    let login_server = declared.iter().any(|d| {
+        let text = d.description.as_deref().unwrap_or("").to_ascii_lowercase();
+        d.name == "base_url"
+            && [
+                "accounts server",
+                "accounts url",
+                "login server",
+                "login url",
+                "authorization server",
+                "auth server",
+                "token server",
+                "identity server",
+            ]
+            .iter()
+            .any(|c| text.contains(c))
+    });
+    if login_server && verification.iter().any(|(k, _)| k == "base_url") {
+        notes.push("the spec's base_url parameter is a login server, not the API root: base_url_param: null keeps it out of the check's URL".into());
+        verification.push(("base_url_param".into(), Node::Null));
+    }
     let mut oauth_block = analysis.oauth.clone();
     if let Some(o) = oauth_block.as_mut() {
         for field in [&mut o.token_url, &mut o.authorization_url] {
@@ -140,6 +162,11 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
             if !known.contains(&name.as_str()) && !unmapped.iter().any(|(n, _)| *n == name) {
                 let original = renames.iter().find(|(_, to)| *to == name).map_or(name.as_str(), |(from, _)| from);
                 unmapped.push((name.clone(), doc_line_of(analysis, original)));
+            }
+        }
+        for (name, _) in &unmapped {
+            if let Some(rule) = derivable(analysis, name, &spec_secrets) {
+                suggestions.push(rule);
             }
         }
     }
@@ -256,6 +283,34 @@ fn fit_name(name: &str, declared: &[Declared]) -> Option<(String, String)> {
             .collect(),
     )?;
     Some((by_description, "its description says so".into()))
+}
+
+/// A placeholder the doc says is part of the secret ("the part of your API
+/// key after the dash"): a `derive` rule (DESIGN.md) computing it from the
+/// spec's one secret parameter, proposed for `connection.verification`.
+fn derivable(analysis: &Analysis, name: &str, secrets: &[&str]) -> Option<Suggestion> {
+    let [secret] = secrets else { return None };
+    // Said in one breath: the placeholder, then "after the dash" soon after.
+    let text = analysis.lines.join("\n").to_ascii_lowercase();
+    let said = ["after the dash", "after the hyphen", "after the last dash"].iter().any(|cue| {
+        text.match_indices(cue).any(|(at, _)| {
+            let from = text.floor_char_boundary(at.saturating_sub(300));
+            let window = &text[from..at];
+            window.contains(&format!("{{{name}}}")) || window.contains(&format!("<{name}>"))
+        })
+    });
+    if !said {
+        return None;
+    }
+    let rule = Node::Map(vec![(
+        name.to_string(),
+        Node::Map(vec![("from".into(), Node::text(*secret)), ("after_last".into(), Node::text("-"))]),
+    )]);
+    Some(Suggestion {
+        what: format!("a derive rule: {{{name}}} is the part of {secret} after the last dash"),
+        under: "connection.verification".into(),
+        yaml: emit::block_map(&[("derive".to_string(), rule)], 0, emit::Style::default()),
+    })
 }
 
 /// `{name}` placeholders in the block's texts.
