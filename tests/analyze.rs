@@ -743,3 +743,32 @@ fn write_yes_refuses_a_low_confidence_key_unless_accepted() {
     assert!(out.stderr.contains(&format!("openweather: {key} has confidence")), "{}", out.stderr);
     assert_eq!(repo.read_spec("openweather"), bare);
 }
+
+/// A private key or a service-account key proposes a signed JWT
+/// (`client_auth: private_key_jwt`, `oauth_jwt_bearer`), never a header
+/// carrying the key; `--write` writes nothing and says what the check needs.
+#[test]
+fn a_private_key_proposes_a_signed_jwt_never_a_header() {
+    for (doc, wants) in [
+        ("smart_fhir", &["auth: oauth_client_credentials", "client_auth: private_key_jwt", "signing_alg: RS384"][..]),
+        ("google_analytics", &["auth: oauth_jwt_bearer", "key_json: service_account_json"][..]),
+    ] {
+        let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
+        let path = docs_dir().join(format!("{doc}_api_doc.md"));
+        let (_, report, _) = analyze_json(&repo, "s", Some(&path));
+        let v = &report["verification"];
+        assert!(v["header"].is_null() && v["credential"].is_null(), "{doc}: {v}");
+        assert!(!report.to_string().contains("private_key_pem\",\"header"), "{doc}");
+        let text = repo.authgen(["analyze", "s", "--doc"]).arg(&path).run().stdout;
+        assert!(text.contains("the key is never sent as a header; propose"), "{doc}: {text}");
+        for want in wants {
+            assert!(text.contains(&format!("    {want}\n")), "{doc}: {want}\n{text}");
+        }
+        let out =
+            repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&path).run();
+        out.assert_code(1);
+        assert!(out.stderr.contains("nothing written: the doc authenticates with a signed JWT"), "{}", out.stderr);
+        assert!(out.stderr.contains(wants[1]), "{}", out.stderr);
+        out.assert_wrote_nothing();
+    }
+}

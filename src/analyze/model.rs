@@ -120,6 +120,17 @@ pub struct ParamSuggestion {
     pub secret: bool,
 }
 
+/// A doc that authenticates with a signed JWT: RFC 7523 client assertions
+/// (`client_auth: private_key_jwt`, SMART Backend Services) or the JWT bearer
+/// grant of a service-account key (`oauth_jwt_bearer`). Proposed for review:
+/// the key is never sent as a header, and these keys are not written yet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignedJwt {
+    /// The verification keys to use, in spec order.
+    pub keys: Vec<(String, String)>,
+    pub lines: Vec<usize>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// Every finding, the chosen variant's first.
@@ -128,6 +139,8 @@ pub struct Analysis {
     pub block: Option<Block>,
     pub oauth: Option<OauthBlock>,
     pub parameters: Vec<ParamSuggestion>,
+    /// A signed-JWT method the doc uses, if any.
+    pub signed_jwt: Option<SignedJwt>,
     /// The doc lines, for quoting.
     pub lines: Vec<String>,
 }

@@ -383,6 +383,17 @@ pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) ->
         out.push_str("\nproposed connection.oauth:\n");
         out.push_str(&emit::block_map(&[("oauth".to_string(), oauth_node(oauth))], 2, emit::Style::default()));
     }
+    if let Some(jwt) = &analysis.signed_jwt {
+        let lines: Vec<String> = jwt.lines.iter().map(usize::to_string).collect();
+        out.push_str(&format!(
+            "\nthe doc signs a JWT with a private key ({} {}): the key is never sent as a header; propose\n",
+            if lines.len() == 1 { "line" } else { "lines" },
+            lines.join(", ")
+        ));
+        for (k, v) in &jwt.keys {
+            out.push_str(&format!("    {k}: {v}\n"));
+        }
+    }
     if let Some(block) = &analysis.block {
         out.push_str("\nproposed connection.verification (each key's confidence and doc lines):\n");
         let yaml = emit::block_map(&[("verification".to_string(), block_node(block))], 2, emit::Style::default());
