@@ -187,7 +187,7 @@ impl Analysis {
                 let found = self.finding(kind);
                 KeyConfidence {
                     key,
-                    confidence: found.map_or(0.0, |f| super::round2(f.confidence)),
+                    confidence: found.map_or(0.0, |f| super::finding::round2(f.confidence)),
                     lines: found.map_or_else(Vec::new, |f| f.lines.clone()),
                 }
             })

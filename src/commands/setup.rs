@@ -13,7 +13,7 @@ use crate::credentials;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, SourcePaths};
 use crate::ops::analysis::{analyze_source, connection_from_analysis};
-use crate::ops::commit::commit_source;
+use crate::ops::commit::{commit_source, commit_source_and_new_spec};
 use crate::ops::generate::{self as generate, GenerateRequest};
 use crate::ops::spec_merge;
 use crate::ops::verdict::{RunOptions, execute, print_verdict};
@@ -194,7 +194,14 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
         steps.skip("commit", "--no-commit");
     } else {
         steps.start("commit", "the generated test (with its runtime when new), nothing else");
-        match commit_source(&layout, source, &format!("Add {source} auth test"))? {
+        // A spec this run created is committed with the test (the user confirmed it in step 1).
+        let message = format!("Add {source} auth test");
+        let done = if spec_text.is_none() {
+            commit_source_and_new_spec(&layout, source, &message)?
+        } else {
+            commit_source(&layout, source, &message)?
+        };
+        match done {
             Some(done) => {
                 let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
                 eprintln!("committed {}: {}", done.id, list.join(", "));

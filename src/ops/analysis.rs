@@ -116,28 +116,7 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         params.clear();
         notes.push("the spec has auth_methods: only the shared verification keys are written; add per-method keys under verification.method_for".into());
     }
-    // A `base_url` parameter the spec describes as the login (accounts)
-    // server is not the API root: it must not override the check's base URL.
-    let login_server = declared.iter().any(|d| {
-        let text = d.description.as_deref().unwrap_or("").to_ascii_lowercase();
-        d.name == "base_url"
-            && [
-                "accounts server",
-                "accounts url",
-                "login server",
-                "login url",
-                "authorization server",
-                "auth server",
-                "token server",
-                "identity server",
-            ]
-            .iter()
-            .any(|c| text.contains(c))
-    });
-    if login_server && verification.iter().any(|(k, _)| k == "base_url") {
-        notes.push("the spec's base_url parameter is a login server, not the API root: base_url_param: null keeps it out of the check's URL".into());
-        verification.push(("base_url_param".into(), Node::Null));
-    }
+    keep_login_server_out(&declared, &mut verification, &mut notes);
     let mut oauth_block = analysis.oauth.clone();
     if let Some(o) = oauth_block.as_mut() {
         for field in [&mut o.token_url, &mut o.authorization_url] {
@@ -171,6 +150,31 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         }
     }
     Proposed { connection, notes, suggestions, unmapped }
+}
+
+/// A `base_url` parameter the spec describes as the login (accounts)
+/// server is not the API root: it must not override the check's base URL.
+fn keep_login_server_out(declared: &[Declared], verification: &mut Vec<(String, Node)>, notes: &mut Vec<String>) {
+    let login_server = declared.iter().any(|d| {
+        let text = d.description.as_deref().unwrap_or("").to_ascii_lowercase();
+        d.name == "base_url"
+            && [
+                "accounts server",
+                "accounts url",
+                "login server",
+                "login url",
+                "authorization server",
+                "auth server",
+                "token server",
+                "identity server",
+            ]
+            .iter()
+            .any(|c| text.contains(c))
+    });
+    if login_server && verification.iter().any(|(k, _)| k == "base_url") {
+        notes.push("the spec's base_url parameter is a login server, not the API root: base_url_param: null keeps it out of the check's URL".into());
+        verification.push(("base_url_param".into(), Node::Null));
+    }
 }
 
 /// A spec parameter, as fitting reads it.

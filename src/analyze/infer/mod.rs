@@ -79,7 +79,7 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
 
 /// A signed-JWT method: client assertions (`private_key_jwt`) or a
 /// service-account key's JWT bearer grant, with the lines that say so.
-fn signed_jwt(doc: &Doc, unit_lower: &[String], oauth: Option<&crate::analyze::OauthBlock>) -> Option<SignedJwt> {
+fn signed_jwt(doc: &Doc, unit_lower: &[String], oauth: Option<&super::model::OauthBlock>) -> Option<SignedJwt> {
     let lines_with = |cues: &[&str]| -> Vec<usize> {
         unit_lower
             .iter()
