@@ -194,20 +194,7 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
         steps.skip("commit", "--no-commit");
     } else {
         steps.start("commit", "the generated test (with its runtime when new), nothing else");
-        // A spec this run created is committed with the test (the user confirmed it in step 1).
-        let message = format!("Add {source} auth test");
-        let done = if spec_text.is_none() {
-            commit_source_and_new_spec(&layout, source, &message)?
-        } else {
-            commit_source(&layout, source, &message)?
-        };
-        match done {
-            Some(done) => {
-                let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
-                eprintln!("committed {}: {}", done.id, list.join(", "));
-            }
-            None => eprintln!("already committed as it is"),
-        }
+        commit_step(&layout, source, spec_text.is_none())?;
     }
     let done = term::paint(steps.color, "1;32", "setup done");
     eprintln!(
@@ -215,6 +202,25 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
         layout.rel(&paths.spec).display()
     );
     Ok(0)
+}
+
+/// Commit the test; a spec this run created goes with it (the user confirmed
+/// it in step 1), a spec changed elsewhere is refused by the commit.
+fn commit_step(layout: &Layout, source: &str, new_spec: bool) -> Result<()> {
+    let message = format!("Add {source} auth test");
+    let done = if new_spec {
+        commit_source_and_new_spec(layout, source, &message)?
+    } else {
+        commit_source(layout, source, &message)?
+    };
+    match done {
+        Some(done) => {
+            let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
+            eprintln!("committed {}: {}", done.id, list.join(", "));
+        }
+        None => eprintln!("already committed as it is"),
+    }
+    Ok(())
 }
 
 fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, args: &SetupArgs) -> Result<i32> {
