@@ -89,6 +89,14 @@ impl Git {
         Ok(!self.output(&["diff", "--quiet", "HEAD", "--", &rel])?.status.success())
     }
 
+    /// The path's text as HEAD has it, byte for byte; `None` when HEAD
+    /// does not have it (or there is no HEAD yet).
+    pub fn show_head(&self, path: &Path) -> Result<Option<String>> {
+        let rel = path.to_string_lossy();
+        let out = self.output(&["show", &format!("HEAD:{rel}")])?;
+        Ok(out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
     /// Commit only `paths` (relative to the root): other staged work stays
     /// staged and out of the commit. Returns the short commit id.
     pub fn commit_only(&self, paths: &[PathBuf], message: &str) -> Result<String> {

@@ -9,6 +9,7 @@ pub mod args;
 pub mod cli;
 pub mod commands;
 pub mod credentials;
+pub mod doc_example;
 pub mod error;
 pub mod git;
 pub mod http;

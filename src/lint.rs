@@ -20,6 +20,10 @@ pub const RULES: &[(&str, &str)] = &[
     (UNKNOWN_CREDENTIAL, "verification.credential names no parameter"),
     (UNKNOWN_METHOD, "verification.method_for names no auth method"),
     (UNUSED_KEY, "A verification key means nothing to the variant"),
+    (
+        DOC_EXAMPLE,
+        "A verification value is a doc example (YOUR_…, <…>, xxx, example.com, a sample ID, a value cut short)",
+    ),
 ];
 const SECRET_NOT_MARKED: &str = "secret-not-marked";
 const UNBALANCED_PLACEHOLDER: &str = "unbalanced-placeholder";
@@ -29,6 +33,7 @@ const UNKNOWN_VARIANT: &str = "unknown-variant";
 const UNKNOWN_CREDENTIAL: &str = "unknown-credential";
 const UNKNOWN_METHOD: &str = "unknown-method";
 const UNUSED_KEY: &str = "unused-key";
+const DOC_EXAMPLE: &str = "doc-example";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
@@ -92,6 +97,18 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
     if let Some(o) = &spec.oauth {
         texts.extend(o.token_url.iter().chain(o.authorization_url.iter()));
     }
+    // Doc examples anywhere in the verification block never prove credentials.
+    let mut values: Vec<&Text> = Vec::new();
+    if let Some(v) = &spec.verification {
+        request_values(v, &mut values);
+    }
+    for text in values {
+        // Unbalanced braces have their own rule.
+        let braces_off = text.value.matches('{').count() != text.value.matches('}').count();
+        if !braces_off && let Some(why) = crate::doc_example::why(&text.value) {
+            l.report(DOC_EXAMPLE, &text.key, format!("{:?} is {why}: it would never reach the real API", text.value));
+        }
+    }
     for text in texts {
         if text.value.matches('{').count() != text.value.matches('}').count() {
             l.report(
@@ -154,6 +171,17 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
     }
     l.problems.sort_by_key(|p| (p.line, p.col));
     l.problems
+}
+
+/// Every value of a verification block that goes into the request.
+fn request_values<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {
+    out.extend([&v.base_url, &v.endpoint, &v.token_url, &v.scopes, &v.username].into_iter().flatten());
+    for pairs in [&v.params, &v.headers].into_iter().flatten() {
+        out.extend(pairs.iter().map(|(_, value)| value));
+    }
+    for (_, entry) in &v.method_for {
+        request_values(entry, out);
+    }
 }
 
 fn collect_texts<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {

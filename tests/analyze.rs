@@ -338,7 +338,7 @@ fn own_scheme_in_authorization_and_an_example_host_beside_the_template() {
         report["verification"],
         json!({"base_url": "https://{okta_domain}/api/v1", "endpoint": "/users/me", "auth": "api_key_header",
                "credential": "api_token", "header": "Authorization", "prefix": "SSWS ",
-               "headers": {"Accept": "application/json"}})
+               "headers": {"Accept": "application/json"}, "show": "profile.login"})
     );
     assert_findings(
         &report,
@@ -350,6 +350,8 @@ fn own_scheme_in_authorization_and_an_example_host_beside_the_template() {
             ("base_url", json!("https://{okta_domain}/api/v1"), &[15, 18, 19]),
             ("endpoint", json!("/users/me"), &[15, 29]),
             ("headers", json!({"Accept": "application/json"}), &[13]),
+            // "it returns `profile.login`": said in the paragraph that names the call.
+            ("show", json!("profile.login"), &[30]),
             ("parameter", json!({"name": "api_token", "secret": true}), &[14]),
             ("parameter", json!({"name": "okta_domain", "secret": false}), &[15, 18, 19]),
         ],
@@ -443,7 +445,7 @@ fn a_method_the_doc_no_longer_supports_is_not_proposed() {
     assert_eq!(
         report["verification"],
         json!({"base_url": "https://api.hubapi.com", "endpoint": "/account-info/v3/details", "auth": "bearer",
-               "credential": "access_token"})
+               "credential": "access_token", "show": "portalId"})
     );
     assert_findings(
         &report,
@@ -454,6 +456,7 @@ fn a_method_the_doc_no_longer_supports_is_not_proposed() {
             ("credential", json!("access_token"), &[8]),
             ("base_url", json!("https://api.hubapi.com"), &[22]),
             ("endpoint", json!("/account-info/v3/details"), &[27]),
+            ("show", json!("portalId"), &[28]),
             ("parameter", json!({"name": "access_token", "secret": true}), &[8]),
         ],
     );
@@ -555,7 +558,7 @@ fn text_report_quotes_the_lines_and_ends_with_the_block() {
     assert!(stdout.contains("   8 |     Authorization: Token token=y_NbAkKc66ryYTWUXYEu\n"), "{stdout}");
     assert!(
         stdout.ends_with(
-            "proposed connection.verification:\n  verification:\n    base_url: https://api.pagerduty.com\n    endpoint: /users\n    auth: api_key_header\n    credential: api_key\n    header: Authorization\n    prefix: Token token=\n    params:\n      limit: 1\n    headers:\n      Accept: application/vnd.pagerduty+json;version=2\n"
+            "proposed connection.verification (each key's confidence and doc lines):\n  verification:\n    base_url: https://api.pagerduty.com  # 0.66, lines 11, 18\n    endpoint: /users  # 0.89, lines 13, 18\n    auth: api_key_header  # 0.87, lines 5, 8, 16\n    credential: api_key  # 0.40, line 5\n    header: Authorization  # 0.87, lines 5, 8, 16\n    prefix: Token token=  # 0.82, lines 8, 16\n    params:  # 0.70, lines 13, 18\n      limit: 1\n    headers:  # 0.82, lines 9, 17\n      Accept: application/vnd.pagerduty+json;version=2\n"
         ),
         "{stdout}"
     );
@@ -566,7 +569,8 @@ fn text_report_quotes_the_lines_and_ends_with_the_block() {
 /// line of the original spec is still there, in order.
 fn write_then_generate(repo: &Test, source: &str) -> String {
     let before = std::fs::read_to_string(repo.spec_path(source)).ok();
-    let out = repo.authgen(["analyze", source, "--write", "--yes"]).run();
+    // Merging is what is tested here; the confidence threshold has its own tests.
+    let out = repo.authgen(["analyze", source, "--write", "--yes", "--accept-low-confidence"]).run();
     assert_eq!(out.code, Some(0), "{source}: {}", out.stderr);
     let spec = format!("{SPEC_DIR}/{source}/connector_spec.yaml");
     assert!(out.written.iter().all(|w| *w == spec), "{source}: only the spec may be written: {:?}", out.written);
@@ -667,4 +671,104 @@ fn write_refuses_json_and_a_doc_without_auth() {
     let out = repo.authgen(["analyze", "nothing", "--write", "--format", "json"]).run();
     out.assert_code(2);
     out.assert_wrote_nothing();
+}
+
+/// Every proposed key carries its confidence and doc lines, in the JSON
+/// report and beside each key of the text report's block.
+#[test]
+fn every_proposed_key_has_its_confidence_and_lines_in_both_outputs() {
+    for source in ["notion", "okta", "freshdesk", "jira", "hubspot", "klaviyo", "stripe"] {
+        let repo = doc_repo(source);
+        let out = repo.authgen(["analyze", source, "--format", "json"]).run();
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let block: Vec<&str> = report["verification"].as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = report["keys"].as_array().unwrap().iter().map(|k| k["key"].as_str().unwrap()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(block, sorted, "{source}: one confidence per key");
+        for k in report["keys"].as_array().unwrap() {
+            let c = k["confidence"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&c), "{source}: {k}");
+            assert!(c == 0.0 || !k["lines"].as_array().unwrap().is_empty(), "{source}: {k} has no doc line");
+        }
+        assert_eq!(report["write_threshold"].as_f64(), Some(0.40));
+        let text = repo.authgen(["analyze", source]).run().stdout;
+        let block_text = text.split("proposed connection.verification").nth(1).unwrap();
+        for k in &keys {
+            let line = block_text.lines().find(|l| l.starts_with(&format!("    {k}:"))).unwrap();
+            assert!(line.contains("  # 0.") || line.contains("  # 1.00"), "{source}: {line}");
+        }
+    }
+}
+
+/// `--write --yes` refuses a block whose least sure key is below 0.40, says
+/// which key and why, writes nothing; `--accept-low-confidence` writes it.
+#[test]
+fn write_yes_refuses_a_low_confidence_key_unless_accepted() {
+    let repo = Test::with_fixtures(&["openweather"]);
+    let spec = repo.read_spec("openweather");
+    // Without a verification block, the analysis's own keys are written.
+    let bare = spec.split("  verification:").next().unwrap().to_string() + "external_options_allowlist: \"\"\n";
+    repo.write_spec("openweather", &bare);
+    let json = repo.authgen(["analyze", "openweather", "--format", "json"]).run().stdout;
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let weakest = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .min_by(|a, b| a["confidence"].as_f64().unwrap().total_cmp(&b["confidence"].as_f64().unwrap()))
+        .unwrap()
+        .clone();
+    assert!(weakest["confidence"].as_f64().unwrap() < 0.40, "{json}");
+    let key = weakest["key"].as_str().unwrap();
+    let out = repo.authgen(["analyze", "openweather", "--write", "--yes"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains(&format!("openweather: {key} has confidence")), "names the key: {}", out.stderr);
+    assert!(
+        out.stderr.contains("below the write threshold 0.40: the doc says it only in passing (line"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("--accept-low-confidence"), "{}", out.stderr);
+    out.assert_wrote_nothing();
+    assert_eq!(repo.read_spec("openweather"), bare);
+    let out = repo.authgen(["analyze", "openweather", "--write", "--yes", "--accept-low-confidence"]).run();
+    out.assert_code(0);
+    assert!(out.stderr.contains(&format!("warning: openweather: {key} has confidence")), "{}", out.stderr);
+    assert!(repo.read_spec("openweather").contains("  verification:\n"));
+    // setup --yes applies the same threshold.
+    repo.write_spec("openweather", &bare);
+    let out = repo.authgen(["setup", "openweather", "--yes", "--no-commit"]).stdin("").run();
+    out.assert_code(1);
+    assert!(out.stderr.contains(&format!("openweather: {key} has confidence")), "{}", out.stderr);
+    assert_eq!(repo.read_spec("openweather"), bare);
+}
+
+/// A private key or a service-account key proposes a signed JWT
+/// (`client_auth: private_key_jwt`, `oauth_jwt_bearer`), never a header
+/// carrying the key; `--write` writes nothing and says what the check needs.
+#[test]
+fn a_private_key_proposes_a_signed_jwt_never_a_header() {
+    for (doc, wants) in [
+        ("smart_fhir", &["auth: oauth_client_credentials", "client_auth: private_key_jwt", "signing_alg: RS384"][..]),
+        ("google_analytics", &["auth: oauth_jwt_bearer", "key_json: service_account_json"][..]),
+    ] {
+        let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
+        let path = docs_dir().join(format!("{doc}_api_doc.md"));
+        let (_, report, _) = analyze_json(&repo, "s", Some(&path));
+        let v = &report["verification"];
+        assert!(v["header"].is_null() && v["credential"].is_null(), "{doc}: {v}");
+        assert!(!report.to_string().contains("private_key_pem\",\"header"), "{doc}");
+        let text = repo.authgen(["analyze", "s", "--doc"]).arg(&path).run().stdout;
+        assert!(text.contains("the key is never sent as a header; propose"), "{doc}: {text}");
+        for want in wants {
+            assert!(text.contains(&format!("    {want}\n")), "{doc}: {want}\n{text}");
+        }
+        let out =
+            repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&path).run();
+        out.assert_code(1);
+        assert!(out.stderr.contains("nothing written: the doc authenticates with a signed JWT"), "{}", out.stderr);
+        assert!(out.stderr.contains(wants[1]), "{}", out.stderr);
+        out.assert_wrote_nothing();
+    }
 }

@@ -5,13 +5,88 @@ mod common;
 
 use common::{GENERATING, SPEC_DIR, Test};
 
+/// Fixtures whose verification values are test doubles (example.com hosts,
+/// hostile quoting): lint rightly calls them doc examples.
+const DOUBLES: &[&str] = &["hostile_text", "seedstyle"];
+
 #[test]
 fn the_fixture_specs_are_clean() {
-    let repo = Test::with_fixtures(GENERATING);
+    let clean: Vec<&str> = GENERATING.iter().copied().filter(|n| !DOUBLES.contains(n)).collect();
+    let repo = Test::with_fixtures(&clean);
     let out = repo.authgen(["lint", "--all"]).run();
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains(&format!("{} spec(s) checked: no problems", GENERATING.len())));
+    assert!(out.stderr.contains(&format!("{} spec(s) checked: no problems", clean.len())));
+    let repo = Test::with_fixtures(DOUBLES);
+    let out = repo.authgen(["lint", "--all", "--format", "json"]).run();
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let rules: Vec<&str> = report["problems"].as_array().unwrap().iter().map(|p| p["rule"].as_str().unwrap()).collect();
+    assert!(!rules.is_empty() && rules.iter().all(|r| *r == "doc-example"), "{rules:?}");
+}
+
+#[test]
+fn doc_examples_in_a_verification_block_are_reported_with_their_line() {
+    let spec = "display_name: Ex
+connection:
+  parameters:
+    - {name: token, type: string, required: true, secret: true}
+    - {name: project, type: string, required: true}
+  verification:
+    base_url: https://www.googleapis.com/youtube/v3
+    endpoint: /channels
+    auth: bearer
+    params:
+      key: YOUR_API_KEY
+      part: snippet
+      mine: \"true\"
+    method_for: {}
+";
+    let repo = Test::new();
+    repo.write_spec("ex", spec);
+    let out = repo.authgen(["lint", "ex"]).run();
+    out.assert_code(1);
+    let p = format!("{SPEC_DIR}/ex/connector_spec.yaml");
+    assert_eq!(
+        out.stdout.trim_end(),
+        format!(
+            "{p}:11:7: connection.verification.params.key: \"YOUR_API_KEY\" is a YOUR_… placeholder of the doc: it would never reach the real API"
+        )
+    );
+    for (value, why) in [
+        ("https://dev.azure.com/fabrikam", "a sample name"),
+        ("https://<your-domain>.atlassian.net", "a <…> placeholder"),
+        ("https://pacs.example.com/dicom-web", "example.com/example.org host"),
+        ("https://analyticsdata.googleapis.com/v1beta/properties/123456789", "a sample ID"),
+        ("https://api.xxx.io", "an xxx example value"),
+    ] {
+        repo.write_spec(
+            "ex",
+            &spec.replace("https://www.googleapis.com/youtube/v3", value).replace("YOUR_API_KEY", "1"),
+        );
+        let out = repo.authgen(["lint", "ex"]).run();
+        out.assert_code(1);
+        assert!(
+            out.stdout.contains(&format!("{p}:7:5: connection.verification.base_url: ")),
+            "{value}: {}",
+            out.stdout
+        );
+        assert!(out.stdout.contains(why), "{value}: {}", out.stdout);
+    }
+    for (value, why) in [
+        ("\"/odata/Entries?$filter=name eq 'x\"", "cut at a quote"),
+        ("/{resource}.json/", "cut short"),
+        ("\"/users/{{user_id}}\"", "template variable"),
+        ("/users/:id", "template variable"),
+    ] {
+        repo.write_spec("ex", &spec.replace("/channels", value).replace("YOUR_API_KEY", "1"));
+        let out = repo.authgen(["lint", "ex"]).run();
+        assert!(
+            out.stdout.contains(&format!("{p}:8:5: connection.verification.endpoint: ")),
+            "{value}: {}",
+            out.stdout
+        );
+        assert!(out.stdout.contains(why), "{value}: {}", out.stdout);
+    }
 }
 
 const FLAWED: &str = "display_name: Flawed
@@ -55,6 +130,9 @@ fn every_kind_of_problem_with_its_position() {
             "{p}:13:3: connection.oauth.authorization_url: flow u2m needs authorization_url (where the user consents)"
         ),
         format!("{p}:15:5: connection.oauth.token_url: placeholder {{tenant}} names no parameter"),
+        format!(
+            "{p}:17:5: connection.verification.base_url: \"https://{{region}}.example.com/{{version}}\" is an example.com/example.org host: it would never reach the real API"
+        ),
         format!("{p}:17:5: connection.verification.base_url: placeholder {{version}} names no parameter"),
         format!(
             "{p}:21:5: connection.verification.header: `header` means nothing to auth api_key_query: remove it or change the variant"
@@ -67,7 +145,7 @@ fn every_kind_of_problem_with_its_position() {
     let stdout = &out.stdout;
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines, expected.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(out.stderr.contains("7 problem(s) in 1 spec(s)"));
+    assert!(out.stderr.contains("8 problem(s) in 1 spec(s)"));
 }
 
 #[test]
@@ -78,7 +156,7 @@ fn json_report() {
     out.assert_code(1);
     let report: serde_json::Value = out.json();
     assert_eq!(report["checked"], 2);
-    assert_eq!(report["problems"].as_array().unwrap().len(), 7);
+    assert_eq!(report["problems"].as_array().unwrap().len(), 8);
     assert_eq!(report["problems"][0]["line"], 4);
     assert_eq!(report["problems"][0]["col"], 7);
     assert_eq!(report["problems"][0]["key"], "connection.parameters[0].name");
@@ -89,6 +167,7 @@ fn json_report() {
             "secret-not-marked",
             "oauth-url-missing",
             "unknown-placeholder",
+            "doc-example",
             "unknown-placeholder",
             "unused-key",
             "unknown-credential",
@@ -159,7 +238,7 @@ fn what_spec_and_analyze_write_is_clean() {
             "--header",
             "X-Api-Key",
             "--base-url",
-            "https://{region}.api.example.com",
+            "https://{region}.api.acme.io",
             "--endpoint",
             "/v1/me",
             "--yes",

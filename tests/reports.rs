@@ -205,7 +205,7 @@ connection:
     - name: api_key
       type: string
   verification:
-    base_url: https://{region}.example.com
+    base_url: https://{region}.acme.io
     endpoint: /me
     auth: api_key_query
     query_param: key

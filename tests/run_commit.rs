@@ -340,6 +340,8 @@ fn commit_holds_the_test_and_gitignore_only_and_leaves_staged_work_staged() {
 #[test]
 fn commit_message_flag_and_no_gitignore_when_already_ignored() {
     let repo = github_repo();
+    // The test is generated from the spec: commit refuses a spec never committed.
+    initial_commit(&repo);
     repo.write(".gitignore", "dev_config.json\n");
     write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
     let out = repo.authgen(["commit", "github", "-m", "Add the GitHub check"]).run();
@@ -352,6 +354,7 @@ fn commit_message_flag_and_no_gitignore_when_already_ignored() {
     assert_eq!(message.trim(), "Add the GitHub check");
     // A second source's commit: the runtime is committed already, as it is.
     repo.write_spec("stripe", &std::fs::read_to_string(fixtures_dir().join("stripe/connector_spec.yaml")).unwrap());
+    initial_commit(&repo);
     repo.authgen(["generate", "stripe", "--yes"]).success();
     repo.authgen(["commit", "stripe"]).success();
     assert_eq!(commit_paths(&repo), ["tests/unit/sources/stripe/auth_test.py"]);

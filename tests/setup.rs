@@ -68,11 +68,14 @@ fn from_an_api_doc_to_a_committed_passing_test_then_nothing_to_redo() {
         committed.lines().filter(|l| !l.is_empty()).collect::<Vec<_>>(),
         [
             "Add github auth test",
+            // The spec this run wrote goes with the test it generates.
+            "src/databricks/labs/community_connector/sources/github/connector_spec.yaml",
             "tests/unit/sources/authgen_runtime.py",
             "tests/unit/sources/github/auth_test.py",
             "tests/unit/sources/github/configs/.gitignore"
         ]
     );
+    assert!(err.contains("connector_spec.yaml: it is new, written in this run"), "{err}");
     use std::os::unix::fs::PermissionsExt;
     let creds = repo.credentials_path("github");
     assert_eq!(std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777, 0o600);

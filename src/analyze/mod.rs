@@ -15,7 +15,12 @@ pub mod scan;
 pub mod text;
 
 pub use finding::{Finding, Kind, Value, round2};
-pub use model::{Analysis, Block, Entry, OauthBlock, ParamSuggestion};
+pub use model::{Analysis, Block, Entry, KeyConfidence, OauthBlock, ParamSuggestion, SignedJwt};
+
+/// `--write --yes` refuses a block whose least sure key is below this
+/// (unless `--accept-low-confidence`): below it the doc says the key only in
+/// passing, or not at all, and a wrong key makes a check that proves nothing.
+pub const WRITE_THRESHOLD: f64 = 0.40;
 
 /// Analyse a markdown API doc.
 pub fn analyze(markdown: &str) -> Analysis {

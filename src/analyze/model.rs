@@ -120,6 +120,17 @@ pub struct ParamSuggestion {
     pub secret: bool,
 }
 
+/// A doc that authenticates with a signed JWT: RFC 7523 client assertions
+/// (`client_auth: private_key_jwt`, SMART Backend Services) or the JWT bearer
+/// grant of a service-account key (`oauth_jwt_bearer`). Proposed for review:
+/// the key is never sent as a header, and these keys are not written yet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignedJwt {
+    /// The verification keys to use, in spec order.
+    pub keys: Vec<(String, String)>,
+    pub lines: Vec<usize>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// Every finding, the chosen variant's first.
@@ -128,6 +139,8 @@ pub struct Analysis {
     pub block: Option<Block>,
     pub oauth: Option<OauthBlock>,
     pub parameters: Vec<ParamSuggestion>,
+    /// A signed-JWT method the doc uses, if any.
+    pub signed_jwt: Option<SignedJwt>,
     /// The doc lines, for quoting.
     pub lines: Vec<String>,
 }
@@ -148,4 +161,49 @@ impl Analysis {
     pub fn finding(&self, kind: Kind) -> Option<&Finding> {
         self.findings.iter().find(|f| f.kind == kind)
     }
+
+    /// Every key of the proposed verification block with the confidence and
+    /// doc lines of the finding behind it (a key no finding names: 0, no lines).
+    pub fn key_confidences(&self) -> Vec<KeyConfidence> {
+        let Some(block) = &self.block else { return Vec::new() };
+        block
+            .entries()
+            .into_iter()
+            .map(|(key, _)| {
+                let kind = match key {
+                    "base_url" => Kind::BaseUrl,
+                    "endpoint" => Kind::Endpoint,
+                    "auth" => Kind::Auth,
+                    "credential" => Kind::Credential,
+                    "header" => Kind::Header,
+                    "prefix" => Kind::Prefix,
+                    "query_param" => Kind::QueryParam,
+                    "username" => Kind::Username,
+                    "password" => Kind::Password,
+                    "params" => Kind::Params,
+                    "headers" => Kind::Headers,
+                    _ => Kind::Show,
+                };
+                let found = self.finding(kind);
+                KeyConfidence {
+                    key,
+                    confidence: found.map_or(0.0, |f| super::finding::round2(f.confidence)),
+                    lines: found.map_or_else(Vec::new, |f| f.lines.clone()),
+                }
+            })
+            .collect()
+    }
+
+    /// The key the write threshold judges: the least sure one.
+    pub fn weakest_key(&self) -> Option<KeyConfidence> {
+        self.key_confidences().into_iter().min_by(|a, b| a.confidence.total_cmp(&b.confidence))
+    }
+}
+
+/// How sure the analysis is of one proposed key, and the doc lines it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyConfidence {
+    pub key: &'static str,
+    pub confidence: f64,
+    pub lines: Vec<usize>,
 }

@@ -210,7 +210,7 @@ pub fn looks_like_secret_value(token: &str) -> bool {
     {
         return true;
     }
-    let upper_words = t.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit());
+    let upper_words = t.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c == '-' || c.is_ascii_digit());
     if upper_words && (t.contains("KEY") || t.contains("TOKEN") || t.contains("SECRET") || t.starts_with("YOUR")) {
         return true;
     }
@@ -302,6 +302,13 @@ pub fn normalize_url(raw: &str) -> String {
         };
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
+        // `?$top=1`, `&$filter=`: an OData query option's name, not a placeholder.
+        let option_name = tail.starts_with('$') && (out.ends_with('?') || out.ends_with('&'));
+        if option_name {
+            out.push('$');
+            rest = &tail[1..];
+            continue;
+        }
         let close = match tail.as_bytes()[0] {
             b'{' => tail.find('}'),
             b'<' => tail.find('>'),

@@ -155,7 +155,7 @@ fn run_demo(dir: &Path, level: Level, keep: bool) -> Result<i32> {
 
     // 7. Commit only the test.
     step(7, "Commit the test and the runtime it imports (nothing else)");
-    let done = commit_source_with(&layout, SOURCE, &format!("Add {SOURCE} auth test"), &mut |note| {
+    let done = commit_source_with(&layout, SOURCE, &format!("Add {SOURCE} auth test"), false, &mut |note| {
         verbose(&format!("   {note}"));
     })?;
     drop(api);

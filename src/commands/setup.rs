@@ -13,7 +13,7 @@ use crate::credentials;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, SourcePaths};
 use crate::ops::analysis::{analyze_source, connection_from_analysis};
-use crate::ops::commit::commit_source;
+use crate::ops::commit::{commit_source, commit_source_and_new_spec};
 use crate::ops::generate::{self as generate, GenerateRequest};
 use crate::ops::spec_merge;
 use crate::ops::verdict::{RunOptions, execute, print_verdict};
@@ -48,6 +48,9 @@ pub struct SetupArgs {
     /// Write the spec, credentials and test without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// With --yes: write a proposed verification block even when a key's confidence is below 0.40
+    #[arg(long)]
+    pub accept_low_confidence: bool,
     /// Stop after a passing run; commit nothing
     #[arg(long)]
     pub no_commit: bool,
@@ -191,13 +194,7 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
         steps.skip("commit", "--no-commit");
     } else {
         steps.start("commit", "the generated test (with its runtime when new), nothing else");
-        match commit_source(&layout, source, &format!("Add {source} auth test"))? {
-            Some(done) => {
-                let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
-                eprintln!("committed {}: {}", done.id, list.join(", "));
-            }
-            None => eprintln!("already committed as it is"),
-        }
+        commit_step(&layout, source, spec_text.is_none())?;
     }
     let done = term::paint(steps.color, "1;32", "setup done");
     eprintln!(
@@ -205,6 +202,25 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
         layout.rel(&paths.spec).display()
     );
     Ok(0)
+}
+
+/// Commit the test; a spec this run created goes with it (the user confirmed
+/// it in step 1), a spec changed elsewhere is refused by the commit.
+fn commit_step(layout: &Layout, source: &str, new_spec: bool) -> Result<()> {
+    let message = format!("Add {source} auth test");
+    let done = if new_spec {
+        commit_source_and_new_spec(layout, source, &message)?
+    } else {
+        commit_source(layout, source, &message)?
+    };
+    match done {
+        Some(done) => {
+            let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
+            eprintln!("committed {}: {}", done.id, list.join(", "));
+        }
+        None => eprintln!("already committed as it is"),
+    }
+    Ok(())
 }
 
 fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, args: &SetupArgs) -> Result<i32> {
@@ -233,15 +249,31 @@ fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, 
             ),
         );
     }
+    if let Some(refusal) = crate::commands::analyze::signed_jwt_refusal(&paths.source, &analysis) {
+        eprintln!("{refusal}");
+        return stop(1, &paths.source, "the spec was not written");
+    }
+    if let Some(refusal) =
+        crate::commands::analyze::low_confidence_refusal(&paths.source, &analysis, args.yes, args.accept_low_confidence)
+    {
+        eprintln!("{refusal}");
+        return stop(1, &paths.source, "the spec was not written");
+    }
     let existing = match old {
         Some(text) => Some(ConnectorSpec::parse(&paths.spec, text.to_string())?),
         None => None,
     };
-    let (want, notes) = connection_from_analysis(&paths.source, &analysis, existing.as_ref());
-    for note in notes {
+    let proposed = connection_from_analysis(&paths.source, &analysis, existing.as_ref());
+    for note in &proposed.notes {
         eprintln!("{}: {note}", paths.source);
     }
-    let merged = spec_merge::merge(paths, old, &want, Mode::Fill)?;
+    eprint!("{}", crate::ops::contract::report(&paths.source, &proposed.suggestions));
+    let doc_shown = crate::error::shown(&doc).display().to_string();
+    if let Some(refusal) = crate::commands::analyze::unmapped_refusal(&paths.source, &doc_shown, &proposed) {
+        eprintln!("{refusal}");
+        return stop(1, &paths.source, "the spec was not written");
+    }
+    let merged = spec_merge::merge(paths, old, &proposed.connection, Mode::Fill)?;
     let accept = format!("authgen setup {} --yes", paths.source);
     match spec_merge::write_spec(layout, paths, old, &merged, args.yes, false, &accept)? {
         0 => Ok(0),

@@ -7,6 +7,7 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::ops::contract;
 use crate::ops::spec_merge::{merge, rerun_with_yes, write_spec};
 use crate::plan::{self, Variant};
 use crate::spec::{ConnectorSpec, OauthFlow, is_identifier, looks_secret};
@@ -70,8 +71,9 @@ pub struct SpecArgs {
     /// oauth.scopes, space-separated
     #[arg(long, value_name = "SCOPES")]
     pub scopes: Option<String>,
-    /// oauth.flow for oauth_refresh (oauth_client_credentials is m2m)
-    #[arg(long, value_enum)]
+    /// oauth.flow for oauth_refresh (oauth_client_credentials is m2m); on an
+    /// existing spec, the only way to write its oauth block
+    #[arg(long = "oauth-flow", alias = "flow", value_enum)]
     pub flow: Option<OauthFlow>,
     /// oauth.pkce
     #[arg(long, value_name = "BOOL")]
@@ -214,11 +216,22 @@ pub fn spec(repo: Option<&Path>, args: &SpecArgs) -> Result<i32> {
         None => None,
     };
     let mut notes = Vec::new();
-    let want = connection_from_args(&args.source, args, existing.as_ref(), &mut notes)?;
-    let merged = merge(&paths, old.as_deref(), &want, Mode::Replace)?;
+    let mut want = connection_from_args(&args.source, args, existing.as_ref(), &mut notes)?;
+    if let Some(spec) = &existing {
+        // The contract: only what a flag names reaches parameters and oauth.
+        let explicit = contract::Explicit {
+            params: args.params.iter().filter_map(|p| parse_param(p).ok()).map(|p| p.name).collect(),
+            oauth: args.flow.is_some(),
+        };
+        let suggestions = contract::restrict(&mut want, spec, &explicit);
+        // Parameters added on the side are suggestions now.
+        notes.retain(|n| !n.starts_with("added parameter"));
+        eprint!("{}", contract::report(&args.source, &suggestions));
+    }
     for note in &notes {
         eprintln!("{}: {note}", args.source);
     }
+    let merged = merge(&paths, old.as_deref(), &want, Mode::Replace)?;
     let accept = rerun_with_yes();
     write_spec(&layout, &paths, old.as_deref(), &merged, args.yes, args.dry_run, &accept)
 }

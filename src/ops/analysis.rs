@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::analyze::{self, Analysis, Block, Entry, OauthBlock, round2};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::ops::contract::{self, Suggestion};
 use crate::spec::ConnectorSpec;
 use crate::specwrite::emit::{self, Node};
 use crate::specwrite::{Connection, Param};
@@ -28,25 +29,42 @@ pub fn analyze_source(layout: &Layout, source: &str, doc: Option<&Path>) -> Resu
     Ok((analyze::analyze(&text), path))
 }
 
+/// A proposal fitted to the spec: what to merge, and what was left out.
+pub struct Proposed {
+    pub connection: Connection,
+    pub notes: Vec<String>,
+    /// What it would need outside `connection.verification`, not applied.
+    pub suggestions: Vec<Suggestion>,
+    /// Placeholders of the block that name no spec parameter, with the doc
+    /// line they come from: writing them would give a spec that cannot run.
+    pub unmapped: Vec<(String, Option<usize>)>,
+}
+
 /// The analysis as a connection to merge, its names fitted to the spec's:
-/// a secret the doc calls `api_key` is the spec's one secret parameter.
-pub fn connection_from_analysis(
-    source: &str,
-    analysis: &Analysis,
-    spec: Option<&ConnectorSpec>,
-) -> (Connection, Vec<String>) {
+/// a secret the doc calls `api_key` is the spec's one secret parameter, a
+/// `{datacenterid}` placeholder is the spec's `datacenter_id`. On a spec
+/// that exists only `connection.verification` is proposed for writing
+/// ([`contract`]).
+pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<&ConnectorSpec>) -> Proposed {
     let mut notes = Vec::new();
-    let declared: Vec<(String, bool)> =
-        spec.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect());
+    let declared: Vec<Declared> = spec.map_or_else(Vec::new, |s| {
+        s.all_parameters()
+            .map(|p| Declared { name: p.name.clone(), secret: p.secret, description: p.description.clone() })
+            .collect()
+    });
     let spec_secrets: Vec<&str> = declared
         .iter()
-        .filter(|(n, s)| (*s || crate::spec::looks_secret(n)) && !n.starts_with("client_") && n != "refresh_token")
-        .map(|(n, _)| n.as_str())
+        .filter(|d| {
+            (d.secret || crate::spec::looks_secret(&d.name))
+                && !d.name.starts_with("client_")
+                && d.name != "refresh_token"
+        })
+        .map(|d| d.name.as_str())
         .collect();
     let mut renames: Vec<(String, String)> = Vec::new();
     let mut params = Vec::new();
     for p in &analysis.parameters {
-        if declared.iter().any(|(n, _)| *n == p.name) {
+        if declared.iter().any(|d| d.name == p.name) {
             params.push(Param::new(&p.name, p.secret));
             continue;
         }
@@ -56,6 +74,13 @@ pub fn connection_from_analysis(
         {
             notes.push(format!("the doc's {} is the spec's secret parameter {only}", p.name));
             renames.push((p.name.clone(), only.to_string()));
+            continue;
+        }
+        if !p.secret
+            && let Some((to, why)) = fit_name(&p.name, &declared)
+        {
+            notes.push(format!("the doc's {{{}}} is the spec's parameter {to} ({why})", p.name));
+            renames.push((p.name.clone(), to));
             continue;
         }
         params.push(Param::new(&p.name, p.secret));
@@ -71,10 +96,15 @@ pub fn connection_from_analysis(
         out
     };
     let mut block = analysis.block.clone().unwrap_or_default();
-    for field in [&mut block.credential, &mut block.username, &mut block.password] {
+    for field in
+        [&mut block.credential, &mut block.username, &mut block.password, &mut block.base_url, &mut block.endpoint]
+    {
         if let Some(v) = field.as_mut() {
             *v = rename(v);
         }
+    }
+    for (_, v) in block.params.iter_mut().chain(block.headers.iter_mut()) {
+        *v = rename(v);
     }
     let mut verification = match block_node(&block) {
         Node::Map(entries) => entries,
@@ -86,13 +116,244 @@ pub fn connection_from_analysis(
         params.clear();
         notes.push("the spec has auth_methods: only the shared verification keys are written; add per-method keys under verification.method_for".into());
     }
-    let oauth = match analysis.oauth.as_ref().map(oauth_node) {
+    keep_login_server_out(&declared, &mut verification, &mut notes);
+    let mut oauth_block = analysis.oauth.clone();
+    if let Some(o) = oauth_block.as_mut() {
+        for field in [&mut o.token_url, &mut o.authorization_url] {
+            if let Some(v) = field.as_mut() {
+                *v = rename(v);
+            }
+        }
+    }
+    let oauth = match oauth_block.as_ref().map(oauth_node) {
         Some(Node::Map(entries)) => entries,
         _ => Vec::new(),
     };
     let display_name =
         spec.and_then(|s| s.display_name.clone()).unwrap_or_else(|| heck::AsTitleCase(source).to_string());
-    (Connection { display_name, params, methods: Vec::new(), oauth, verification }, notes)
+    let mut connection = Connection { display_name, params, methods: Vec::new(), oauth, verification };
+    let mut suggestions = Vec::new();
+    let mut unmapped = Vec::new();
+    if let Some(spec) = spec {
+        suggestions = contract::restrict(&mut connection, spec, &contract::Explicit::default());
+        let known: Vec<&str> = declared.iter().map(|d| d.name.as_str()).collect();
+        for name in placeholders_of(&connection.verification) {
+            if !known.contains(&name.as_str()) && !unmapped.iter().any(|(n, _)| *n == name) {
+                let original = renames.iter().find(|(_, to)| *to == name).map_or(name.as_str(), |(from, _)| from);
+                unmapped.push((name.clone(), doc_line_of(analysis, original)));
+            }
+        }
+        for (name, _) in &unmapped {
+            if let Some(rule) = derivable(analysis, name, &spec_secrets) {
+                suggestions.push(rule);
+            }
+        }
+    }
+    Proposed { connection, notes, suggestions, unmapped }
+}
+
+/// A `base_url` parameter the spec describes as the login (accounts)
+/// server is not the API root: it must not override the check's base URL.
+fn keep_login_server_out(declared: &[Declared], verification: &mut Vec<(String, Node)>, notes: &mut Vec<String>) {
+    let login_server = declared.iter().any(|d| {
+        let text = d.description.as_deref().unwrap_or("").to_ascii_lowercase();
+        d.name == "base_url"
+            && [
+                "accounts server",
+                "accounts url",
+                "login server",
+                "login url",
+                "authorization server",
+                "auth server",
+                "token server",
+                "identity server",
+            ]
+            .iter()
+            .any(|c| text.contains(c))
+    });
+    if login_server && verification.iter().any(|(k, _)| k == "base_url") {
+        notes.push("the spec's base_url parameter is a login server, not the API root: base_url_param: null keeps it out of the check's URL".into());
+        verification.push(("base_url_param".into(), Node::Null));
+    }
+}
+
+/// A spec parameter, as fitting reads it.
+struct Declared {
+    name: String,
+    secret: bool,
+    description: Option<String>,
+}
+
+/// Lowercase letters and digits only: `datacenter_id` and `datacenterId` are `datacenterid`.
+fn normalised(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// What a placeholder stands for, by its name, and the words a spec
+/// parameter's description uses for the same thing.
+const ROLES: &[(&[&str], &[&str])] = &[
+    (
+        &[
+            "subdomain",
+            "domain",
+            "host",
+            "hostname",
+            "instance",
+            "instanceurl",
+            "site",
+            "server",
+            "shop",
+            "store",
+            "org",
+            "organization",
+            "account",
+            "company",
+            "workspace",
+            "tenantdomain",
+        ],
+        &[
+            "subdomain",
+            "hostname",
+            "host name",
+            "domain",
+            "instance url",
+            "instance name",
+            "your instance",
+            "server url",
+            "site",
+            "shop",
+            "store name",
+            "organization",
+            "account name",
+            "workspace",
+        ],
+    ),
+    (
+        &["dc", "datacenter", "datacenterid", "datacentre", "region", "dataregion", "location", "zone"],
+        &["data center", "datacenter", "data centre", "region", "location"],
+    ),
+    (&["tenant", "tenantid", "directory", "directoryid"], &["tenant", "directory id", "directory (tenant)"]),
+    (
+        &["accounts", "accountsserver", "accountsurl", "accountsdomain", "loginserver", "authserver"],
+        &["accounts server", "accounts url", "login server", "authorization server", "accounts domain"],
+    ),
+    (&["project", "projectid"], &["project id", "project"]),
+];
+
+/// The spec parameter a doc placeholder stands for, and why: the same name
+/// normalised, one name holding the other, or a description that says it.
+/// Only a unique fit counts.
+fn fit_name(name: &str, declared: &[Declared]) -> Option<(String, String)> {
+    let n = normalised(name);
+    let unique = |hits: Vec<&Declared>| -> Option<String> {
+        match hits.as_slice() {
+            [one] => Some(one.name.clone()),
+            _ => None,
+        }
+    };
+    let candidates: Vec<&Declared> =
+        declared.iter().filter(|d| !d.secret && !crate::spec::looks_secret(&d.name)).collect();
+    if let Some(hit) = unique(candidates.iter().copied().filter(|d| normalised(&d.name) == n).collect()) {
+        return Some((hit, "same name".into()));
+    }
+    if n.len() >= 4
+        && let Some(hit) = unique(
+            candidates
+                .iter()
+                .copied()
+                .filter(|d| {
+                    let dn = normalised(&d.name);
+                    dn.len() >= 4 && (dn.contains(&n) || n.contains(&dn))
+                })
+                .collect(),
+        )
+    {
+        return Some((hit, "one name holds the other".into()));
+    }
+    let (names, cues) = ROLES.iter().find(|(names, _)| names.contains(&n.as_str()))?;
+    let by_name =
+        unique(candidates.iter().copied().filter(|d| names.contains(&normalised(&d.name).as_str())).collect());
+    if let Some(hit) = by_name {
+        return Some((hit, "a name for the same thing".into()));
+    }
+    let by_description = unique(
+        candidates
+            .iter()
+            .copied()
+            .filter(|d| {
+                let text = d.description.as_deref().unwrap_or("").to_ascii_lowercase();
+                cues.iter().any(|c| text.contains(c))
+            })
+            .collect(),
+    )?;
+    Some((by_description, "its description says so".into()))
+}
+
+/// A placeholder the doc says is part of the secret ("the part of your API
+/// key after the dash"): a `derive` rule (DESIGN.md) computing it from the
+/// spec's one secret parameter, proposed for `connection.verification`.
+fn derivable(analysis: &Analysis, name: &str, secrets: &[&str]) -> Option<Suggestion> {
+    let [secret] = secrets else { return None };
+    // Said in one breath: the placeholder, then "after the dash" soon after.
+    let text = analysis.lines.join("\n").to_ascii_lowercase();
+    let said = ["after the dash", "after the hyphen", "after the last dash"].iter().any(|cue| {
+        text.match_indices(cue).any(|(at, _)| {
+            let from = text.floor_char_boundary(at.saturating_sub(300));
+            let window = &text[from..at];
+            window.contains(&format!("{{{name}}}")) || window.contains(&format!("<{name}>"))
+        })
+    });
+    if !said {
+        return None;
+    }
+    let rule = Node::Map(vec![(
+        name.to_string(),
+        Node::Map(vec![("from".into(), Node::text(*secret)), ("after_last".into(), Node::text("-"))]),
+    )]);
+    Some(Suggestion {
+        what: format!("a derive rule: {{{name}}} is the part of {secret} after the last dash"),
+        under: "connection.verification".into(),
+        yaml: emit::block_map(&[("derive".to_string(), rule)], 0, emit::Style::default()),
+    })
+}
+
+/// `{name}` placeholders in the block's texts.
+fn placeholders_of(entries: &[(String, Node)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, node) in entries {
+        if key == "show" || key == "auth" || key == "method" {
+            continue;
+        }
+        let texts: Vec<&str> = match node {
+            Node::Text(t) => vec![t.as_str()],
+            Node::Map(m) => {
+                m.iter().filter_map(|(_, v)| if let Node::Text(t) = v { Some(t.as_str()) } else { None }).collect()
+            }
+            _ => Vec::new(),
+        };
+        for t in texts {
+            for p in crate::plan::placeholders(t) {
+                if !out.iter().any(|o: &String| o == p) {
+                    out.push(p.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first doc line a parameter's finding rests on.
+fn doc_line_of(analysis: &Analysis, name: &str) -> Option<usize> {
+    let placeholder = format!("{{{name}}}");
+    analysis
+        .findings
+        .iter()
+        .filter(|f| match &f.value {
+            crate::analyze::Value::Parameter { name: n, .. } => n == name,
+            crate::analyze::Value::Text(t) => t.contains(&placeholder),
+            crate::analyze::Value::Pairs(p) => p.iter().any(|(_, v)| v.contains(&placeholder)),
+        })
+        .find_map(|f| f.lines.first().copied())
 }
 
 /// Findings, the doc lines they rest on, then the proposed blocks.
@@ -126,9 +387,41 @@ pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) ->
         out.push_str("\nproposed connection.oauth:\n");
         out.push_str(&emit::block_map(&[("oauth".to_string(), oauth_node(oauth))], 2, emit::Style::default()));
     }
+    if let Some(jwt) = &analysis.signed_jwt {
+        let lines: Vec<String> = jwt.lines.iter().map(usize::to_string).collect();
+        out.push_str(&format!(
+            "\nthe doc signs a JWT with a private key ({} {}): the key is never sent as a header; propose\n",
+            if lines.len() == 1 { "line" } else { "lines" },
+            lines.join(", ")
+        ));
+        for (k, v) in &jwt.keys {
+            out.push_str(&format!("    {k}: {v}\n"));
+        }
+    }
     if let Some(block) = &analysis.block {
-        out.push_str("\nproposed connection.verification:\n");
-        out.push_str(&emit::block_map(&[("verification".to_string(), block_node(block))], 2, emit::Style::default()));
+        out.push_str("\nproposed connection.verification (each key's confidence and doc lines):\n");
+        let yaml = emit::block_map(&[("verification".to_string(), block_node(block))], 2, emit::Style::default());
+        let keys = analysis.key_confidences();
+        for line in yaml.lines() {
+            let key = line.strip_prefix("    ").filter(|l| !l.starts_with(' ')).and_then(|l| l.split(':').next());
+            match key.and_then(|k| keys.iter().find(|c| c.key == k)) {
+                Some(c) => {
+                    let lines: Vec<String> = c.lines.iter().map(usize::to_string).collect();
+                    let at = match lines.len() {
+                        0 => "no doc line".to_string(),
+                        1 => format!("line {}", lines[0]),
+                        _ => format!("lines {}", lines.join(", ")),
+                    };
+                    let low =
+                        if c.confidence < crate::analyze::WRITE_THRESHOLD { ", below the write threshold" } else { "" };
+                    out.push_str(&format!("{line}  # {:.2}, {at}{low}\n", c.confidence));
+                }
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
     }
     out
 }

@@ -18,7 +18,14 @@ pub struct Committed {
 /// and a `.gitignore` for its credentials when needed; `None` when there is
 /// nothing new to commit.
 pub fn commit_source(layout: &Layout, source: &str, message: &str) -> Result<Option<Committed>> {
-    commit_source_with(layout, source, message, &mut |note| eprintln!("{note}"))
+    commit_source_with(layout, source, message, false, &mut |note| eprintln!("{note}"))
+}
+
+/// `commit_source` for `setup`, which wrote a new spec in the same run (the
+/// user confirmed it there): that spec, never committed, goes in the commit
+/// with the test, and the commit says so.
+pub fn commit_source_and_new_spec(layout: &Layout, source: &str, message: &str) -> Result<Option<Committed>> {
+    commit_source_with(layout, source, message, true, &mut |note| eprintln!("{note}"))
 }
 
 /// `commit_source`, handing each note about the credentials' `.gitignore` to
@@ -27,6 +34,7 @@ pub fn commit_source_with(
     layout: &Layout,
     source: &str,
     message: &str,
+    new_spec_ok: bool,
     note: &mut dyn FnMut(String),
 ) -> Result<Option<Committed>> {
     let git = Git::new(&layout.root);
@@ -63,6 +71,17 @@ pub fn commit_source_with(
     }
 
     let mut paths = vec![rel_test.clone(), runtime.rel.clone()];
+    // The test is generated from the spec: committed without the spec's
+    // verification block, CI's `authgen check` fails on the committed state.
+    if let Some((rel_spec, new)) = spec_to_include(layout, &git, source, &prepared.paths.spec, new_spec_ok)? {
+        let why = if new {
+            "it is new, written in this run, and the test is generated from it"
+        } else {
+            "its only change is inside connection.verification, which the test is generated from"
+        };
+        note(format!("including {}: {why}", rel_spec.display()));
+        paths.push(rel_spec);
+    }
     let creds = &prepared.paths.credentials;
     let rel_creds = layout.rel(creds).to_path_buf();
     if creds.is_file() {
@@ -90,6 +109,38 @@ pub fn commit_source_with(
     }
     let id = git.commit_only(&changed, message)?;
     Ok(Some(Committed { id, paths: changed }))
+}
+
+/// The spec, when it differs from HEAD only inside `connection.verification`;
+/// `None` when it is committed as it is; a refusal with the command to run
+/// when it is not committed at all or changes the connector's contract.
+fn spec_to_include(
+    layout: &Layout,
+    git: &Git,
+    source: &str,
+    spec: &Path,
+    new_spec_ok: bool,
+) -> Result<Option<(PathBuf, bool)>> {
+    let rel = layout.rel(spec).to_path_buf();
+    if !git.differs_from_head(&rel)? {
+        return Ok(None);
+    }
+    let shown = rel.display();
+    let now = std::fs::read_to_string(spec).map_err(|e| Error::io(spec, e))?;
+    let Some(committed) = git.show_head(&rel)? else {
+        if new_spec_ok {
+            return Ok(Some((rel, true)));
+        }
+        return Err(Error::Failed(format!(
+            "refused: {shown} is not committed, and the test is generated from it: review it (it is the connector's contract), commit it with `git add -- {shown} && git commit -m \"Add {source} connector spec\" -- {shown}`, then run `authgen commit {source}` again; nothing committed"
+        )));
+    };
+    if crate::ops::contract::check_unchanged(&committed, &now).is_err() {
+        return Err(Error::Failed(format!(
+            "refused: {shown} changes outside connection.verification (the connector's contract: parameters, auth_methods, oauth or other keys), which authgen does not commit for you: review it, commit it with `git commit -m \"Update {source} connector spec\" -- {shown}`, then run `authgen commit {source}` again; nothing committed"
+        )));
+    }
+    Ok(Some((rel, false)))
 }
 
 /// The `.gitignore` beside the credentials file, when it names the file and

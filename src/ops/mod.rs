@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod commit;
+pub mod contract;
 pub mod generate;
 pub mod spec_merge;
 pub mod verdict;

@@ -14,6 +14,18 @@ pub fn merge(paths: &SourcePaths, old: Option<&str>, want: &Connection, mode: Mo
         Error::input(&paths.spec, message)
             .with_hint("the spec's layout is unusual here; edit the connection section by hand")
     })?;
+    // The contract guard: with nothing asked for outside the verification
+    // block, nothing outside it may change.
+    if let Some(old) = old
+        && want.params.is_empty()
+        && want.methods.is_empty()
+        && want.oauth.is_empty()
+    {
+        crate::ops::contract::check_unchanged(old, &merged.text).map_err(|message| {
+            Error::input(&paths.spec, format!("{message}; nothing written"))
+                .with_hint("edit connection.verification by hand")
+        })?;
+    }
     let spec = ConnectorSpec::parse(&paths.spec, merged.text.clone())?;
     AuthPlan::build(&spec, &paths.source, HttpClient::Requests, &Overrides::default(), Places::default()).map_err(
         |e| match e {

@@ -100,6 +100,7 @@ fn scalar_text(node: &Node) -> Option<String> {
     match node {
         Node::Text(s) | Node::Int(s) => Some(s.clone()),
         Node::Bool(b) => Some(b.to_string()),
+        Node::Null => Some("null".into()),
         _ => None,
     }
 }

@@ -11,6 +11,8 @@ pub enum Node {
     /// A whole number written bare (`limit: 1`), read back as the same digits.
     Int(String),
     Bool(bool),
+    /// `null` (`base_url_param: null` turns the override off).
+    Null,
     Map(Vec<(String, Node)>),
     Seq(Vec<Node>),
 }
@@ -30,7 +32,7 @@ impl Node {
     }
 
     pub fn is_scalar(&self) -> bool {
-        matches!(self, Node::Text(_) | Node::Int(_) | Node::Bool(_))
+        matches!(self, Node::Text(_) | Node::Int(_) | Node::Bool(_) | Node::Null)
     }
 }
 
@@ -102,6 +104,7 @@ fn scalar_node(node: &Node, flow: bool) -> String {
         Node::Text(s) => scalar(s, flow),
         Node::Int(s) => s.clone(),
         Node::Bool(b) => b.to_string(),
+        Node::Null => "null".into(),
         Node::Map(m) if m.is_empty() => "{}".into(),
         Node::Seq(s) if s.is_empty() => "[]".into(),
         Node::Map(m) => {

@@ -33,7 +33,8 @@ impl Param {
         Param { name: name.to_string(), secret, required: true, description: describe(name), method: None }
     }
 
-    fn node(&self) -> Node {
+    /// The parameter as its spec list item.
+    pub fn node(&self) -> Node {
         let mut entries = vec![
             ("name".to_string(), Node::text(&self.name)),
             ("type".to_string(), Node::text("string")),

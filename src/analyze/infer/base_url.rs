@@ -12,7 +12,8 @@ use super::weights::{
 use crate::analyze::facts::{Facts, UrlFact, Via};
 use crate::analyze::text::{matches_template, split_origin, split_query, template_prefix};
 
-const BASE_CUES: [&str; 16] = [
+const BASE_CUES: [&str; 17] = [
+    "relative to",
     "base url",
     "base uri",
     "base endpoint",
@@ -51,6 +52,8 @@ pub(super) fn base_url(facts: &Facts, oauth_urls: &BTreeSet<String>) -> Option<(
         cands = from_calls(facts, oauth_urls);
     }
     fold_examples(&mut cands);
+    // An example host (`your-pacs.example.com`, `fabrikam`) is never the API root.
+    cands.retain(|url, _| crate::doc_example::why(url).is_none());
     let (url, mut score) = best(cands)?;
     // Call URLs under the base confirm it.
     for u in facts.urls.iter().filter(usable) {
@@ -72,6 +75,13 @@ fn stated<'a>(urls: impl Iterator<Item = &'a UrlFact>) -> BTreeMap<String, Score
         let clause = u.context.clause.as_str();
         let sections = u.context.sections.as_str();
         if clause.contains("scope") {
+            continue;
+        }
+        // `GET https://…/videos?key=…` "of every request" is a call, not the base.
+        let lower_url = u.url.to_ascii_lowercase();
+        if ["get ", "post ", "put ", "delete ", "patch "].iter().any(|m| clause.contains(&format!("{m}{lower_url}")))
+            || u.url.contains('?')
+        {
             continue;
         }
         // A section titled "Base URL" holding little but the URL.

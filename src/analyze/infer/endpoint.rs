@@ -80,9 +80,51 @@ pub(super) fn cheap_path(path: &str) -> bool {
         path.split('/').filter(|s| !s.is_empty()).map(|s| s.trim_end_matches(".json").to_ascii_lowercase()).collect();
     segments.iter().any(|s| s == "me" || s == "@me" || s == "self" || s == "myself")
         || segments.last().is_some_and(|s| {
-            ["user", "whoami", "account", "profile", "userinfo", "current_user", "currentuser", "myself", "me"]
-                .contains(&s.as_str())
+            [
+                "user",
+                "whoami",
+                "account",
+                "profile",
+                "userinfo",
+                "current_user",
+                "currentuser",
+                "myself",
+                "me",
+                "about",
+                "ping",
+                "introspect",
+                "tokeninfo",
+                "identity",
+                "session",
+                "verify",
+                "validate",
+            ]
+            .contains(&s.as_str())
         })
+}
+
+/// Exports, incremental and bulk endpoints (heavy, often rate-limited), and
+/// calls the doc marks as admin-only: they prove more than the credentials.
+fn avoided(path: &str, clause: &str) -> bool {
+    let heavy = path.split(['/', '.', '?']).any(|s| {
+        let s = s.to_ascii_lowercase();
+        ["export", "exports", "incremental", "bulk", "batch", "dump", "backup", "audit_logs", "audit-logs"]
+            .contains(&s.as_str())
+    });
+    let admin = [
+        "admin-only",
+        "admin only",
+        "administrators only",
+        "only administrators",
+        "only admins",
+        "requires admin",
+        "admin role",
+        "admin rights",
+        "account owner only",
+    ]
+    .iter()
+    .any(|c| clause.contains(c));
+    heavy || admin
 }
 
 pub(super) fn is_page_size(name: &str) -> bool {
@@ -136,6 +178,10 @@ fn group_calls<'a>(facts: &'a Facts, base: Option<&str>, oauth_urls: &BTreeSet<S
         }
         let rel = relative_to(base, &c.target);
         let (path, query) = split_query(&rel);
+        // Doc examples, and calls that are heavy, write or admin-only, never prove credentials.
+        if crate::doc_example::why(&path).is_some() || avoided(&path, &c.context.clause) {
+            continue;
+        }
         let entry = groups.entry(path).or_default();
         let w = if matches!(c.via, Via::Curl | Via::Request) { CALL_IN_REQUEST } else { CALL_ELSEWHERE };
         entry.0.add(w, c.at.line, c.at.unit);

@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 
 use super::facts::Facts;
 use super::finding::{Finding, Kind, Value};
-use super::model::{Analysis, Block};
+use super::model::{Analysis, Block, SignedJwt};
 use super::scan::Doc;
 use super::text::plain_lower;
 use context::{Ctx, Proposal};
@@ -45,7 +45,14 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
         });
     }
     let Some((variant, auth_score)) = evidence.ranked.first().cloned() else {
-        return Analysis { findings, block: None, oauth: None, parameters: Vec::new(), lines: doc.lines.clone() };
+        return Analysis {
+            findings,
+            block: None,
+            oauth: None,
+            parameters: Vec::new(),
+            signed_jwt: None,
+            lines: doc.lines.clone(),
+        };
     };
     let mut proposal = Proposal {
         findings,
@@ -59,13 +66,58 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
         [&oauth.token_url, &oauth.authorization_url].into_iter().flatten().map(|(u, _)| u.clone()).collect();
     where_to_call(&ctx, &oauth_urls, &mut proposal);
     parameters::finish(&mut proposal);
+    let signed_jwt = signed_jwt(ctx.doc, &ctx.unit_lower, proposal.oauth.as_ref());
     Analysis {
         findings: proposal.findings,
         block: Some(proposal.block),
         oauth: proposal.oauth,
         parameters: proposal.params,
+        signed_jwt,
         lines: doc.lines.clone(),
     }
+}
+
+/// A signed-JWT method: client assertions (`private_key_jwt`) or a
+/// service-account key's JWT bearer grant, with the lines that say so.
+fn signed_jwt(doc: &Doc, unit_lower: &[String], oauth: Option<&super::model::OauthBlock>) -> Option<SignedJwt> {
+    let lines_with = |cues: &[&str]| -> Vec<usize> {
+        unit_lower
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| cues.iter().find_map(|c| u.find(c)).map(|at| doc.units[i].line_at(at)))
+            .collect()
+    };
+    let assertion = lines_with(&["client_assertion", "private_key_jwt", "client-assertion-type"]);
+    let grant = lines_with(&["grant-type:jwt-bearer", "json key file", "service account key", "service-account key"]);
+    let whole = unit_lower.join(" ");
+    let alg = ["rs384", "es384", "es256", "rs256"].iter().find(|a| whole.contains(*a)).map(|a| a.to_ascii_uppercase());
+    let scopes = oauth.and_then(|o| o.scopes.clone());
+    let (keys, lines) = if !assertion.is_empty() {
+        let mut keys = vec![
+            ("auth".to_string(), "oauth_client_credentials".to_string()),
+            ("client_auth".into(), "private_key_jwt".into()),
+            ("private_key".into(), "private_key_pem".into()),
+        ];
+        if let Some(a) = alg {
+            keys.push(("signing_alg".into(), a));
+        }
+        (keys, assertion)
+    } else if !grant.is_empty() {
+        let mut keys = vec![
+            ("auth".to_string(), "oauth_jwt_bearer".to_string()),
+            ("key_json".into(), "service_account_json".into()),
+        ];
+        if let Some(s) = scopes {
+            keys.push(("scopes".into(), s));
+        }
+        (keys, grant)
+    } else {
+        return None;
+    };
+    let mut lines = lines;
+    lines.sort_unstable();
+    lines.dedup();
+    Some(SignedJwt { keys, lines })
 }
 
 /// Base URL, endpoint, and the chosen call's query parameters, headers and `show` field.
@@ -89,7 +141,7 @@ fn where_to_call(ctx: &Ctx, oauth_urls: &BTreeSet<String>, proposal: &mut Propos
         proposal.push(Kind::Headers, Value::Pairs(headers.clone()), &hs);
         proposal.block.headers = headers;
     }
-    if let Some((field, line)) = request::show(&ep) {
+    if let Some((field, line)) = request::show(ctx.doc, &ep) {
         proposal.findings.push(Finding {
             kind: Kind::Show,
             value: Value::Text(field.clone()),

@@ -131,12 +131,14 @@ pub(super) fn place(ctx: &Ctx, oauth: &Oauth, variant: Variant, proposal: &mut P
         flow: if variant == Variant::OauthClientCredentials { "m2m".into() } else { "u2m".into() },
         ..OauthBlock::default()
     };
-    if let Some((url, s)) = &oauth.token_url {
+    // An example host (`auth.example.org`) says OAuth is used, not where.
+    let usable = |url: &str| crate::doc_example::why(url).is_none();
+    if let Some((url, s)) = oauth.token_url.as_ref().filter(|(u, _)| usable(u)) {
         proposal.push_text(Kind::TokenUrl, url, s);
         ob.token_url = Some(url.clone());
     }
     if variant == Variant::OauthRefresh
-        && let Some((url, s)) = &oauth.authorization_url
+        && let Some((url, s)) = oauth.authorization_url.as_ref().filter(|(u, _)| usable(u))
     {
         proposal.push_text(Kind::AuthorizationUrl, url, s);
         ob.authorization_url = Some(url.clone());
@@ -183,7 +185,11 @@ fn scopes(doc: &Doc, unit_lower: &[String]) -> Option<(String, Score)> {
                     && !scope.contains([' ', '='])
                     && !scope.eq_ignore_ascii_case("scope")
                     && !scope.eq_ignore_ascii_case("scopes")
-                    && !scope.starts_with('/');
+                    && !scope.starts_with('/')
+                    && crate::doc_example::why(&scope).is_none()
+                    // A scope the doc says is refused (`invalid_scope`) is never proposed.
+                    && !crate::analyze::text::rejected(lower, (s, e), at.min(e))
+                    && !lower[s..e].contains("invalid_scope");
                 if ok && !found.contains(&scope) {
                     found.push(scope);
                     score.add(SCOPE_MENTION, unit.line_at(at), ui);

@@ -79,6 +79,13 @@ pub(super) fn place(
         }
         Variant::OauthRefresh | Variant::OauthClientCredentials => {
             super::oauth::place(ctx, oauth, variant, proposal);
+            // The access token's scheme, when the doc says another (`Zoho-oauthtoken `).
+            if let Some((prefix, ps)) = best(ev.bearer_prefix.clone())
+                && !prefix.eq_ignore_ascii_case("bearer ")
+            {
+                proposal.push_text(Kind::Prefix, &prefix, &ps);
+                proposal.block.prefix = Some(prefix);
+            }
         }
         Variant::None => {}
     }

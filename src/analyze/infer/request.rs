@@ -21,7 +21,12 @@ pub(super) fn query_params(doc: &Doc, ep: &Endpoint, auth_query_param: Option<&s
     let mut qs = Score::default();
     for c in &ep.calls {
         for (k, v) in split_query(&c.target).1 {
-            if Some(k.as_str()) == auth_query_param || v.starts_with('{') || v.is_empty() {
+            // Doc examples (`part=YOUR_PART`, a sample ID) never reach the request.
+            if Some(k.as_str()) == auth_query_param
+                || v.starts_with('{')
+                || v.is_empty()
+                || crate::doc_example::why(&v).is_some()
+            {
                 continue;
             }
             // One item is enough to prove the credential works.
@@ -48,9 +53,39 @@ pub(super) fn query_params(doc: &Doc, ep: &Endpoint, auth_query_param: Option<&s
     (qp, qs)
 }
 
-/// The first field the doc says the chosen call returns, with its line.
-pub(super) fn show(ep: &Endpoint) -> Option<(String, usize)> {
-    ep.calls.iter().find_map(|c| c.returns.first().cloned())
+/// The first field the doc says the chosen call returns, with its line: in
+/// the call's own clause, or else in the paragraph that names the call
+/// ("`GET /user` returns the user. The response includes `login`").
+pub(super) fn show(doc: &Doc, ep: &Endpoint) -> Option<(String, usize)> {
+    if let Some(found) = ep.calls.iter().find_map(|c| c.returns.first().cloned()) {
+        return Some(found);
+    }
+    let path = split_query(&ep.path).0;
+    let last = path.rsplit('/').find(|s| !s.is_empty())?.to_string();
+    let names_call = |text: &str| {
+        text.contains(&format!("{path}`")) || text.contains(&format!("{path} ")) || text.contains(&format!("{path}?"))
+    };
+    for unit in doc.units.iter().filter(|u| u.lang.is_empty() && names_call(&u.text)) {
+        let lower = unit.text.to_ascii_lowercase();
+        let Some(cue) =
+            ["returns", "return ", "response includes", "response holds", "with `", "including `", "check `"]
+                .iter()
+                .filter_map(|c| lower.find(c))
+                .min()
+        else {
+            continue;
+        };
+        let found = inline_code(&unit.text[cue..]).into_iter().find(|(_, _, code)| {
+            let field = code.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && code.chars().all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c))
+                && code.len() <= 60;
+            field && !code.contains(&last) && !code.contains("true") && !code.contains("false")
+        });
+        if let Some((at, _, code)) = found {
+            return Some((code.to_string(), unit.line_at(cue + at)));
+        }
+    }
+    None
 }
 
 fn is_credential_header(h: &HeaderFact) -> bool {

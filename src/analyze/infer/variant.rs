@@ -226,6 +226,20 @@ impl Weighing<'_, '_> {
                     self.basic_pairs.push(BasicPair { user, pass, weight: w, line, unit });
                 }
             }
+            // `token <secret>` (GitHub's older scheme) is a bearer token with
+            // another prefix; `Zoho-oauthtoken <token>` is an OAuth access token.
+            (Some(scheme), Some(value))
+                if scheme == "token" && !value.contains('=') || scheme.ends_with("-oauthtoken") =>
+            {
+                if let Some((prefix, secret)) = split_secret(value) {
+                    self.bearer_prefix.entry(prefix).or_default().add(w, line, unit);
+                    self.secrets.push((secret, line));
+                }
+                if scheme.ends_with("-oauthtoken") || self.about_access_token(unit) {
+                    self.oauth_header.add(w, line, unit);
+                }
+                self.get(Variant::Bearer).add(w, line, unit);
+            }
             (Some(_), Some(value)) => {
                 let entry = self.key_header("authorization", &h.name);
                 entry.score.add(w, line, unit);

@@ -1,0 +1,112 @@
+//! The doc's placeholders map onto the spec's own parameters: by name, by
+//! normalised name, by what the parameters' descriptions say; a value the
+//! doc derives from the secret is proposed as a `derive` rule; one that maps
+//! to nothing blocks `--write`, named with its doc line. A `base_url`
+//! parameter the spec calls a login server is kept out of the check's URL.
+
+mod common;
+
+use common::{Test, manifest_dir};
+
+fn doc(name: &str) -> std::path::PathBuf {
+    manifest_dir().join(format!("tests/fixtures/docs/{name}_api_doc.md"))
+}
+
+fn write(repo: &Test, source: &str, doc_name: &str) -> common::Ran {
+    repo.authgen(["analyze", source, "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(doc(doc_name)).run()
+}
+
+const SPEC_HEAD: &str = "display_name: X\nconnection:\n  parameters:\n";
+
+fn spec_with(params: &str) -> String {
+    format!("{SPEC_HEAD}{params}external_options_allowlist: \"\"\n")
+}
+
+#[test]
+fn a_placeholder_maps_by_normalised_name() {
+    // The doc says {dc}; the spec calls it data_center.
+    let spec = spec_with(
+        "    - {name: data_center, type: string, required: true, description: Data center.}\n    - {name: api_key, type: string, required: true, secret: true, description: Key.}\n",
+    );
+    let repo = Test::with_spec("mc", &spec);
+    let out = write(&repo, "mc", "mailchimp");
+    out.assert_code(0);
+    let after = repo.read_spec("mc");
+    assert!(after.contains("base_url: \"https://{data_center}.api.mailchimp.com/3.0\""), "{after}\n{}", out.stderr);
+    assert!(out.stderr.contains("the doc's {dc} is the spec's parameter data_center"), "{}", out.stderr);
+    // Parameters untouched.
+    assert!(after.starts_with(&spec.replace("external_options_allowlist: \"\"\n", "")), "{after}");
+}
+
+#[test]
+fn a_placeholder_maps_by_the_parameters_description() {
+    let spec = spec_with(
+        "    - {name: foundry, type: string, required: true, description: Your Foundry hostname such as acme.palantirfoundry.com.}\n    - {name: token, type: string, required: true, secret: true, description: User token.}\n",
+    );
+    let repo = Test::with_spec("pf", &spec);
+    let out = write(&repo, "pf", "palantir_foundry");
+    out.assert_code(0);
+    let after = repo.read_spec("pf");
+    assert!(after.contains("{foundry}"), "{after}\n{}", out.stderr);
+    assert!(out.stderr.contains("(its description says so)"), "{}", out.stderr);
+}
+
+#[test]
+fn an_unmapped_placeholder_blocks_write_with_its_doc_line() {
+    let spec = spec_with("    - {name: token, type: string, required: true, secret: true, description: Token.}\n");
+    let repo = Test::with_spec("zd", &spec);
+    let zendesk = manifest_dir().join("tests/fixtures/connectors/zendesk/zendesk_api_doc.md");
+    let out =
+        repo.authgen(["analyze", "zd", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&zendesk).run();
+    out.assert_code(1);
+    let line = std::fs::read_to_string(&zendesk)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("{subdomain}"))
+        .map(|i| i + 1)
+        .unwrap();
+    assert!(
+        out.stderr.contains(&format!("{{subdomain}} ({}:{line})", zendesk.display())),
+        "names the placeholder and its doc line: {}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("nothing written"), "{}", out.stderr);
+    assert_eq!(repo.read_spec("zd"), spec);
+}
+
+#[test]
+fn a_value_derived_from_the_secret_is_proposed_as_a_derive_rule() {
+    let spec = spec_with("    - {name: api_key, type: string, required: true, secret: true, description: Key.}\n");
+    let repo = Test::with_spec("mc", &spec);
+    let out = write(&repo, "mc", "mailchimp");
+    out.assert_code(1);
+    assert!(
+        out.stderr.contains("suggestion, not applied: a derive rule: {dc} is the part of api_key after the last dash"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("    derive:\n      dc:\n        from: api_key\n        after_last: \"-\"\n"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(repo.read_spec("mc"), spec);
+}
+
+#[test]
+fn a_base_url_parameter_that_is_a_login_server_is_not_the_api_root() {
+    let spec = spec_with(
+        "    - {name: base_url, type: string, required: true, description: Zoho accounts server URL such as https://accounts.zoho.eu.}\n    - {name: access_token, type: string, required: true, secret: true, description: OAuth access token.}\n",
+    );
+    let repo = Test::with_spec("zoho", &spec);
+    let out = write(&repo, "zoho", "zoho_crm");
+    out.assert_code(0);
+    let after = repo.read_spec("zoho");
+    assert!(after.contains("    base_url: https://www.zohoapis.com/crm/v6\n"), "{after}");
+    assert!(after.contains("    base_url_param: null\n"), "{after}");
+    assert!(after.contains("    prefix: \"Zoho-oauthtoken \"\n"), "{after}");
+    // Without that description, base_url is the API root as DESIGN.md says.
+    let repo = Test::with_spec("zoho", &spec.replace("Zoho accounts server URL", "API root"));
+    write(&repo, "zoho", "zoho_crm").assert_code(0);
+    assert!(!repo.read_spec("zoho").contains("base_url_param"));
+}
