@@ -76,6 +76,7 @@ fn from_an_api_doc_to_a_committed_passing_test_then_nothing_to_redo() {
         ]
     );
     assert!(err.contains("connector_spec.yaml: it is new, written in this run"), "{err}");
+    assert!(err.contains("connector_spec.yaml) was committed with the test"), "{err}");
     use std::os::unix::fs::PermissionsExt;
     let creds = repo.credentials_path("github");
     assert_eq!(std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777, 0o600);
@@ -176,6 +177,8 @@ fn the_readme_headline_pipes_a_token_into_setup_and_commits_a_passing_test() {
     let err = &out.stderr;
     assert!(err.contains("passed: github authenticated"), "{err}");
     assert!(err.contains("setup done: github authenticates"), "{err}");
+    // The spec was committed before and is unchanged: it stays the user's.
+    assert!(err.contains("connector_spec.yaml) is yours to review and commit"), "{err}");
     assert!(!err.contains(TOKEN) && !out.stdout.contains(TOKEN), "secret printed");
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(repo.credentials_path("github")).unwrap()).unwrap();

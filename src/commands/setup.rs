@@ -190,23 +190,24 @@ pub fn setup(repo: Option<&Path>, args: &SetupArgs) -> Result<i32> {
     }
 
     // 5. Commit.
-    if args.no_commit {
+    let spec_rel = layout.rel(&paths.spec);
+    let spec_committed = if args.no_commit {
         steps.skip("commit", "--no-commit");
+        false
     } else {
         steps.start("commit", "the generated test (with its runtime when new), nothing else");
-        commit_step(&layout, source, spec_text.is_none())?;
-    }
+        commit_step(&layout, source, spec_text.is_none())?.is_some_and(|paths| paths.iter().any(|p| *p == spec_rel))
+    };
     let done = term::paint(steps.color, "1;32", "setup done");
-    eprintln!(
-        "\n{done}: {source} authenticates; the spec ({}) is yours to review and commit",
-        layout.rel(&paths.spec).display()
-    );
+    let spec_state = if spec_committed { "was committed with the test" } else { "is yours to review and commit" };
+    eprintln!("\n{done}: {source} authenticates; the spec ({}) {spec_state}", spec_rel.display());
     Ok(0)
 }
 
 /// Commit the test; a spec this run created goes with it (the user confirmed
-/// it in step 1), a spec changed elsewhere is refused by the commit.
-fn commit_step(layout: &Layout, source: &str, new_spec: bool) -> Result<()> {
+/// it in step 1), a spec changed elsewhere is refused by the commit. Returns
+/// the paths committed, if a commit was made.
+fn commit_step(layout: &Layout, source: &str, new_spec: bool) -> Result<Option<Vec<PathBuf>>> {
     let message = format!("Add {source} auth test");
     let done = if new_spec {
         commit_source_and_new_spec(layout, source, &message)?
@@ -217,10 +218,13 @@ fn commit_step(layout: &Layout, source: &str, new_spec: bool) -> Result<()> {
         Some(done) => {
             let list: Vec<String> = done.paths.iter().map(|p| p.display().to_string()).collect();
             eprintln!("committed {}: {}", done.id, list.join(", "));
+            Ok(Some(done.paths))
         }
-        None => eprintln!("already committed as it is"),
+        None => {
+            eprintln!("already committed as it is");
+            Ok(None)
+        }
     }
-    Ok(())
 }
 
 fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, args: &SetupArgs) -> Result<i32> {
