@@ -125,6 +125,8 @@ pub struct Uses {
     pub fill_header: bool,
     /// Some method judges by status alone (`expect: any`).
     pub expect_any: bool,
+    /// Some method's scopes hold a placeholder: a 403 quotes them filled.
+    pub fill_scopes: bool,
     /// Some OAuth method sends extra token request fields.
     pub token_params: bool,
     /// Some method shows a response field on success; not every one does.
@@ -207,7 +209,12 @@ impl PyContext {
             credentials_parts: parts(&plan.places.credentials),
             runtime_parts: parts(&plan.places.runtime),
             runtime_module: runtime_module(&plan.places.runtime),
-            runtime_imports: if uses.basic || uses.oauth_scope || uses.token_params || uses.fill_header {
+            runtime_imports: if uses.basic
+                || uses.oauth_scope
+                || uses.token_params
+                || uses.fill_header
+                || uses.fill_scopes
+            {
                 vec!["Check", "fill"]
             } else {
                 vec!["Check"]
@@ -241,7 +248,11 @@ fn runtime_module(path: &str) -> String {
 fn judge_args(at: &BTreeMap<&'static str, String>, uses: &Uses, named: bool) -> String {
     let mut args = vec!["answer".to_string(), if named { "using" } else { "AUTH" }.to_string(), "origin".into()];
     args.push(at["required"].clone());
-    if uses.scopes {
+    if uses.fill_scopes && at["scopes"].starts_with("method.") {
+        args.push(format!("scopes=fill({} or \"\", config)", at["scopes"]));
+    } else if uses.fill_scopes {
+        args.push(format!("scopes=fill({}, config)", at["scopes"]));
+    } else if uses.scopes {
         args.push(format!("scopes={}", at["scopes"]));
     }
     if uses.show {
@@ -291,6 +302,7 @@ fn note_uses(m: &MethodPlan, uses: &mut Uses) {
             uses.oauth_refresh |= o.refresh_token.is_some();
             uses.oauth_scope |= o.refresh_token.is_none() && o.scopes.is_some();
             uses.scopes |= o.scopes.is_some();
+            uses.fill_scopes |= o.scopes.as_deref().is_some_and(templated);
             uses.token_params |= !o.token_params.is_empty() || o.audience.is_some();
             uses.fill_header |= templated(&o.header) || templated(&o.prefix);
         }
