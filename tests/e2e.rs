@@ -49,7 +49,7 @@ const DERIVE_CASES_SPEC: &str = "connection:
     - {name: scheme_name}
   verification:
     base_url: https://api.example.com/v1
-    endpoint: /me
+    endpoint: /accounts/{account}/me
     auth: bearer
     credential: api_key
     prefix: \"{scheme_name} \"
@@ -1846,9 +1846,13 @@ fn success_is_judged_on_the_body() {
 fn derive_rules_defaults_and_prefix_placeholders() {
     let server_for = || {
         MockApi::start(|r| {
-            let ok = r.header("Authorization") == Some("Token acct1.k-S3CRET")
+            // The path is decoded: a segment sent unencoded would have cut it at '?'.
+            let account = r.header("X-Account").unwrap_or_default();
+            let ok = r.header("Authorization") == Some(&format!("Token {account}.k-S3CRET"))
                 && r.header("X-Region-Host") == Some("api.eu.example.com")
-                && r.header("X-Account") == Some("acct1");
+                && ["acct1", "a/b?c#d"].contains(&account)
+                && r.path == format!("/v1/accounts/{account}/me")
+                && r.query.is_empty();
             if ok { Reply::json(200, json!({"id": 1})) } else { Reply::json(401, json!({"error": "unauthorized"})) }
         })
     };
@@ -1856,6 +1860,13 @@ fn derive_rules_defaults_and_prefix_placeholders() {
     let cases = [
         ("good", good.clone(), 0, "accepted bearer: HTTP 200", 1),
         ("default prefix", without(&good, "scheme_name"), 1, "HTTP 401", 1),
+        (
+            "a path segment percent-encoded",
+            with(&good, "api_key", "a/b?c#d.k-S3CRET"),
+            0,
+            "/accounts/a%2Fb%3Fc%23d/me",
+            1,
+        ),
         ("other region", with(&good, "region", "US"), 1, "HTTP 401", 1),
         (
             "unknown region",
@@ -1876,7 +1887,8 @@ fn derive_rules_defaults_and_prefix_placeholders() {
     for client in CLIENTS {
         for (label, config, code, says, requests) in &cases {
             let server = server_for();
-            let ran = run_one(client, DERIVE_CASES, config, &[("CONNECTOR_TEST_BASE_URL", server.url())]);
+            let base = ("CONNECTOR_TEST_BASE_URL", format!("{}/v1", server.url()));
+            let ran = run_one(client, DERIVE_CASES, config, &[base]);
             let said = format!("{client}, {label}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
             assert_eq!(ran.code, Some(*code), "{said}");
             assert!(ran.stdout.contains(says) || ran.stderr.contains(says), "{said}");
