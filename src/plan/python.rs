@@ -518,6 +518,10 @@ fn collection(open: char, close: char, items: &[String], indent: usize, prefix: 
 }
 
 impl Variant {
+    /// Keys every variant takes, for `authgen variants`.
+    pub const COMMON_KEYS: &str = "base_url, endpoint, method, headers, params, show, expect (json|any), \
+        select_by, derive (after_last, before_first, map + default), defaults; {param} placeholders in any text";
+
     /// Parameters a variant typically needs, for `authgen variants`.
     pub fn typical_keys(self) -> &'static str {
         match self {
@@ -525,8 +529,12 @@ impl Variant {
             Variant::Basic => "username, password",
             Variant::ApiKeyHeader => "credential, header, prefix",
             Variant::ApiKeyQuery => "credential, query_param",
-            Variant::OauthRefresh => "token_url, scopes (client_id, client_secret, refresh_token)",
-            Variant::OauthClientCredentials => "token_url, scopes, client_auth (client_id, client_secret)",
+            Variant::OauthRefresh => {
+                "token_url, scopes, client_auth, token_params (client_id, client_secret, refresh_token)"
+            }
+            Variant::OauthClientCredentials => {
+                "token_url, scopes, client_auth, audience, token_params (client_id, client_secret)"
+            }
             Variant::None => "-",
         }
     }
