@@ -22,6 +22,8 @@ pub struct Field {
     pub secret: bool,
     /// Added for the OAuth block (such as `refresh_token`), not declared in the spec.
     pub implicit: bool,
+    /// Some method of the auth check reads it (false: only the connector needs it).
+    pub for_check: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +104,7 @@ impl Needs {
             required: p.required,
             secret: p.secret || looks_secret(&p.name),
             implicit: false,
+            for_check: true,
         };
         let mut shared: Vec<Field> = spec.parameters.iter().map(field).collect();
         let mut methods: Vec<Method> = spec
@@ -127,6 +130,30 @@ impl Needs {
                         add_oauth_fields(&mut m.fields, &shared, o.flow);
                     }
                 }
+            }
+        }
+        // Only what some method of the check reads, plus what the spec requires
+        // for the connector (said so); without a plan, everything the spec declares.
+        let plan = crate::plan::AuthPlan::build(
+            spec,
+            source,
+            crate::plan::HttpClient::Requests,
+            &crate::plan::Overrides::default(),
+            crate::plan::Places::default(),
+        );
+        if let Ok(plan) = plan {
+            let used = crate::plan::values::used(&plan);
+            let mark = |fields: &mut Vec<Field>| {
+                fields.retain(|f| f.implicit || f.required || used.contains(&f.name));
+                for f in fields.iter_mut().filter(|f| !f.implicit && !used.contains(&f.name)) {
+                    f.for_check = false;
+                    let note = "Required by the connector; the auth check does not use it.";
+                    f.description = Some(f.description.take().map_or(note.to_string(), |d| format!("{d} ({note})")));
+                }
+            };
+            mark(&mut shared);
+            for m in &mut methods {
+                mark(&mut m.fields);
             }
         }
         let title = spec.display_name.clone().unwrap_or_else(|| heck::AsTitleCase(source).to_string());
@@ -201,6 +228,7 @@ fn add_oauth_fields(fields: &mut Vec<Field>, shared: &[Field], flow: OauthFlow) 
                 required: true,
                 secret: looks_secret(name),
                 implicit: true,
+                for_check: true,
             });
         }
     };

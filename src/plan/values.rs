@@ -59,6 +59,29 @@ pub fn required(m: &MethodPlan, derive: &[DerivePlan], defaults: &[(String, Stri
     dedup(out)
 }
 
+/// Every parameter some method of the plan reads: what it requires, what it
+/// fills even when a default covers it, the sources of derived values, the
+/// parameter that selects the method. `authgen credentials` asks for these
+/// (and for what the spec requires of the connector).
+pub fn used(plan: &super::model::AuthPlan) -> Vec<String> {
+    let mut out: Vec<String> = plan.select_by.iter().cloned().collect();
+    for m in &plan.methods {
+        out.extend(m.required.iter().cloned());
+        for text in templates(m) {
+            for name in placeholders(text) {
+                match plan.derive.iter().find(|d| d.name == name) {
+                    Some(d) => out.push(d.from.clone()),
+                    None => out.push(name.to_string()),
+                }
+            }
+        }
+    }
+    if plan.base_url_param.is_some() {
+        out.extend(plan.base_url_param.clone());
+    }
+    dedup(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::model::{RequestPlan, Variant};
