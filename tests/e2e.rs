@@ -62,6 +62,26 @@ const DERIVE_CASES_SPEC: &str = "connection:
       account: {from: api_key, before_first: \".\"}
 ";
 
+/// `select_by` over `auth_methods`: the parameter names the method, whatever
+/// else the credentials hold.
+const SELECT_METHODS: &str = "select_methods";
+const SELECT_METHODS_SPEC: &str = "connection:
+  parameters:
+    - {name: auth_mode, required: true}
+  auth_methods:
+    - name: token
+      parameters: [{name: api_token, secret: true, required: true}]
+    - name: login
+      parameters: [{name: username, required: true}, {name: password, secret: true, required: true}]
+  verification:
+    base_url: https://api.example.com
+    endpoint: /me
+    select_by: auth_mode
+    method_for:
+      token: {auth: bearer, credential: api_token}
+      login: {auth: basic, username: username, password: password}
+";
+
 /// The auth0 fixture with `token_params` in place of `audience`.
 const AUTH0_PARAMS: &str = "auth0_params";
 
@@ -1288,8 +1308,9 @@ fn generate(client: &str) -> BTreeMap<String, String> {
     repo.write_spec(AUTH0_PARAMS, &auth0);
     repo.write_spec(EXPECT_ANY, EXPECT_ANY_SPEC);
     repo.write_spec(DERIVE_CASES, DERIVE_CASES_SPEC);
+    repo.write_spec(SELECT_METHODS, SELECT_METHODS_SPEC);
     let mut sources: Vec<&str> = common::GENERATING.to_vec();
-    sources.extend([CLIENT_BASIC, AUTH0_PARAMS, EXPECT_ANY, DERIVE_CASES]);
+    sources.extend([CLIENT_BASIC, AUTH0_PARAMS, EXPECT_ANY, DERIVE_CASES, SELECT_METHODS]);
     repo.authgen(["generate"]).args(&sources).args(["--yes", "--http-client", client]).success();
     sources
         .iter()
@@ -1893,6 +1914,44 @@ fn derive_rules_defaults_and_prefix_placeholders() {
             assert_eq!(ran.code, Some(*code), "{said}");
             assert!(ran.stdout.contains(says) || ran.stderr.contains(says), "{said}");
             assert_eq!(server.received().len(), *requests, "{said}");
+        }
+    }
+}
+
+/// `select_by` over `auth_methods`: the method the parameter names is used
+/// even when the credentials would complete another (more specific) one; a
+/// value naming no method, or none, is exit 2 with no request.
+#[test]
+fn select_by_picks_the_auth_method_the_parameter_names() {
+    let all = json!({"api_token": "tok-S3CRET", "username": "jane", "password": "pw-S3CRET"});
+    let cases = [
+        ("token", Some("token"), 0, "accepted bearer (auth method token)", Some(bearer("tok-S3CRET"))),
+        ("login", Some("login"), 0, "accepted basic (auth method login)", Some(basic("jane", "pw-S3CRET"))),
+        (
+            "saml",
+            Some("saml"),
+            2,
+            "auth_mode in CONNECTOR_TEST_CONFIG_JSON names no auth method (one of: token, login)",
+            None,
+        ),
+        ("absent", None, 2, "missing required parameter(s) auth_mode in CONNECTOR_TEST_CONFIG_JSON", None),
+    ];
+    for client in CLIENTS {
+        for (label, mode, code, says, sent) in &cases {
+            let server = MockApi::start(|_| Reply::json(200, json!({"id": 1})));
+            let config = match mode {
+                Some(m) => with(&all, "auth_mode", m),
+                None => all.clone(),
+            };
+            let ran = run_one(client, SELECT_METHODS, &config, &[("CONNECTOR_TEST_BASE_URL", server.url())]);
+            let said = format!("{client}, {label}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+            assert_eq!(ran.code, Some(*code), "{said}");
+            assert!(ran.stdout.contains(says) || ran.stderr.contains(says), "{said}");
+            let received = server.received();
+            assert_eq!(received.len(), usize::from(sent.is_some()), "{said}");
+            if let Some(want) = sent {
+                assert_eq!(received[0].request.header("Authorization"), Some(want.as_str()), "{said}");
+            }
         }
     }
 }
