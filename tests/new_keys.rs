@@ -166,3 +166,15 @@ fn a_method_requires_only_what_it_uses() {
     let test = repo.read_test("case");
     assert!(test.contains("REQUIRED = (\"api_key\", \"account\")\n"), "{test}");
 }
+
+#[test]
+fn derive_defaults_and_select_by_belong_to_the_whole_check() {
+    let v = "    base_url: https://api.example.com
+    endpoint: /me
+    select_by: auth_type
+    method_for:
+      token: {auth: bearer, credential: api_key, defaults: {region: us}}
+      key: {auth: api_key_header, header: X-Key, credential: api_key}
+";
+    refused(v, "12:50", "`defaults` belongs directly under connection.verification, not in method_for");
+}

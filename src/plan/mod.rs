@@ -34,6 +34,20 @@ impl AuthPlan {
         let mut params = collect_parameters(spec)?;
         let base_url_param = base_url_param(spec, &base, &params)?;
 
+        // Computed once for the whole check, before a method is chosen.
+        for (_, over) in &base.method_for {
+            let misplaced = [
+                ("select_by", over.select_by.is_some()),
+                ("derive", over.derive.is_some()),
+                ("defaults", over.defaults.is_some()),
+            ];
+            if let Some((key, _)) = misplaced.iter().find(|(_, present)| *present) {
+                return Err(spec.error(
+                    &over.key.key(key),
+                    format!("`{key}` belongs directly under connection.verification, not in method_for"),
+                ));
+            }
+        }
         let derive = derive_plan(spec, &base, &params)?;
         let defaults: Vec<(String, String)> =
             base.defaults.iter().flatten().map(|(k, v)| (k.value.clone(), v.value.clone())).collect();
