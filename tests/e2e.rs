@@ -1434,7 +1434,9 @@ fn cases(s: &Scenario) -> Vec<Case> {
     c.stdout = vec!["1 passed".into()];
     c.requests = Some((calls, 200));
     out.push(c);
-    if let Some(r) = s.rejections.first() {
+    // Under pytest too: the first rejection, and what is judged on the body.
+    let judged = |r: &&Rejection| r.label == "HTML sign-in page" || r.label.starts_with("token answer 200");
+    for r in s.rejections.first().into_iter().chain(s.rejections.iter().filter(judged)) {
         let mut c = Case::script(format!("pytest, {}", r.label), Source::Json, r.config.clone(), 1);
         c.runner = Runner::Pytest;
         c.stdout = vec!["1 failed".into()];
@@ -1856,6 +1858,21 @@ fn success_is_judged_on_the_body() {
             assert_eq!(ran.code, Some(code), "{said}");
             assert!(ran.stdout.contains(says) || ran.stderr.contains(says), "{said}");
             assert_eq!(server.received().len(), 1, "{said}");
+        }
+        // Under pytest: the sign-in page fails the test, and passes it with `expect: any`.
+        for (source, code, says) in [("github", 1, "1 failed"), (EXPECT_ANY, 0, "1 passed")] {
+            let server = MockApi::start(move |_| page());
+            let box_ = sandbox(source, &scripts(client)[source]);
+            let test = box_.test.display().to_string();
+            let env = [
+                ("CONNECTOR_TEST_CONFIG_JSON".to_string(), json!({"token": "t-S3CRET"}).to_string()),
+                ("CONNECTOR_TEST_BASE_URL".to_string(), server.url()),
+            ];
+            let ran = python(&box_, &["-m", "pytest", "-q", "-p", "no:cacheprovider", &test], &env);
+            let said = format!("{client}, pytest {source}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+            assert_eq!(ran.code, Some(code), "{said}");
+            assert!(ran.stdout.contains(says), "{said}");
+            assert!(code == 0 || ran.stdout.contains("an HTML page (a sign-in page?)"), "{said}");
         }
     }
 }
