@@ -362,3 +362,42 @@ fn a_tracked_credentials_file_is_reported() {
     assert!(err.contains("is tracked by git; stop tracking it with `git rm --cached"), "{err}");
     assert_no_secret(err, &["ow-Key1234"]);
 }
+
+/// `--verify` sends what the generated check sends: the spec's `audience`
+/// (filled from the values), with the client over HTTP Basic.
+#[test]
+fn verify_sends_the_audience_the_check_sends() {
+    let server = common::mock::MockApi::start(|r| {
+        let form: std::collections::BTreeMap<String, String> = r.form().into_iter().collect();
+        let audience = form.get("audience").map(String::as_str);
+        if audience == Some("https://acme.us.auth0.com/api/v2/") && r.header("Authorization").is_some() {
+            common::mock::Reply::json(200, serde_json::json!({"access_token": "at-1", "token_type": "Bearer"}))
+        } else {
+            let body = serde_json::json!({"error": "access_denied", "error_description": "Service not enabled"});
+            common::mock::Reply::json(403, body)
+        }
+    });
+    let spec = format!(
+        "connection:
+  parameters:
+    - {{name: domain, required: true}}
+    - {{name: client_id, required: true}}
+    - {{name: client_secret, required: true, secret: true}}
+  oauth:
+    flow: m2m
+    token_url: \"{}/oauth/token\"
+  verification:
+    base_url: \"https://{{domain}}/api/v2\"
+    endpoint: /clients
+    client_auth: basic
+    audience: \"https://{{domain}}/api/v2/\"
+",
+        server.url()
+    );
+    let repo = Test::with_spec("tenant", &spec);
+    let out = piped(&repo, "tenant", &["--verify"], "acme.us.auth0.com\napp-1\nsecret-Value9\n");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("issued an access token"), "{}", out.stderr);
+    assert_eq!(server.received().len(), 1);
+    assert_no_secret(&out.stderr, &["secret-Value9"]);
+}

@@ -47,6 +47,8 @@ pub struct OauthConfig {
     /// `verification.client_auth: basic`: client credentials in an
     /// Authorization header rather than the form body.
     pub client_auth_basic: bool,
+    /// More token request fields (`audience`, `token_params`); values may hold placeholders.
+    pub token_params: Vec<(String, String)>,
 }
 
 /// Everything a spec asks for.
@@ -94,6 +96,12 @@ impl Needs {
                     token_url: o.token_url.as_ref().map(|t| t.value.trim().to_string()).unwrap_or_default(),
                     extra_auth_params: o.extra_auth_params.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
                     client_auth_basic,
+                    token_params: spec.verification.as_ref().map_or_else(Vec::new, |v| {
+                        let mut out: Vec<(String, String)> =
+                            v.token_params.iter().flatten().map(|(k, t)| (k.value.clone(), t.value.clone())).collect();
+                        out.extend(v.audience.iter().map(|a| ("audience".to_string(), a.value.clone())));
+                        out
+                    }),
                 })
             }
         };
