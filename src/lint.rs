@@ -14,7 +14,8 @@ use crate::spec::{ConnectorSpec, KeyPath, OauthFlow, Text, Verification, looks_s
 pub const RULES: &[(&str, &str)] = &[
     (SECRET_NOT_MARKED, "A parameter whose name looks secret is not marked `secret: true`"),
     (UNBALANCED_PLACEHOLDER, "A text has unbalanced `{` or `}`"),
-    (UNKNOWN_PLACEHOLDER, "A {placeholder} names no parameter"),
+    (UNKNOWN_PLACEHOLDER, "A {placeholder} names no parameter, derived value or default"),
+    (UNKNOWN_SOURCE, "verification.select_by or a derive entry's `from` names no parameter"),
     (OAUTH_URL_MISSING, "An OAuth flow lacks a URL it needs"),
     (UNKNOWN_VARIANT, "verification.auth names no variant"),
     (UNKNOWN_CREDENTIAL, "verification.credential names no parameter"),
@@ -28,6 +29,7 @@ pub const RULES: &[(&str, &str)] = &[
 const SECRET_NOT_MARKED: &str = "secret-not-marked";
 const UNBALANCED_PLACEHOLDER: &str = "unbalanced-placeholder";
 const UNKNOWN_PLACEHOLDER: &str = "unknown-placeholder";
+const UNKNOWN_SOURCE: &str = "unknown-source";
 const OAUTH_URL_MISSING: &str = "oauth-url-missing";
 const UNKNOWN_VARIANT: &str = "unknown-variant";
 const UNKNOWN_CREDENTIAL: &str = "unknown-credential";
@@ -89,13 +91,28 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
         }
     }
 
-    // Placeholders.
+    // Placeholders name parameters, derived values or defaults.
     let mut texts: Vec<&Text> = Vec::new();
+    let mut known = names.clone();
     if let Some(v) = &spec.verification {
         collect_texts(v, &mut texts);
+        known.extend(v.derive.iter().flatten().map(|d| d.name.as_str()));
+        known.extend(v.defaults.iter().flatten().map(|(k, _)| k.value.as_str()));
+        for d in v.derive.iter().flatten() {
+            if !names.contains(&d.from.value.as_str()) {
+                let message =
+                    format!("derive.{} takes its value from {:?}, which names no parameter", d.name, d.from.value);
+                l.report(UNKNOWN_SOURCE, &d.from.key, message);
+            }
+        }
+        if let Some(by) = &v.select_by
+            && !names.contains(&by.value.as_str())
+        {
+            l.report(UNKNOWN_SOURCE, &by.key, format!("select_by {:?} names no parameter", by.value));
+        }
     }
     if let Some(o) = &spec.oauth {
-        texts.extend(o.token_url.iter().chain(o.authorization_url.iter()));
+        texts.extend(o.token_url.iter().chain(o.authorization_url.iter()).chain(o.scopes.iter()));
     }
     // Doc examples anywhere in the verification block never prove credentials.
     let mut values: Vec<&Text> = Vec::new();
@@ -118,7 +135,7 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
             );
         }
         for name in plan::placeholders(&text.value) {
-            if !names.contains(&name) {
+            if !known.contains(&name) {
                 l.report(UNKNOWN_PLACEHOLDER, &text.key, format!("placeholder {{{name}}} names no parameter"));
             }
         }
@@ -160,7 +177,9 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
         for (name, entry) in &v.method_for {
             let auth = entry.auth.as_ref().and_then(|a| Variant::parse(a.value.trim())).or(base_auth);
             check_variant_keys(&mut l, entry, auth, spec, &names);
-            if !spec.auth_methods.iter().any(|m| &m.name == name) {
+            // A flat spec may keep its methods in method_for alone, chosen by select_by.
+            let flat_select = spec.auth_methods.is_empty() && v.select_by.is_some();
+            if !flat_select && !spec.auth_methods.iter().any(|m| &m.name == name) {
                 l.report(
                     UNKNOWN_METHOD,
                     &entry.key,
@@ -175,8 +194,8 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
 
 /// Every value of a verification block that goes into the request.
 fn request_values<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {
-    out.extend([&v.base_url, &v.endpoint, &v.token_url, &v.scopes, &v.username].into_iter().flatten());
-    for pairs in [&v.params, &v.headers].into_iter().flatten() {
+    out.extend([&v.base_url, &v.endpoint, &v.token_url, &v.scopes, &v.audience, &v.username].into_iter().flatten());
+    for pairs in [&v.params, &v.headers, &v.token_params].into_iter().flatten() {
         out.extend(pairs.iter().map(|(_, value)| value));
     }
     for (_, entry) in &v.method_for {
@@ -184,8 +203,14 @@ fn request_values<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {
     }
 }
 
+/// Every text of a verification block where placeholders are filled.
 fn collect_texts<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {
-    out.extend([&v.base_url, &v.endpoint, &v.username, &v.password, &v.token_url].into_iter().flatten());
+    let single = [&v.base_url, &v.endpoint, &v.username, &v.password, &v.token_url, &v.header, &v.prefix];
+    out.extend(single.into_iter().chain([&v.scopes, &v.audience]).flatten());
+    for (name, value) in v.headers.iter().flatten() {
+        out.extend([name, value]);
+    }
+    out.extend(v.params.iter().flatten().chain(v.token_params.iter().flatten()).map(|(_, value)| value));
     for (_, entry) in &v.method_for {
         collect_texts(entry, out);
     }
@@ -245,10 +270,14 @@ fn check_variant_keys(
             format!("{variant} needs a token_url (in connection.oauth or here)"),
         );
     }
-    if let Some(client_auth) = &v.client_auth
-        && !variant.is_oauth()
-    {
-        l.report(UNUSED_KEY, &client_auth.key, format!("`client_auth` means nothing to auth {variant}"));
+    if !variant.is_oauth() {
+        let oauth_only = [("client_auth", &v.client_auth), ("audience", &v.audience)];
+        for (name, t) in oauth_only.into_iter().filter_map(|(n, t)| t.as_ref().map(|t| (n, t))) {
+            l.report(UNUSED_KEY, &t.key, format!("`{name}` means nothing to auth {variant}"));
+        }
+        if let Some((first, _)) = v.token_params.iter().flatten().next() {
+            l.report(UNUSED_KEY, &first.key, format!("`token_params` mean nothing to auth {variant}"));
+        }
     }
 }
 

@@ -150,10 +150,53 @@ pub struct Verification {
     pub token_url: Option<Text>,
     pub scopes: Option<Text>,
     pub client_auth: Option<Text>,
+    /// The parameter whose value names the method to use.
+    pub select_by: Option<Text>,
+    /// Values computed from parameters before anything is filled.
+    pub derive: Option<Vec<Derive>>,
+    /// Values used when a parameter is absent or empty.
+    pub defaults: Option<Vec<(Text, Text)>>,
+    /// `json` (a 2xx must carry JSON) or `any` (status only).
+    pub expect: Option<Text>,
+    /// Extra form fields of the token request.
+    pub token_params: Option<Vec<(Text, Text)>>,
+    pub audience: Option<Text>,
     /// Absent: `None`; `base_url_param: null`: `Some(None)`.
     pub base_url_param: Option<Option<Text>>,
     pub method_for: Vec<(String, Verification)>,
     pub key: KeyPath,
+}
+
+/// One `derive` entry: a value computed from a parameter by one fixed rule.
+#[derive(Debug, Clone)]
+pub struct Derive {
+    pub name: String,
+    pub from: Text,
+    pub rule: DeriveRule,
+    pub key: KeyPath,
+}
+
+/// The only rules there are: nothing else runs.
+#[derive(Debug, Clone)]
+pub enum DeriveRule {
+    /// The text after the last separator.
+    AfterLast(String),
+    /// The text before the first separator.
+    BeforeFirst(String),
+    /// A lookup, keys lower-cased (they match case-insensitively), with an optional fallback.
+    Map { entries: Vec<(String, String)>, default: Option<String> },
+}
+
+impl DeriveRule {
+    pub const NAMES: [&str; 3] = ["after_last", "before_first", "map"];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            DeriveRule::AfterLast(_) => "after_last",
+            DeriveRule::BeforeFirst(_) => "before_first",
+            DeriveRule::Map { .. } => "map",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -532,10 +575,79 @@ impl Reader<'_> {
             token_url: t("token_url")?,
             scopes: self.scopes(map, key)?,
             client_auth: t("client_auth")?,
+            select_by: t("select_by")?,
+            derive: self.derive(map.get("derive"), &key.key("derive"))?,
+            defaults: self.pairs(map.get("defaults"), &key.key("defaults"))?,
+            expect: t("expect")?,
+            token_params: self.pairs(map.get("token_params"), &key.key("token_params"))?,
+            audience: t("audience")?,
             base_url_param,
             method_for,
             key: key.clone(),
         })
+    }
+
+    /// `derive: {name: {from: param, <rule>: ...}}`; an unknown rule is refused here.
+    fn derive(&self, value: Option<&Value>, key: &KeyPath) -> Result<Option<Vec<Derive>>> {
+        let entries = match value {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Mapping(entries)) => entries,
+            Some(_) => return Err(self.error(key, "expected a mapping of names to rules")),
+        };
+        let rules = "after_last, before_first or map (with an optional default)";
+        let mut out = Vec::with_capacity(entries.len());
+        for (name, entry) in entries {
+            let name = self.scalar(name, key)?.value;
+            let entry_key = key.key(&name);
+            if !is_identifier(&name) {
+                return Err(self.error(&entry_key, format!("derive name {name:?} is not an identifier")));
+            }
+            let Value::Mapping(map) = entry else {
+                return Err(
+                    self.error(&entry_key, format!("expected `{{from: <parameter>, <rule>: ...}}`; a rule is {rules}"))
+                );
+            };
+            for k in map.keys() {
+                let k = self.scalar(k, &entry_key)?.value;
+                if !["from", "default"].contains(&k.as_str()) && !DeriveRule::NAMES.contains(&k.as_str()) {
+                    return Err(self
+                        .error(
+                            &entry_key.key(&k),
+                            format!("unknown derive rule {k:?} in derive.{name}; a rule is {rules}"),
+                        )
+                        .with_hint(
+                            "nothing else runs: derive only cuts a value at a separator or looks it up in a map",
+                        ));
+                }
+            }
+            let Some(from) = self.opt_text(map, &entry_key, "from")? else {
+                return Err(self.error(&entry_key, format!("derive.{name} has no `from: <parameter>`")));
+            };
+            let given: Vec<&str> = DeriveRule::NAMES.into_iter().filter(|r| map.contains_key(*r)).collect();
+            let [rule] = given.as_slice() else {
+                return Err(self.error(&entry_key, format!("derive.{name} needs exactly one rule: {rules}")));
+            };
+            let default = self.opt_text(map, &entry_key, "default")?;
+            if default.is_some() && *rule != "map" {
+                return Err(self.error(&entry_key.key("default"), "`default` goes with a `map` rule only"));
+            }
+            let rule = match *rule {
+                "map" => {
+                    let pairs = self.pairs(map.get("map"), &entry_key.key("map"))?.unwrap_or_default();
+                    let entries = pairs.into_iter().map(|(k, v)| (k.value.to_lowercase(), v.value)).collect();
+                    DeriveRule::Map { entries, default: default.map(|d| d.value) }
+                }
+                r => {
+                    let sep = self.opt_text(map, &entry_key, r)?.map(|t| t.value).unwrap_or_default();
+                    if sep.is_empty() {
+                        return Err(self.error(&entry_key.key(r), format!("{r} needs a separator text")));
+                    }
+                    if r == "after_last" { DeriveRule::AfterLast(sep) } else { DeriveRule::BeforeFirst(sep) }
+                }
+            };
+            out.push(Derive { name, from, rule, key: entry_key });
+        }
+        Ok(Some(out))
     }
 
     /// The older flat keys `auth_type`, `base_url`, `verification_endpoint`.

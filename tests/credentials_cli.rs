@@ -40,19 +40,20 @@ fn piped_lines_fill_a_flat_spec() {
 }
 
 #[test]
-fn required_prompts_come_first_and_optional_ones_can_be_skipped() {
+fn required_prompts_come_first_and_what_nothing_uses_is_not_asked() {
     let repo = Test::with_fixtures(&["gmail"]);
-    // client_id, client_secret, refresh_token (not in the spec: the oauth block asks for it), then user_id.
-    let out = piped(&repo, "gmail", &[], "cid.apps\ngm-Secret42\nrt-Refresh77\n\n");
+    // client_id, client_secret, refresh_token (not in the spec: the oauth block asks for it); the
+    // optional user_id is neither read by the check nor required by the spec: not asked.
+    let out = piped(&repo, "gmail", &[], "cid.apps\ngm-Secret42\nrt-Refresh77\n");
     out.assert_code(0);
     let err = &out.stderr;
-    let order: Vec<usize> =
-        ["client_id (secret):", "client_secret (secret):", "refresh_token (secret):", "user_id (optional):"]
-            .iter()
-            .map(|p| err.find(p).unwrap_or_else(|| panic!("no prompt {p:?} in:\n{err}")))
-            .collect();
+    let order: Vec<usize> = ["client_id (secret):", "client_secret (secret):", "refresh_token (secret):"]
+        .iter()
+        .map(|p| err.find(p).unwrap_or_else(|| panic!("no prompt {p:?} in:\n{err}")))
+        .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "prompt order {order:?}:\n{err}");
-    assert!(err.find("Required (3):").unwrap() < err.find("Optional (1, Enter skips):").unwrap());
+    assert!(err.contains("Required (3):") && !err.contains("Optional"), "{err}");
+    assert!(!err.contains("user_id"), "{err}");
     assert!(err.contains("--mode browser` signs in at the provider"), "{err}");
     let values = read_json(&repo.credentials_path("gmail"));
     assert_eq!(
@@ -60,6 +61,31 @@ fn required_prompts_come_first_and_optional_ones_can_be_skipped() {
         map(&[("client_id", "cid.apps"), ("client_secret", "gm-Secret42"), ("refresh_token", "rt-Refresh77")])
     );
     assert_no_secret(err, &["gm-Secret42", "rt-Refresh77"]);
+}
+
+/// A parameter the spec requires for the connector but no check method reads
+/// is asked for, and said to be for the connector; an optional one the check
+/// reads (a derive source) is asked as optional.
+#[test]
+fn credentials_say_which_values_the_check_uses() {
+    let repo = Test::with_fixtures(&["amplitude"]);
+    let out = piped(&repo, "amplitude", &[], "amp-key\namp-Secret9\n2024-01-01\nEU\n");
+    out.assert_code(0);
+    let err = &out.stderr;
+    assert!(err.contains("start_date (for the connector, not the check):"), "{err}");
+    assert!(err.contains("Required by the connector; the auth check does not use it."), "{err}");
+    assert!(err.contains("data_region (optional):"), "{err}");
+    assert!(!err.contains("api_key (secret, for the connector"), "{err}");
+    let values = read_json(&repo.credentials_path("amplitude"));
+    assert_eq!(
+        values,
+        map(&[
+            ("api_key", "amp-key"),
+            ("data_region", "EU"),
+            ("secret_key", "amp-Secret9"),
+            ("start_date", "2024-01-01")
+        ])
+    );
 }
 
 #[test]
@@ -335,4 +361,43 @@ fn a_tracked_credentials_file_is_reported() {
     let err = &out.stderr;
     assert!(err.contains("is tracked by git; stop tracking it with `git rm --cached"), "{err}");
     assert_no_secret(err, &["ow-Key1234"]);
+}
+
+/// `--verify` sends what the generated check sends: the spec's `audience`
+/// (filled from the values), with the client over HTTP Basic.
+#[test]
+fn verify_sends_the_audience_the_check_sends() {
+    let server = common::mock::MockApi::start(|r| {
+        let form: std::collections::BTreeMap<String, String> = r.form().into_iter().collect();
+        let audience = form.get("audience").map(String::as_str);
+        if audience == Some("https://acme.us.auth0.com/api/v2/") && r.header("Authorization").is_some() {
+            common::mock::Reply::json(200, serde_json::json!({"access_token": "at-1", "token_type": "Bearer"}))
+        } else {
+            let body = serde_json::json!({"error": "access_denied", "error_description": "Service not enabled"});
+            common::mock::Reply::json(403, body)
+        }
+    });
+    let spec = format!(
+        "connection:
+  parameters:
+    - {{name: domain, required: true}}
+    - {{name: client_id, required: true}}
+    - {{name: client_secret, required: true, secret: true}}
+  oauth:
+    flow: m2m
+    token_url: \"{}/oauth/token\"
+  verification:
+    base_url: \"https://{{domain}}/api/v2\"
+    endpoint: /clients
+    client_auth: basic
+    audience: \"https://{{domain}}/api/v2/\"
+",
+        server.url()
+    );
+    let repo = Test::with_spec("tenant", &spec);
+    let out = piped(&repo, "tenant", &["--verify"], "acme.us.auth0.com\napp-1\nsecret-Value9\n");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("issued an access token"), "{}", out.stderr);
+    assert_eq!(server.received().len(), 1);
+    assert_no_secret(&out.stderr, &["secret-Value9"]);
 }

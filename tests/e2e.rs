@@ -27,6 +27,64 @@ const PWNED: &str = "/tmp/authgen-pwned";
 /// A generous bound for one Python run; a hung run fails the test instead of hanging it.
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// `expect: any`: the status alone decides.
+const EXPECT_ANY: &str = "expect_any";
+const EXPECT_ANY_SPEC: &str = "connection:
+  parameters:
+    - {name: token, secret: true, required: true}
+  verification:
+    base_url: https://api.example.com/v1
+    endpoint: /health
+    auth: bearer
+    expect: any
+";
+
+/// `before_first`, `map` without a default, a default, and placeholders in a
+/// prefix and in header values.
+const DERIVE_CASES: &str = "derive_cases";
+const DERIVE_CASES_SPEC: &str = "connection:
+  parameters:
+    - {name: api_key, secret: true, required: true}
+    - {name: region, required: true}
+    - {name: scheme_name}
+  verification:
+    base_url: https://api.example.com/v1
+    endpoint: /accounts/{account}/me
+    auth: bearer
+    credential: api_key
+    prefix: \"{scheme_name} \"
+    defaults: {scheme_name: Bearer}
+    headers:
+      X-Region-Host: \"{host}\"
+      X-Account: \"{account}\"
+    derive:
+      host: {from: region, map: {US: api.example.com, EU: api.eu.example.com}}
+      account: {from: api_key, before_first: \".\"}
+";
+
+/// `select_by` over `auth_methods`: the parameter names the method, whatever
+/// else the credentials hold.
+const SELECT_METHODS: &str = "select_methods";
+const SELECT_METHODS_SPEC: &str = "connection:
+  parameters:
+    - {name: auth_mode, required: true}
+  auth_methods:
+    - name: token
+      parameters: [{name: api_token, secret: true, required: true}]
+    - name: login
+      parameters: [{name: username, required: true}, {name: password, secret: true, required: true}]
+  verification:
+    base_url: https://api.example.com
+    endpoint: /me
+    select_by: auth_mode
+    method_for:
+      token: {auth: bearer, credential: api_token}
+      login: {auth: basic, username: username, password: password}
+";
+
+/// The auth0 fixture with `token_params` in place of `audience`.
+const AUTH0_PARAMS: &str = "auth0_params";
+
 /// A spec that exercises `client_auth: basic` (RFC 6749 section 2.3.1).
 const CLIENT_BASIC: &str = "client_basic";
 const CLIENT_BASIC_SPEC: &str = r#"display_name: Token Client
@@ -144,6 +202,9 @@ impl Api {
         if let Some(why) = secret_elsewhere(r, place) {
             return Reply::text(400, why);
         }
+        if signs_in(r) {
+            return Reply::html(200, SIGN_IN_PAGE);
+        }
         let (presented, good, forbidden) = match &self.credential {
             Credential::Absent => return Reply::json(200, self.answer.clone()),
             Credential::Header { name, good, forbidden } => (r.header(name), good, forbidden),
@@ -165,6 +226,18 @@ impl Api {
     }
 }
 
+/// Some servers answer a credential they do not know with a sign-in page and a 200.
+const SIGN_IN_PAGE: &str =
+    "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Sign in</form></body></html>";
+/// A credential holding this (plain or inside HTTP Basic) gets the sign-in page.
+const SIGNIN: &str = "SIGNIN";
+
+fn signs_in(r: &Request) -> bool {
+    let basic = |v: &str| unbase64(v.strip_prefix("Basic ")?).map(|b| String::from_utf8_lossy(&b).into_owned());
+    r.headers.iter().any(|(_, v)| v.contains(SIGNIN) || basic(v).is_some_and(|b| b.contains(SIGNIN)))
+        || r.query.iter().any(|(_, v)| v.contains(SIGNIN))
+}
+
 /// The OAuth token endpoint of a fixture: the grant, client authentication
 /// and scope it insists on, and which access token it issues for which
 /// credential (the refresh token for the refresh grant, else the client secret).
@@ -178,6 +251,8 @@ struct TokenRules {
     /// RFC 6749 2.3.1 HTTP Basic client authentication instead of the body.
     basic_client: bool,
     issue: Vec<(String, String)>,
+    /// More form fields it insists on (`audience`, `token_params`), with their values.
+    extra: Vec<(&'static str, String)>,
 }
 
 impl TokenRules {
@@ -193,6 +268,11 @@ impl TokenRules {
         if form.len() != r.form().len() {
             return Reply::text(400, "mock: a form field sent twice");
         }
+        if let Some((name, _)) = self.extra.iter().find(|(k, v)| form.get(*k) != Some(v)) {
+            // As Auth0 answers a token request for an API it does not serve.
+            let description = format!("Service not enabled within domain: {}", form.get(*name).map_or("", |v| v));
+            return Reply::json(403, json!({"error": "access_denied", "error_description": description}));
+        }
         let mut want = vec!["grant_type"];
         if !self.basic_client {
             want.extend(["client_id", "client_secret"]);
@@ -201,6 +281,7 @@ impl TokenRules {
             "refresh_token" => want.push("refresh_token"),
             _ => want.extend(self.scope.map(|_| "scope")),
         }
+        want.extend(self.extra.iter().map(|(k, _)| *k));
         want.sort();
         let got: Vec<&str> = form.keys().map(String::as_str).collect();
         if got != want {
@@ -245,6 +326,10 @@ impl TokenRules {
         } else {
             &secret
         };
+        if key.ends_with("-error200") {
+            // Some providers answer a refused request with 200 and an error body.
+            return Reply::json(200, json!({"error": "invalid_client", "error_description": "Unknown client."}));
+        }
         match self.issue.iter().find(|(k, _)| k == key) {
             Some((_, token)) => {
                 Reply::json(200, json!({"access_token": token, "token_type": "Bearer", "expires_in": 3599}))
@@ -301,6 +386,8 @@ fn bearer(token: &str) -> String {
 struct Rejection {
     label: &'static str,
     config: Value,
+    /// 1 (rejected) or 2 (refused before any request).
+    code: i32,
     /// Each must appear in stderr ({MOCK} stands for the server).
     says: Vec<String>,
 }
@@ -324,13 +411,23 @@ struct Scenario {
     rejections: Vec<Rejection>,
     /// Secrets that do not hold the marker (HTTP Basic encodings).
     leaks: Vec<String>,
+    /// The Host the API insists on (a derived host, reached through HTTP_PROXY).
+    host: Option<&'static str>,
+    /// Set: the client is sent through the mock as HTTP_PROXY, and this root
+    /// (`http://host`) is what the messages name in place of {MOCK}.
+    proxied: Option<&'static str>,
 }
 
 impl Scenario {
     fn handler(&self) -> impl Fn(&Request) -> Reply + Send + 'static {
-        let (api, oauth) = (self.api.clone(), self.oauth.clone());
+        let (api, oauth, host) = (self.api.clone(), self.oauth.clone(), self.host);
         move |r: &Request| match &oauth {
             Some(rules) if r.path == TOKEN_PATH => rules.handle(r),
+            _ if host.is_some() && r.header("Host") != host => {
+                // As Mailchimp answers a key used on another data center's host.
+                let detail = "Your API key may be invalid, or you've attempted to access the wrong datacenter.";
+                Reply::json(401, json!({"title": "API Key Invalid", "detail": detail}))
+            }
             _ => api.handle(r),
         }
     }
@@ -363,8 +460,25 @@ impl Scenario {
     }
 
     fn reject(mut self, label: &'static str, config: Value, says: Vec<String>) -> Self {
-        self.rejections.push(Rejection { label, config, says });
+        self.rejections.push(Rejection { label, config, code: 1, says });
         self
+    }
+
+    /// Credentials the check refuses before any request (exit 2).
+    fn refuse(mut self, label: &'static str, config: Value, says: &str) -> Self {
+        let says = vec![format!("{}: credentials incomplete: {says}", self.source)];
+        self.rejections.push(Rejection { label, config, code: 2, says });
+        self
+    }
+
+    /// A credential that gets a 200 sign-in page: rejected, not authenticated.
+    fn sign_in_page(self, key: &str, value: &str) -> Self {
+        let says = vec![format!(
+            "{}: rejected: HTTP 200 from GET {MOCK}{} with {}, but the answer is an HTML page (a sign-in page?)",
+            self.source, self.api.path, self.using
+        )];
+        let config = with(&self.good, key, value);
+        self.reject("HTML sign-in page", config, says)
     }
 
     /// The usual pair: a wrong secret (401) and a known but forbidden one (403).
@@ -405,6 +519,8 @@ fn single(source: &'static str, using: &'static str, base_path: &'static str, ap
         missing: ("", String::new()),
         rejections: Vec::new(),
         leaks: Vec::new(),
+        host: None,
+        proxied: None,
     }
 }
 
@@ -645,6 +761,7 @@ fn gmail() -> Scenario {
             scope: None,
             basic_client: false,
             issue: issued("gm", "1//rt-S3CRET-good", "1//rt-S3CRET-forbidden", "1//rt-S3CRET-stale"),
+            extra: Vec::new(),
         }),
         api: oauth_api("/gmail/v1/users/me/profile", vec![], "gm", json!({"emailAddress": "jane@gmail.com"})),
         good: good.clone(),
@@ -652,6 +769,8 @@ fn gmail() -> Scenario {
         missing: missing_one("refresh_token"),
         rejections: Vec::new(),
         leaks: Vec::new(),
+        host: None,
+        proxied: None,
     };
     let (bad_client, bad_grant) = (
         s.says_token_error(401, "invalid_client: Client authentication failed for secret ***."),
@@ -670,29 +789,40 @@ fn client_credentials(
     mut s: Scenario,
     client_id: &str,
     tag: &str,
-    scope: &'static str,
+    scope: Option<&'static str>,
     basic_client: bool,
     check: &str,
 ) -> Scenario {
     let good = format!("{tag}-S3CRET-good");
     let (forbidden, stale) = (format!("{tag}-S3CRET-forbidden"), format!("{tag}-S3CRET-stale"));
+    let mut issue = issued(tag, &good, &forbidden, &stale);
+    issue.push((format!("{tag}-S3CRET-signin"), format!("at-{tag}-S3CRET-{SIGNIN}")));
     s.oauth = Some(TokenRules {
         grant: "client_credentials",
         client_id: client_id.into(),
         client_secret: good.clone(),
-        scope: Some(scope),
+        scope,
         basic_client,
-        issue: issued(tag, &good, &forbidden, &stale),
+        issue,
+        extra: Vec::new(),
     });
     let g = s.good.clone();
-    let (bad_client, s401, s403) = (
+    let lack = scope.map_or(ANY_PERMISSION.to_string(), |scope| format!("the scopes {scope}"));
+    let (bad_client, s401, s403, error200) = (
         s.says_token_error(401, "invalid_client: Client authentication failed for secret ***."),
         s.says_401(check),
-        s.says_403(&format!("the scopes {scope}")),
+        s.says_403(&lack),
+        s.says_token_error(200, "invalid_client: Unknown client."),
     );
     s.reject("wrong client secret", with(&g, "client_secret", &format!("{tag}-S3CRET-wrong")), bad_client)
         .reject("stale access token", with(&g, "client_secret", &stale), s401)
         .reject("forbidden", with(&g, "client_secret", &forbidden), s403)
+        .reject(
+            "token answer 200 with an error",
+            with(&g, "client_secret", &format!("{tag}-S3CRET-error200")),
+            error200,
+        )
+        .sign_in_page("client_secret", &format!("{tag}-S3CRET-signin"))
 }
 
 fn microsoft_graph() -> Scenario {
@@ -709,8 +839,10 @@ fn microsoft_graph() -> Scenario {
         missing: missing_one("tenant_id"),
         rejections: Vec::new(),
         leaks: Vec::new(),
+        host: None,
+        proxied: None,
     };
-    client_credentials(s, "graph-app-id", "mg", "https://graph.microsoft.com/.default", false, "client_secret")
+    client_credentials(s, "graph-app-id", "mg", Some("https://graph.microsoft.com/.default"), false, "client_secret")
 }
 
 /// `client_auth: basic`: the client authenticates to the token endpoint with
@@ -732,15 +864,25 @@ fn client_basic() -> Scenario {
         missing: missing_one("client_id"),
         rejections: Vec::new(),
         leaks: Vec::new(),
+        host: None,
+        proxied: None,
     };
-    let mut s = client_credentials(s, id, "cb", "read:users read:org", true, "client_secret");
+    let mut s = client_credentials(s, id, "cb", Some("read:users read:org"), true, "client_secret");
     // A secret that needs every kind of encoding, accepted as it is.
     let odd = "p@ss:w/rd+%7 S3CRET";
     if let Some(rules) = &mut s.oauth {
         rules.issue.push((odd.to_string(), "at-cb-S3CRET-good".to_string()));
     }
     s.good = with(&s.good, "client_secret", odd);
-    for secret in [odd, "cb-S3CRET-good", "cb-S3CRET-wrong", "cb-S3CRET-forbidden", "cb-S3CRET-stale"] {
+    for secret in [
+        odd,
+        "cb-S3CRET-good",
+        "cb-S3CRET-wrong",
+        "cb-S3CRET-forbidden",
+        "cb-S3CRET-stale",
+        "cb-S3CRET-error200",
+        "cb-S3CRET-signin",
+    ] {
         let pair = format!("{}:{}", percent_encode(id), percent_encode(secret));
         s.leaks.push(base64(pair.as_bytes()));
     }
@@ -805,7 +947,14 @@ fn azure_devops_service_principal() -> Scenario {
             good,
         )
     };
-    client_credentials(s, "ado-sp-app", "ado", "499b84ac-1321-427f-aa17-267ca6975798/.default", false, "client_secret")
+    client_credentials(
+        s,
+        "ado-sp-app",
+        "ado",
+        Some("499b84ac-1321-427f-aa17-267ca6975798/.default"),
+        false,
+        "client_secret",
+    )
 }
 
 /// DICOMweb takes its root from the `base_url` credential (no override).
@@ -861,6 +1010,276 @@ fn dicomweb_bearer() -> Scenario {
 }
 
 // ---------------------------------------------------------------------------
+// The keys real connectors need: derive, defaults, placeholders everywhere,
+// select_by, audience and token_params, judged on the body
+
+/// Mailchimp: the host is the API key's data center (`derive: after_last`).
+/// The client goes through the mock as HTTP_PROXY, which insists on the Host.
+fn mailchimp() -> Scenario {
+    let key = |tag: &str| format!("mc0S3CRET0{tag}-us21");
+    let (good, forbidden) = (basic("anystring", &key("good")), basic("anystring", &key("forbidden")));
+    let api = Api {
+        path: "/3.0/ping",
+        query: vec![],
+        headers: vec![],
+        credential: Credential::Header { name: "Authorization", good: good.clone(), forbidden: forbidden.clone() },
+        answer: json!({"health_status": "Everything's Chimpy!"}),
+    };
+    let config = json!({"api_key": key("good")});
+    let other_dc = "mc0S3CRET0good-us22";
+    let says_other_dc = vec![
+        "mailchimp: rejected: HTTP 401 from GET http://us22.api.mailchimp.test/3.0/ping with basic: the credentials were not accepted; check api_key".to_string(),
+    ];
+    let s = Scenario {
+        host: Some("us21.api.mailchimp.test"),
+        proxied: Some("http://us21.api.mailchimp.test"),
+        base_path: None,
+        shown: Some("; health_status = Everything's Chimpy!"),
+        missing: missing_one("api_key"),
+        leaks: ["good", "forbidden", "wrong", "SIGNIN"].iter().map(|t| basic("anystring", &key(t))).collect(),
+        ..single("mailchimp", "basic", "", api, config.clone())
+    }
+    .wrong_and_forbidden("api_key", &key("wrong"), &key("forbidden"), "api_key", ANY_PERMISSION)
+    .sign_in_page("api_key", &key("SIGNIN"))
+    .reject("a key of another data center", with(&config, "api_key", other_dc), says_other_dc);
+    let mut s = s
+        .refuse(
+            "a key without a data center",
+            with(&config, "api_key", "mc0S3CRET0good"),
+            "derive dc (after_last) cannot apply: api_key holds no '-'",
+        )
+        .refuse(
+            "a data center that is no host name",
+            with(&config, "api_key", "mc0S3CRET0good-127.0.0.1:18777/steal?x="),
+            "dc (derived from api_key) cannot go into a host name",
+        );
+    s.leaks.push(basic("anystring", other_dc));
+    s
+}
+
+/// Amplitude: the host is looked up from `data_region` (`derive: map`, keys
+/// case-insensitive, with a default); `start_date` is required by the spec but
+/// not by the check.
+fn amplitude() -> Scenario {
+    let (good, forbidden) = (basic("amp-key-1", "amp-S3CRET-good"), basic("amp-key-1", "amp-S3CRET-forbidden"));
+    let api = Api {
+        path: "/api/2/events/list",
+        query: vec![],
+        headers: vec![],
+        credential: Credential::Header { name: "Authorization", good: good.clone(), forbidden: forbidden.clone() },
+        answer: json!({"data": [{"name": "Sign Up"}]}),
+    };
+    let config = json!({"api_key": "amp-key-1", "secret_key": "amp-S3CRET-good", "data_region": "eu"});
+    let at_us = |region: Option<&str>| {
+        let c = match region {
+            Some(r) => with(&config, "data_region", r),
+            None => without(&config, "data_region"),
+        };
+        let says = "amplitude: rejected: HTTP 401 from GET http://amplitude.test/api/2/events/list with basic: the credentials were not accepted; check api_key, secret_key";
+        (c, vec![says.to_string()])
+    };
+    let (us, says_us) = at_us(Some("US"));
+    let (absent, says_absent) = at_us(None);
+    Scenario {
+        host: Some("analytics.eu.amplitude.test"),
+        proxied: Some("http://analytics.eu.amplitude.test"),
+        base_path: None,
+        shown: Some("; data = [{'name': 'Sign Up'}]"),
+        missing: missing_one("secret_key"),
+        leaks: ["good", "forbidden", "wrong", "SIGNIN"]
+            .iter()
+            .map(|t| basic("amp-key-1", &format!("amp-S3CRET-{t}")))
+            .collect(),
+        ..single("amplitude", "basic", "", api, config)
+    }
+    .wrong_and_forbidden(
+        "secret_key",
+        "amp-S3CRET-wrong",
+        "amp-S3CRET-forbidden",
+        "api_key, secret_key",
+        ANY_PERMISSION,
+    )
+    .sign_in_page("secret_key", "amp-S3CRET-SIGNIN")
+    .reject("a project on the US host", us, says_us)
+    .reject("no data_region: the default host", absent, says_absent)
+}
+
+/// OData: the key goes in the header `api_key_header` names, `x-api-key`
+/// by default (`defaults`), on the service URL the credentials give.
+fn odata() -> Scenario {
+    let api = Api {
+        path: "/odata/v4/",
+        query: vec![("$format", "json")],
+        headers: vec![],
+        credential: Credential::Header {
+            name: "x-api-key",
+            good: "od-S3CRET-good".into(),
+            forbidden: "od-S3CRET-forbidden".into(),
+        },
+        answer: json!({"@odata.context": "$metadata", "value": [{"name": "Products", "url": "Products"}]}),
+    };
+    let config = json!({"service_url": "{MOCK}/odata/v4", "api_key": "od-S3CRET-good"});
+    let says_other = vec![
+        "odata: rejected: HTTP 400 from GET {MOCK}/odata/v4/ with api_key_header: mock: a secret in header X-Api-Token"
+            .to_string(),
+    ];
+    Scenario {
+        base_path: None,
+        shown: Some("; value = [{'name': 'Products', 'url': 'Products'}]"),
+        missing: missing_one("api_key"),
+        ..single("odata", "api_key_header", "", api, config.clone())
+    }
+    .wrong_and_forbidden("api_key", "od-S3CRET-wrong", "od-S3CRET-forbidden", "api_key", ANY_PERMISSION)
+    .sign_in_page("api_key", "od-S3CRET-SIGNIN")
+    .reject("the key in another header", with(&config, "api_key_header", "X-Api-Token"), says_other)
+    .refuse(
+        "a header name with a line break",
+        with(&config, "api_key_header", "x-api-key\r\nX-Evil: 1"),
+        "api_key_header is not a valid HTTP header name",
+    )
+}
+
+/// Azure Data Manager for Energy: client credentials with the scope
+/// `{client_id}/.default` and the `data-partition-id: {data_partition_id}` header.
+fn azure_data_manager_energy() -> Scenario {
+    let good = json!({
+        "instance": "contoso",
+        "data_partition_id": "contoso-opendes",
+        "tenant_id": "contoso-tenant",
+        "client_id": "adme-app-id",
+        "client_secret": "adme-S3CRET-good",
+    });
+    let mut api = oauth_api("/api/entitlements/v2/groups", vec![], "adme", json!({"groups": [{"name": "users"}]}));
+    api.headers = vec![("data-partition-id", "contoso-opendes")];
+    let s = Scenario {
+        shown: Some("; groups[0].name = users"),
+        missing: missing_one("data_partition_id"),
+        ..single("azure_data_manager_energy", "oauth_client_credentials", "", api, good.clone())
+    };
+    let s = client_credentials(s, "adme-app-id", "adme", Some("adme-app-id/.default"), false, "client_secret");
+    let says = vec![format!(
+        "azure_data_manager_energy: rejected: HTTP 400 from GET {MOCK}/api/entitlements/v2/groups with oauth_client_credentials: mock: header data-partition-id missing"
+    )];
+    s.reject("another data partition", with(&good, "data_partition_id", "contoso-other"), says).refuse(
+        "a data partition with a line break",
+        with(&good, "data_partition_id", "contoso\r\nX-Evil: 1"),
+        "data_partition_id cannot go into a header",
+    )
+}
+
+/// Auth0: client credentials over HTTP Basic, with the tenant's Management API
+/// as `audience` (or, in the auth0_params copy, as `token_params`).
+fn auth0_like(source: &'static str, extra: Vec<(&'static str, String)>) -> Scenario {
+    let good = json!({"domain": "acme.us.auth0.com", "client_id": "auth0-m2m-app", "client_secret": "a0-S3CRET-good"});
+    let answer = json!([{"client_id": "auth0-m2m-app", "name": "Connector"}]);
+    let api = oauth_api("/api/v2/clients", vec![("per_page", "1")], "a0", answer);
+    let s = Scenario {
+        shown: Some("; [0].client_id = auth0-m2m-app"),
+        missing: missing_one("domain"),
+        ..single(source, "oauth_client_credentials", "/api/v2", api, good.clone())
+    };
+    let mut s = client_credentials(s, "auth0-m2m-app", "a0", None, true, "client_secret");
+    if let Some(rules) = &mut s.oauth {
+        rules.extra = extra;
+    }
+    let error = "access_denied: Service not enabled within domain: https://acme.eu.auth0.com/api/v2/";
+    let says = s.says_token_error(403, error);
+    for t in ["good", "wrong", "forbidden", "stale", "error200", "signin"] {
+        s.leaks.push(base64(format!("auth0-m2m-app:a0-S3CRET-{t}").as_bytes()));
+    }
+    s.reject("a token for another tenant's API", with(&good, "domain", "acme.eu.auth0.com"), says)
+}
+
+fn auth0() -> Scenario {
+    auth0_like("auth0", vec![("audience", "https://acme.us.auth0.com/api/v2/".into())])
+}
+
+/// `token_params` instead of `audience`: the same audience and one more field.
+fn auth0_params() -> Scenario {
+    let extra = vec![("audience", "https://acme.us.auth0.com/api/v2/".into()), ("organization", "org_acme".into())];
+    auth0_like(AUTH0_PARAMS, extra)
+}
+
+/// SMART on FHIR: `select_by: auth_type` over methods that live in `method_for`;
+/// `client_secret` when auth_type is absent (`defaults`).
+fn smart_fhir_api(credential: Credential) -> Api {
+    Api {
+        path: "/r4/Patient",
+        query: vec![("_count", "1")],
+        headers: vec![("Accept", "application/fhir+json")],
+        credential,
+        answer: json!({"resourceType": "Bundle", "total": 1}),
+    }
+}
+
+fn smart_fhir_client_secret() -> Scenario {
+    let good = json!({
+        "fhir_base_url": "{MOCK}/r4",
+        "token_url": "{MOCK}/oauth2/token",
+        "client_id": "fhir-backend",
+        "client_secret": "fhir-S3CRET-good",
+    });
+    let Credential::Header { good: g, forbidden: f, .. } = oauth_api("/", vec![], "fhir", json!({})).credential else {
+        unreachable!()
+    };
+    let s = Scenario {
+        method: Some("client_secret"),
+        base_path: None,
+        shown: Some("; resourceType = Bundle"),
+        missing: missing_one("client_id"),
+        ..single(
+            "smart_fhir",
+            "oauth_client_credentials (auth method client_secret)",
+            "",
+            smart_fhir_api(Credential::Header { name: "Authorization", good: g, forbidden: f }),
+            good,
+        )
+    };
+    let mut s = client_credentials(s, "fhir-backend", "fhir", Some("system/Patient.read"), true, "client_secret");
+    for t in ["good", "wrong", "forbidden", "stale", "error200", "signin"] {
+        s.leaks.push(base64(format!("fhir-backend:fhir-S3CRET-{t}").as_bytes()));
+    }
+    s
+}
+
+fn smart_fhir_access_token() -> Scenario {
+    // Client credentials too: the parameter chooses, not the most specific method.
+    let good = json!({
+        "fhir_base_url": "{MOCK}/r4",
+        "auth_type": "access_token",
+        "access_token": "fhir-S3CRET-token-good",
+        "client_id": "fhir-backend",
+        "client_secret": "fhir-S3CRET-unused",
+    });
+    let credential = Credential::Header {
+        name: "Authorization",
+        good: bearer("fhir-S3CRET-token-good"),
+        forbidden: bearer("fhir-S3CRET-token-forbidden"),
+    };
+    let unknown = with(&good, "auth_type", "saml");
+    Scenario {
+        method: Some("access_token"),
+        base_path: None,
+        shown: Some("; resourceType = Bundle"),
+        missing: missing_one("access_token"),
+        ..single("smart_fhir", "bearer (auth method access_token)", "", smart_fhir_api(credential), good)
+    }
+    .wrong_and_forbidden(
+        "access_token",
+        "fhir-S3CRET-token-wrong",
+        "fhir-S3CRET-token-forbidden",
+        "access_token",
+        ANY_PERMISSION,
+    )
+    .sign_in_page("access_token", "fhir-S3CRET-token-SIGNIN")
+    .refuse(
+        "auth_type names no method",
+        unknown,
+        "auth_type in CONNECTOR_TEST_CONFIG_JSON names no auth method (one of: client_secret, access_token)",
+    )
+}
+
+// ---------------------------------------------------------------------------
 // Generated scripts, sandboxes and Python runs
 
 /// Every generating fixture (and the client_auth basic spec), rendered once
@@ -875,8 +1294,23 @@ fn scripts(client: &str) -> &'static BTreeMap<String, String> {
 fn generate(client: &str) -> BTreeMap<String, String> {
     let repo = Test::with_fixtures(common::GENERATING);
     repo.write_spec(CLIENT_BASIC, CLIENT_BASIC_SPEC);
+    // Derived hosts are reached through the mock as HTTP_PROXY: plain http,
+    // and hosts under .test that no resolver knows.
+    for name in ["mailchimp", "amplitude"] {
+        let text = repo.read_spec(name).replace("https://", "http://").replace(".com", ".test");
+        repo.write_spec(name, &text);
+    }
+    let auth0 = repo.read_spec("auth0").replace(
+        "    audience: \"https://{domain}/api/v2/\"\n",
+        "    token_params:\n      audience: \"https://{domain}/api/v2/\"\n      organization: org_acme\n",
+    );
+    assert!(auth0.contains("token_params"), "the auth0 spec changed: {auth0}");
+    repo.write_spec(AUTH0_PARAMS, &auth0);
+    repo.write_spec(EXPECT_ANY, EXPECT_ANY_SPEC);
+    repo.write_spec(DERIVE_CASES, DERIVE_CASES_SPEC);
+    repo.write_spec(SELECT_METHODS, SELECT_METHODS_SPEC);
     let mut sources: Vec<&str> = common::GENERATING.to_vec();
-    sources.push(CLIENT_BASIC);
+    sources.extend([CLIENT_BASIC, AUTH0_PARAMS, EXPECT_ANY, DERIVE_CASES, SELECT_METHODS]);
     repo.authgen(["generate"]).args(&sources).args(["--yes", "--http-client", client]).success();
     sources
         .iter()
@@ -972,8 +1406,11 @@ fn cases(s: &Scenario) -> Vec<Case> {
         success("CONNECTOR_TEST_CONFIG_PATH through the repo's load_config", Source::LoaderPath),
     ];
     for r in &s.rejections {
-        let mut c = Case::script(format!("rejected: {}", r.label), Source::Json, r.config.clone(), 1);
+        let mut c = Case::script(format!("rejected: {}", r.label), Source::Json, r.config.clone(), r.code);
         c.stderr = r.says.clone();
+        if r.code == 2 {
+            c.requests = Some((0, 0));
+        }
         out.push(c);
     }
     let (name, says) = &s.missing;
@@ -997,7 +1434,9 @@ fn cases(s: &Scenario) -> Vec<Case> {
     c.stdout = vec!["1 passed".into()];
     c.requests = Some((calls, 200));
     out.push(c);
-    if let Some(r) = s.rejections.first() {
+    // Under pytest too: the first rejection, and what is judged on the body.
+    let judged = |r: &&Rejection| r.label == "HTML sign-in page" || r.label.starts_with("token answer 200");
+    for r in s.rejections.first().into_iter().chain(s.rejections.iter().filter(judged)) {
         let mut c = Case::script(format!("pytest, {}", r.label), Source::Json, r.config.clone(), 1);
         c.runner = Runner::Pytest;
         c.stdout = vec!["1 failed".into()];
@@ -1138,6 +1577,10 @@ fn run_case(s: &Scenario, client: &str, case: &Case) -> Result<(), String> {
     if s.oauth.is_some() {
         env.push(("CONNECTOR_TEST_TOKEN_URL".into(), format!("{url}{TOKEN_PATH}")));
     }
+    if s.proxied.is_some() {
+        env.push(("HTTP_PROXY".into(), url.clone()));
+        env.push(("http_proxy".into(), url.clone()));
+    }
     let test = box_.test.display().to_string();
     let ran = match case.runner {
         Runner::Script => python(&box_, &[&test], &env),
@@ -1145,7 +1588,7 @@ fn run_case(s: &Scenario, client: &str, case: &Case) -> Result<(), String> {
     };
     let received = server.received();
     drop(server);
-    let mut problems = check_run(s, case, &ran, &received, &url);
+    let mut problems = check_run(s, case, &ran, &received, s.proxied.unwrap_or(&url));
     if problems.is_empty() {
         return Ok(());
     }
@@ -1292,6 +1735,36 @@ fn client_auth_basic_sends_rfc6749_client_authentication() {
 }
 
 #[test]
+fn mailchimp_host_derived_after_the_last_dash_of_the_key() {
+    check(&[mailchimp()]);
+}
+
+#[test]
+fn amplitude_host_mapped_from_data_region() {
+    check(&[amplitude()]);
+}
+
+#[test]
+fn odata_header_name_from_a_parameter_with_a_default() {
+    check(&[odata()]);
+}
+
+#[test]
+fn azure_data_manager_energy_placeholders_in_header_and_scope() {
+    check(&[azure_data_manager_energy()]);
+}
+
+#[test]
+fn auth0_audience_and_token_params_with_basic_client_auth() {
+    check(&[auth0(), auth0_params()]);
+}
+
+#[test]
+fn smart_fhir_method_selected_by_auth_type() {
+    check(&[smart_fhir_client_secret(), smart_fhir_access_token()]);
+}
+
+#[test]
 fn every_generating_fixture_is_in_the_matrix() {
     let covered: Vec<&str> = [
         github(),
@@ -1306,6 +1779,12 @@ fn every_generating_fixture_is_in_the_matrix() {
         stripe(),
         seedstyle(),
         hostile_text(),
+        mailchimp(),
+        amplitude(),
+        odata(),
+        azure_data_manager_energy(),
+        auth0(),
+        smart_fhir_access_token(),
     ]
     .iter()
     .map(|s| s.source)
@@ -1348,6 +1827,148 @@ fn a_2xx_without_the_show_field_is_not_success() {
                 "{said}"
             );
             assert_eq!(server.received().len(), 1, "{said}");
+        }
+    }
+}
+
+/// Success is judged on the body: a 203, or a 200 sign-in page, is no
+/// success (`expect: json`, the default); an empty 204 is, unless `show` is
+/// set; with `expect: any` the status alone decides.
+#[test]
+fn success_is_judged_on_the_body() {
+    let page = || Reply::html(200, SIGN_IN_PAGE);
+    let non_authoritative = || Reply::json(203, json!({"login": "octocat"}));
+    let empty = || Reply { status: 204, content_type: "text/plain", body: String::new(), location: None };
+    type Answer = fn() -> Reply;
+    let cases: [(&str, Answer, i32, &str); 6] = [
+        ("github", page, 1, "with bearer, but the answer is an HTML page (a sign-in page?): the call was probably not"),
+        ("github", non_authoritative, 1, "with bearer: a 203 is not the API's own answer"),
+        ("github", empty, 1, "but the response has no login"),
+        ("seedstyle", empty, 0, "Seed Style accepted bearer: HTTP 204 from GET"),
+        (EXPECT_ANY, page, 0, "accepted bearer: HTTP 200 from GET"),
+        (EXPECT_ANY, non_authoritative, 0, "accepted bearer: HTTP 203 from GET"),
+    ];
+    for client in CLIENTS {
+        for (source, answer, code, says) in cases {
+            let server = MockApi::start(move |_| answer());
+            let base = ("CONNECTOR_TEST_BASE_URL", server.url());
+            let config = json!({"token": "t-S3CRET", "access_token": "t-S3CRET"});
+            let ran = run_one(client, source, &config, &[base]);
+            let said = format!("{client}, {source}, {says}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+            assert_eq!(ran.code, Some(code), "{said}");
+            assert!(ran.stdout.contains(says) || ran.stderr.contains(says), "{said}");
+            assert_eq!(server.received().len(), 1, "{said}");
+        }
+        // Under pytest: the sign-in page fails the test, and passes it with `expect: any`.
+        for (source, code, says) in [("github", 1, "1 failed"), (EXPECT_ANY, 0, "1 passed")] {
+            let server = MockApi::start(move |_| page());
+            let box_ = sandbox(source, &scripts(client)[source]);
+            let test = box_.test.display().to_string();
+            let env = [
+                ("CONNECTOR_TEST_CONFIG_JSON".to_string(), json!({"token": "t-S3CRET"}).to_string()),
+                ("CONNECTOR_TEST_BASE_URL".to_string(), server.url()),
+            ];
+            let ran = python(&box_, &["-m", "pytest", "-q", "-p", "no:cacheprovider", &test], &env);
+            let said = format!("{client}, pytest {source}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+            assert_eq!(ran.code, Some(code), "{said}");
+            assert!(ran.stdout.contains(says), "{said}");
+            assert!(code == 0 || ran.stdout.contains("an HTML page (a sign-in page?)"), "{said}");
+        }
+    }
+}
+
+/// `before_first`, a `map` without a default (case-insensitive keys),
+/// `defaults`, and placeholders in the prefix and header values: sent exactly;
+/// a rule that cannot apply is exit 2 naming it, with no request made.
+#[test]
+fn derive_rules_defaults_and_prefix_placeholders() {
+    let server_for = || {
+        MockApi::start(|r| {
+            // The path is decoded: a segment sent unencoded would have cut it at '?'.
+            let account = r.header("X-Account").unwrap_or_default();
+            let ok = r.header("Authorization") == Some(&format!("Token {account}.k-S3CRET"))
+                && r.header("X-Region-Host") == Some("api.eu.example.com")
+                && ["acct1", "a/b?c#d"].contains(&account)
+                && r.path == format!("/v1/accounts/{account}/me")
+                && r.query.is_empty();
+            if ok { Reply::json(200, json!({"id": 1})) } else { Reply::json(401, json!({"error": "unauthorized"})) }
+        })
+    };
+    let good = json!({"api_key": "acct1.k-S3CRET", "region": "eu", "scheme_name": "Token"});
+    let cases = [
+        ("good", good.clone(), 0, "accepted bearer: HTTP 200", 1),
+        ("default prefix", without(&good, "scheme_name"), 1, "HTTP 401", 1),
+        (
+            "a path segment percent-encoded",
+            with(&good, "api_key", "a/b?c#d.k-S3CRET"),
+            0,
+            "/accounts/a%2Fb%3Fc%23d/me",
+            1,
+        ),
+        ("other region", with(&good, "region", "US"), 1, "HTTP 401", 1),
+        (
+            "unknown region",
+            with(&good, "region", "APAC"),
+            2,
+            "derive host (map) cannot apply: region is none of us, eu and there is no default",
+            0,
+        ),
+        (
+            "no separator",
+            with(&good, "api_key", "k-S3CRET"),
+            2,
+            "derive account (before_first) cannot apply: api_key holds no '.'",
+            0,
+        ),
+        ("missing region", without(&good, "region"), 2, "missing required parameter(s) region in", 0),
+    ];
+    for client in CLIENTS {
+        for (label, config, code, says, requests) in &cases {
+            let server = server_for();
+            let base = ("CONNECTOR_TEST_BASE_URL", format!("{}/v1", server.url()));
+            let ran = run_one(client, DERIVE_CASES, config, &[base]);
+            let said = format!("{client}, {label}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+            assert_eq!(ran.code, Some(*code), "{said}");
+            assert!(ran.stdout.contains(says) || ran.stderr.contains(says), "{said}");
+            assert_eq!(server.received().len(), *requests, "{said}");
+        }
+    }
+}
+
+/// `select_by` over `auth_methods`: the method the parameter names is used
+/// even when the credentials would complete another (more specific) one; a
+/// value naming no method, or none, is exit 2 with no request.
+#[test]
+fn select_by_picks_the_auth_method_the_parameter_names() {
+    let all = json!({"api_token": "tok-S3CRET", "username": "jane", "password": "pw-S3CRET"});
+    let cases = [
+        ("token", Some("token"), 0, "accepted bearer (auth method token)", Some(bearer("tok-S3CRET"))),
+        ("login", Some("login"), 0, "accepted basic (auth method login)", Some(basic("jane", "pw-S3CRET"))),
+        (
+            "saml",
+            Some("saml"),
+            2,
+            "auth_mode in CONNECTOR_TEST_CONFIG_JSON names no auth method (one of: token, login)",
+            None,
+        ),
+        ("absent", None, 2, "missing required parameter(s) auth_mode in CONNECTOR_TEST_CONFIG_JSON", None),
+    ];
+    for client in CLIENTS {
+        for (label, mode, code, says, sent) in &cases {
+            let server = MockApi::start(|_| Reply::json(200, json!({"id": 1})));
+            let config = match mode {
+                Some(m) => with(&all, "auth_mode", m),
+                None => all.clone(),
+            };
+            let ran = run_one(client, SELECT_METHODS, &config, &[("CONNECTOR_TEST_BASE_URL", server.url())]);
+            let said = format!("{client}, {label}: stdout {:?} stderr {:?}", ran.stdout, ran.stderr);
+            assert_eq!(ran.code, Some(*code), "{said}");
+            assert!(ran.stdout.contains(says) || ran.stderr.contains(says), "{said}");
+            let received = server.received();
+            assert_eq!(received.len(), usize::from(sent.is_some()), "{said}");
+            if let Some(want) = sent {
+                assert_eq!(received[0].request.header("Authorization"), Some(want.as_str()), "{said}");
+            }
         }
     }
 }

@@ -657,6 +657,20 @@ fn variants_lists_all_seven() {
     );
 }
 
+/// `variants` names the keys real connectors need, per variant and for all.
+#[test]
+fn variants_name_the_new_keys() {
+    let out = Test::new().authgen(["variants"]).current_dir("/").run();
+    out.assert_code(0);
+    for key in ["select_by", "derive (after_last, before_first, map + default)", "defaults", "expect (json|any)"] {
+        assert!(out.stdout.contains(key), "{key} not in:\n{}", out.stdout);
+    }
+    let cc = out.stdout.lines().skip_while(|l| !l.starts_with("oauth_client_credentials")).nth(1).unwrap_or("");
+    assert!(cc.contains("audience, token_params"), "{cc}");
+    let list: serde_json::Value = Test::new().authgen(["variants", "--format", "json"]).current_dir("/").run().json();
+    assert!(list[0]["common_keys"].as_str().is_some_and(|k| k.contains("select_by")), "{list}");
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let repo = Test::with_fixtures(&["github"]);

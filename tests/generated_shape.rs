@@ -90,10 +90,13 @@ fn files_carry_only_what_their_connector_needs() {
         assert!(lines <= max, "{label}: {lines} lines, more than {max}");
         // No generic interpreter over untyped method dicts.
         assert!(!text.contains("METHODS = [") && !text.contains("method[\""), "{label}: a list of method dicts");
+        // `client_auth` takes the value "basic" too: that is no variant.
+        let variant_text: String =
+            text.lines().filter(|l| !l.to_ascii_lowercase().contains("client_auth")).collect::<Vec<_>>().join("\n");
         for v in Variant::ALL {
             let used = plan.methods.iter().any(|m| m.variant == v);
             let quoted = py_str(v.name());
-            assert!(used || !text.contains(&quoted), "{label}: names {quoted}, a variant it cannot take");
+            assert!(used || !variant_text.contains(&quoted), "{label}: names {quoted}, a variant it cannot take");
         }
         let oauth = plan.methods.iter().any(|m| m.variant.is_oauth());
         assert_eq!(text.contains("def fetch_token"), oauth, "{label}: token code iff OAuth");

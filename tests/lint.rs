@@ -250,3 +250,59 @@ fn what_spec_and_analyze_write_is_clean() {
     let out = repo.authgen(["lint", "newone", "gmail"]).run();
     assert_eq!(out.code, Some(0), "{}", out.stdout);
 }
+
+/// Lint knows the keys real connectors need: placeholders may name derived
+/// values and defaults (and are looked for in headers, params, prefix, scopes,
+/// audience and token_params), a flat spec's methods may live in method_for
+/// under select_by, and what those keys name must exist.
+#[test]
+fn the_new_keys_are_known_and_checked() {
+    let clean = "connection:
+  parameters:
+    - {name: api_key, secret: true}
+    - {name: auth_type}
+  verification:
+    base_url: \"https://{dc}.example.com\"
+    endpoint: /me
+    select_by: auth_type
+    defaults: {auth_type: key, header_name: X-Key}
+    derive:
+      dc: {from: api_key, after_last: \"-\"}
+    method_for:
+      key: {auth: api_key_header, header: \"{header_name}\", credential: api_key}
+      token: {auth: bearer, credential: api_key}
+";
+    let repo = Test::new();
+    repo.write_spec("clean", clean);
+    let out = repo.authgen(["lint", "clean"]).run();
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+
+    let flawed = "connection:
+  parameters:
+    - {name: api_key, secret: true}
+  verification:
+    base_url: https://api.example.com
+    endpoint: /me
+    auth: bearer
+    select_by: mode
+    derive:
+      dc: {from: key, after_last: \"-\"}
+    headers:
+      X-Region: \"{region}\"
+    token_params: {audience: x}
+";
+    repo.write_spec("flawed", flawed);
+    let out = repo.authgen(["lint", "flawed"]).run();
+    out.assert_code(1);
+    let p = format!("{SPEC_DIR}/flawed/connector_spec.yaml");
+    for line in [
+        format!("{p}:8:5: connection.verification.select_by: select_by \"mode\" names no parameter"),
+        format!(
+            "{p}:10:12: connection.verification.derive.dc.from: derive.dc takes its value from \"key\", which names no parameter"
+        ),
+        format!("{p}:12:7: connection.verification.headers.X-Region: placeholder {{region}} names no parameter"),
+        format!("{p}:13:20: connection.verification.token_params.audience: `token_params` mean nothing to auth bearer"),
+    ] {
+        assert!(out.stdout.contains(&line), "expected {line:?} in:\n{}", out.stdout);
+    }
+}

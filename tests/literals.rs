@@ -124,9 +124,32 @@ fn random_string(rng: &mut Rng) -> String {
     s
 }
 
-/// Header values and prefixes may hold anything but control characters.
+/// Header values and prefixes may hold anything but control characters;
+/// their braces are doubled, since a single `{name}` is a placeholder.
 fn header_safe(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() || *c == '\t').collect()
+    escaped(&s.chars().filter(|c| !c.is_control() || *c == '\t').collect::<String>())
+}
+
+/// Literal braces in a sent value (not a URL) are written doubled.
+fn escaped(s: &str) -> String {
+    s.replace('{', "{{").replace('}', "}}")
+}
+
+/// Braces that are `{{`, `}}` or a placeholder naming one of `known`.
+fn braces_ok(s: &str, known: &[&str]) -> bool {
+    let mut rest = s;
+    while let Some(i) = rest.find(['{', '}']) {
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            rest = &tail[2..];
+            continue;
+        }
+        match tail.strip_prefix('{').and_then(|t| t.split_once('}')) {
+            Some((name, after)) if known.contains(&name) => rest = after,
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn spec_yaml(value: &Value) -> String {
@@ -148,7 +171,7 @@ fn case(i: usize, rng: &mut Rng) -> (Value, Value) {
         "base_url": base_url,
         "endpoint": endpoint,
         "headers": {"X-Test": header_safe(&s[2])},
-        "params": {s[3].clone(): s[4].clone()},
+        "params": {s[3].clone(): escaped(&s[4])},
         "show": s[5],
     });
     let mut parameters =
@@ -158,7 +181,7 @@ fn case(i: usize, rng: &mut Rng) -> (Value, Value) {
         "base_url": base_url,
         "endpoint": endpoint,
         "headers": {"X-Test": header_safe(&s[2])},
-        "params": {s[3].clone(): s[4].clone()},
+        "params": {s[3].clone(): escaped(&s[4])},
         "show_label": s[5],
     });
     let extra = &s[8];
@@ -188,7 +211,7 @@ fn case(i: usize, rng: &mut Rng) -> (Value, Value) {
         }
         3 => {
             let token_url = format!("https://login.example.com/{}/token", percent_encode(extra));
-            let scopes: String = s[1].chars().filter(|c| !c.is_control()).collect();
+            let scopes = escaped(&s[1].chars().filter(|c| !c.is_control()).collect::<String>());
             v.insert("auth".into(), json!("oauth_client_credentials"));
             v.insert("token_url".into(), json!(token_url));
             v.insert("scopes".into(), json!(scopes));
@@ -292,7 +315,8 @@ fn invalid_values_are_refused_naming_file_key_and_line() {
             }
             1 => {
                 verification["prefix"] = json!(s);
-                ("connection.verification.prefix", !s.chars().any(|c| c.is_control() && c != '\t'))
+                let valid = !s.chars().any(|c| c.is_control() && c != '\t') && braces_ok(&s, &["api_key"]);
+                ("connection.verification.prefix", valid)
             }
             _ => {
                 let url = format!("https://api.example.com/{s}");

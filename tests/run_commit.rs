@@ -556,3 +556,59 @@ fn demo_uses_urllib_when_requests_is_missing() {
     let file = tmp.read(dir.join(TEST_DIR).join("demo_api/auth_test.py"));
     assert!(file.contains("\nHTTP_CLIENT = \"urllib\"\n"), "{file}");
 }
+
+/// `run` explains what the new checks find: a sign-in page, a token answer
+/// without an access token (200 with an error), and a value that cannot go
+/// where the spec puts it.
+#[test]
+fn run_explains_a_sign_in_page_a_token_error_and_a_value_that_does_not_fit() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let page = MockApi::start(|_| common::mock::Reply::html(200, "<html><title>Sign in</title></html>"));
+    let out = authgen_run(&repo, &page.url(), &[]);
+    out.assert_code(1);
+    assert!(
+        out.stderr.contains("github: the server answered with a web page (a sign-in page?), not the API's JSON"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("that the base URL is the API's, not its web site"), "{}", out.stderr);
+    no_secret(&out);
+
+    let repo = Test::with_fixtures(&["auth0", "mailchimp"]);
+    repo.authgen(["generate", "auth0", "mailchimp", "--yes"]).success();
+    let provider = MockApi::start(|_| {
+        let body =
+            serde_json::json!({"error": "access_denied", "error_description": "Service not enabled within domain"});
+        common::mock::Reply::json(200, body)
+    });
+    let out = repo
+        .authgen(["run", "auth0", "--python"])
+        .arg(python())
+        .env("CONNECTOR_TEST_TOKEN_URL", format!("{}/oauth/token", provider.url()))
+        .env(
+            "CONNECTOR_TEST_CONFIG_JSON",
+            r#"{"domain": "acme.us.auth0.com", "client_id": "app", "client_secret": "s3cret-value"}"#,
+        )
+        .run();
+    out.assert_code(1);
+    let err = &out.stderr;
+    assert!(
+        err.contains("auth0: the OAuth token endpoint refused the credentials (HTTP 200): access_denied: Service not enabled within domain"),
+        "{err}"
+    );
+    assert!(err.contains("check client_id, client_secret and the audience the spec sends"), "{err}");
+    assert!(!err.contains("s3cret-value"), "{err}");
+
+    let out = repo
+        .authgen(["run", "mailchimp", "--python"])
+        .arg(python())
+        .env("CONNECTOR_TEST_CONFIG_JSON", r#"{"api_key": "k3y-127.0.0.1:18777/steal?x="}"#)
+        .run();
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains("mailchimp: a credential value does not fit where it goes: dc (derived from api_key) cannot go into a host name"),
+        "{}",
+        out.stderr
+    );
+}

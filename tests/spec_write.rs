@@ -115,6 +115,12 @@ const MERGES: &[(&str, &[&str])] = &[
     ("seedstyle", &["--auth", "bearer", "--base-url", "https://api.example.com", "--endpoint", "/v1/me"]),
     ("dicomweb", &["--auth", "none=none", "--auth", "basic", "--auth", "bearer"]),
     ("azure_devops", &["--auth", "pat=basic", "--auth", "service_principal=oauth_client_credentials"]),
+    ("mailchimp", &["--auth", "basic"]),
+    ("amplitude", &["--auth", "basic"]),
+    ("odata", &["--auth", "api_key_header"]),
+    ("azure_data_manager_energy", &["--auth", "oauth_client_credentials"]),
+    ("auth0", &["--auth", "oauth_client_credentials"]),
+    ("smart_fhir", &["--auth", "access_token=bearer", "--credential", "access_token"]),
 ];
 
 #[test]
@@ -316,4 +322,45 @@ fn secret_flag_is_added_to_an_existing_parameter() {
         "# hand-written\ndisplay_name: Plain\nconnection:\n  parameters:\n    - name: api_key   # from the console\n      type: string\n      description: >\n        The key.\n      secret: true\n\n  verification:\n    base_url: https://api.plain.io\n    endpoint: /me\n    auth: bearer\n    credential: api_key\n"
     );
     generates(&repo, "plain");
+}
+
+/// A flat spec that keeps its methods in method_for, chosen by select_by: a
+/// named method is merged there, its parameter joins the flat list, and no
+/// auth_methods list appears (that would change the connection's shape).
+#[test]
+fn a_named_method_merges_into_a_flat_select_by_spec() {
+    let repo = Test::with_fixtures(&["smart_fhir"]);
+    let before = repo.read_spec("smart_fhir");
+    let out = spec_cmd(
+        &repo,
+        &[
+            "smart_fhir",
+            "--auth",
+            "api_key=api_key_header",
+            "--header",
+            "X-API-Key",
+            "--credential",
+            "api_key",
+            "--param",
+            "api_key:secret=Gateway key.",
+            "--yes",
+        ],
+    );
+    out.assert_code(0);
+    let after = repo.read_spec("smart_fhir");
+    assert!(!after.contains("auth_methods"), "{after}");
+    assert!(
+        after.contains(
+            "      api_key:\n        auth: api_key_header\n        credential: api_key\n        header: X-API-Key\n"
+        ),
+        "{after}"
+    );
+    assert!(
+        after.contains("    - name: api_key\n      type: string\n      required: true\n      secret: true\n"),
+        "{after}"
+    );
+    keeps_lines(&before, &after, &[]);
+    repo.authgen(["generate", "smart_fhir", "--yes"]).success();
+    let test = repo.read_test("smart_fhir");
+    assert!(test.contains("name=\"api_key\"") && test.contains("SELECT_BY = \"auth_type\""), "{test}");
 }

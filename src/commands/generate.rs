@@ -99,7 +99,10 @@ pub fn variants(args: &VariantsArgs) -> Result<i32> {
     if args.format == Format::Json {
         let list: Vec<serde_json::Value> = Variant::ALL
             .iter()
-            .map(|v| serde_json::json!({"name": v.name(), "wire": v.wire(), "keys": v.typical_keys()}))
+            .map(|v| {
+                let common = Variant::COMMON_KEYS;
+                serde_json::json!({"name": v.name(), "wire": v.wire(), "keys": v.typical_keys(), "common_keys": common})
+            })
             .collect();
         println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
         return Ok(0);
@@ -108,5 +111,6 @@ pub fn variants(args: &VariantsArgs) -> Result<i32> {
         println!("{:<26} {}", v.name(), v.wire());
         println!("{:<26} keys: {}", "", v.typical_keys());
     }
+    println!("{:<26} keys: {}", "every variant", Variant::COMMON_KEYS);
     Ok(0)
 }

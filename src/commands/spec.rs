@@ -456,8 +456,8 @@ fn params_from_args(
     args: &SpecArgs,
     existing: Option<&ConnectorSpec>,
     methods: &[(String, Variant)],
+    several: bool,
 ) -> Result<Params> {
-    let several = methods.len() > 1;
     let params = Params {
         list: args.params.iter().map(|p| parse_param(p)).collect::<Result<_>>()?,
         existing: existing.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect()),
@@ -522,8 +522,18 @@ fn connection_from_args(
     notes: &mut Vec<String>,
 ) -> Result<Connection> {
     let methods = methods_from_args(args)?;
-    let several = methods.len() > 1;
-    let mut params = params_from_args(args, existing, &methods)?;
+    // A flat spec whose methods live in method_for alone, chosen by select_by:
+    // a named method goes there too, and no auth_methods list is added.
+    let flat_select = existing
+        .is_some_and(|s| s.auth_methods.is_empty() && s.verification.as_ref().is_some_and(|v| v.select_by.is_some()));
+    let named = args.auth.iter().any(|a| a.contains('='));
+    let several = methods.len() > 1 || (flat_select && named);
+    let mut params = params_from_args(args, existing, &methods, several)?;
+    if flat_select {
+        for p in &mut params.list {
+            p.method = None;
+        }
+    }
     let mut verification: Vec<(String, Node)> = Vec::new();
     let mut method_for: Vec<(String, Node)> = Vec::new();
     let text = |s: &str| Node::text(s);
@@ -558,7 +568,7 @@ fn connection_from_args(
     Ok(Connection {
         display_name,
         params: params.list,
-        methods: if several {
+        methods: if several && !flat_select {
             methods
                 .iter()
                 .map(|(n, v)| Method { name: n.clone(), description: method_description(*v).into() })

@@ -22,6 +22,8 @@ pub struct Field {
     pub secret: bool,
     /// Added for the OAuth block (such as `refresh_token`), not declared in the spec.
     pub implicit: bool,
+    /// Some method of the auth check reads it (false: only the connector needs it).
+    pub for_check: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +47,8 @@ pub struct OauthConfig {
     /// `verification.client_auth: basic`: client credentials in an
     /// Authorization header rather than the form body.
     pub client_auth_basic: bool,
+    /// More token request fields (`audience`, `token_params`); values may hold placeholders.
+    pub token_params: Vec<(String, String)>,
 }
 
 /// Everything a spec asks for.
@@ -92,6 +96,12 @@ impl Needs {
                     token_url: o.token_url.as_ref().map(|t| t.value.trim().to_string()).unwrap_or_default(),
                     extra_auth_params: o.extra_auth_params.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
                     client_auth_basic,
+                    token_params: spec.verification.as_ref().map_or_else(Vec::new, |v| {
+                        let mut out: Vec<(String, String)> =
+                            v.token_params.iter().flatten().map(|(k, t)| (k.value.clone(), t.value.clone())).collect();
+                        out.extend(v.audience.iter().map(|a| ("audience".to_string(), a.value.clone())));
+                        out
+                    }),
                 })
             }
         };
@@ -102,6 +112,7 @@ impl Needs {
             required: p.required,
             secret: p.secret || looks_secret(&p.name),
             implicit: false,
+            for_check: true,
         };
         let mut shared: Vec<Field> = spec.parameters.iter().map(field).collect();
         let mut methods: Vec<Method> = spec
@@ -127,6 +138,30 @@ impl Needs {
                         add_oauth_fields(&mut m.fields, &shared, o.flow);
                     }
                 }
+            }
+        }
+        // Only what some method of the check reads, plus what the spec requires
+        // for the connector (said so); without a plan, everything the spec declares.
+        let plan = crate::plan::AuthPlan::build(
+            spec,
+            source,
+            crate::plan::HttpClient::Requests,
+            &crate::plan::Overrides::default(),
+            crate::plan::Places::default(),
+        );
+        if let Ok(plan) = plan {
+            let used = crate::plan::values::used(&plan);
+            let mark = |fields: &mut Vec<Field>| {
+                fields.retain(|f| f.implicit || f.required || used.contains(&f.name));
+                for f in fields.iter_mut().filter(|f| !f.implicit && !used.contains(&f.name)) {
+                    f.for_check = false;
+                    let note = "Required by the connector; the auth check does not use it.";
+                    f.description = Some(f.description.take().map_or(note.to_string(), |d| format!("{d} ({note})")));
+                }
+            };
+            mark(&mut shared);
+            for m in &mut methods {
+                mark(&mut m.fields);
             }
         }
         let title = spec.display_name.clone().unwrap_or_else(|| heck::AsTitleCase(source).to_string());
@@ -201,6 +236,7 @@ fn add_oauth_fields(fields: &mut Vec<Field>, shared: &[Field], flow: OauthFlow) 
                 required: true,
                 secret: looks_secret(name),
                 implicit: true,
+                for_check: true,
             });
         }
     };

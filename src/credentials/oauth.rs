@@ -208,10 +208,17 @@ pub fn verify_m2m(
     check_url(&url, "token URL").map_err(|m| format!("--verify: {m}"))?;
     let client_id = values.get("client_id").map(String::as_str).unwrap_or_default();
     let client_secret = values.get("client_secret").map(String::as_str).unwrap_or_default();
+    // As the generated check sends them: placeholders filled from the values.
+    let scopes = fill(scopes, get).map_err(|name| format!("--verify: the scopes need {name}"))?;
+    let mut extra = Vec::new();
+    for (name, value) in &oauth_config.token_params {
+        extra.push((name.as_str(), fill(value, get).map_err(|n| format!("--verify: {name} needs {n}"))?));
+    }
     let mut grant = vec![("grant_type", "client_credentials")];
     if !scopes.is_empty() {
-        grant.push(("scope", scopes));
+        grant.push(("scope", scopes.as_str()));
     }
+    grant.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
     let host = url.parse::<ureq::http::Uri>().ok().and_then(|u| u.host().map(str::to_string)).unwrap_or_default();
     match request_token(&url, &grant, (client_id, client_secret), oauth_config.client_auth_basic) {
         Ok(token) => {

@@ -146,6 +146,9 @@ fn ask_field(field: &Field, input: &mut Input) -> Result<Option<String>> {
     if !field.required {
         notes.push("optional");
     }
+    if !field.for_check {
+        notes.push("for the connector, not the check");
+    }
     let prompt =
         if notes.is_empty() { format!("{}: ", field.name) } else { format!("{} ({}): ", field.name, notes.join(", ")) };
     loop {

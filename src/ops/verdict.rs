@@ -163,6 +163,28 @@ pub fn explain(
     }
     match outcome.code {
         0 => (format!("{source} authenticated"), format!("commit the test with `authgen commit {source}`")),
+        // Before the status checks: a token error quotes the token endpoint's status.
+        1 if out.contains("OAuth token error") => {
+            let error = after(out, "grant, HTTP ", "\n").unwrap_or_default();
+            let (status, said) = error.split_once("): ").unwrap_or(("", error.as_str()));
+            let fields = client_fields(plan, out);
+            (
+                format!("{source}: the OAuth token endpoint refused the credentials (HTTP {status}): {said}"),
+                format!(
+                    "check {fields} in {creds}; an answer without an access_token is a refusal, whatever its status"
+                ),
+            )
+        }
+        1 if out.contains("the answer is an HTML page") => (
+            format!("{source}: the server answered with a web page (a sign-in page?), not the API's JSON"),
+            format!(
+                "the credentials were probably not accepted: check the values in {creds}, and that the base URL is the API's, not its web site"
+            ),
+        ),
+        1 if out.contains("a 203 is not the API's own answer") => (
+            format!("{source}: a proxy or gateway answered (HTTP 203), not the API"),
+            "check the base URL and any proxy between here and the API".into(),
+        ),
         1 if out.contains("HTTP 401") => (
             format!("{source}: the server rejected the credentials (HTTP 401)"),
             format!("check the values in {creds}, or collect them again with `authgen credentials {source}`"),
@@ -171,16 +193,24 @@ pub fn explain(
             format!("{source}: the credentials were accepted but lack permission (HTTP 403)"),
             format!("grant {}", permissions(plan, out)),
         ),
-        1 if out.contains("OAuth token error") => (
-            format!("{source}: the OAuth token endpoint refused the credentials"),
-            format!("check client_id, client_secret (and refresh_token) in {creds}; the provider's error is above"),
-        ),
         1 => (format!("{source}: the check failed"), "see the script's message above".into()),
         2 if out.contains("has no requests package") => (
             format!("{source}: this Python has no requests package"),
             format!(
                 "`pip install requests` for that Python (or pass another with --python), or `authgen generate {source} --http-client urllib`"
             ),
+        ),
+        2 if out.contains("cannot apply") || out.contains("cannot go into") || out.contains("not a valid HTTP") => {
+            let why = out.lines().find(|l| l.contains(": credentials incomplete: ")).unwrap_or_default();
+            let why = why.split_once(": credentials incomplete: ").map_or("", |(_, w)| w);
+            (
+                format!("{source}: a credential value does not fit where it goes: {why}"),
+                format!("correct that value in {creds}; the check sent nothing"),
+            )
+        }
+        2 if out.contains("names no auth method") => (
+            format!("{source}: the credentials name no auth method the spec has"),
+            format!("set the parameter the spec selects by to one of the methods the message lists, in {creds}"),
         ),
         2 => {
             let missing = after(out, "missing required parameter(s) ", " in ")
@@ -205,6 +235,24 @@ pub fn explain(
         }
         code => (format!("{source}: the test ended with exit code {code}"), "see its output above".into()),
     }
+}
+
+/// The token request's client fields (and what else it sends) for the method that ran.
+fn client_fields(plan: &AuthPlan, output: &str) -> String {
+    let method = plan
+        .methods
+        .iter()
+        .find(|m| m.name.as_ref().is_some_and(|n| output.contains(&format!("(auth method {n})"))))
+        .or_else(|| plan.methods.iter().find(|m| matches!(m.credential, CredentialPlan::Oauth(_))));
+    let Some(CredentialPlan::Oauth(o)) = method.map(|m| &m.credential) else {
+        return "client_id, client_secret (and refresh_token)".into();
+    };
+    let mut fields = vec![o.client_id.clone(), o.client_secret.clone()];
+    fields.extend(o.refresh_token.clone());
+    let mut sent: Vec<&str> = o.token_params.iter().map(|(k, _)| k.as_str()).collect();
+    sent.extend(o.audience.as_ref().map(|_| "audience"));
+    let also = if sent.is_empty() { String::new() } else { format!(" and the {} the spec sends", sent.join(", ")) };
+    format!("{}{also}", fields.join(", "))
 }
 
 /// The scopes or permissions the spec names for the method that ran.

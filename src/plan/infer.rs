@@ -2,7 +2,7 @@
 
 use super::model::{
     AuthPlan, CredentialPlan, MethodPlan, OauthPlan, Overrides, ParamPlan, RequestPlan, ShowPath, ShowSegment, Variant,
-    dedup, input_error, placeholders,
+    input_error, placeholders,
 };
 use crate::error::Result;
 use crate::spec::{AuthMethod, ConnectorSpec, KeyPath, OauthFlow, Text, Verification, looks_secret};
@@ -34,7 +34,6 @@ pub(super) fn method_plan(
         .filter(|p| p.method.is_none() || method.is_some_and(|m| p.method.as_deref() == Some(m.name.as_str())))
         .cloned()
         .collect();
-    let mut required: Vec<String> = own.iter().filter(|p| p.required).map(|p| p.name.clone()).collect();
     // Inference looks at the method's own parameters, not the shared ones.
     let candidates: Vec<&ParamPlan> = own.iter().filter(|p| method.is_none() || p.method.is_some()).collect();
 
@@ -74,53 +73,58 @@ pub(super) fn method_plan(
         check_header_value(spec, value)?;
         headers.push((name.value.clone(), value.value.clone()));
     }
+    for (_, value) in v.params.iter().flatten() {
+        check_text_braces(spec, value)?;
+    }
     let params_list: Vec<(String, String)> =
         v.params.iter().flatten().map(|(k, val)| (k.value.clone(), val.value.clone())).collect();
+    let expect = match &v.expect {
+        None => "json".to_string(),
+        Some(e) if e.value == "json" || e.value == "any" => e.value.clone(),
+        Some(e) => return Err(input_error(spec, e, format!("expect must be `json` or `any`, not {:?}", e.value))),
+    };
     let show = v.show.as_ref().map(|s| parse_show(&s.value));
 
     let credential = credential_plan(spec, variant, v, &candidates, params, method)?;
 
-    // Placeholders must name parameters; the parameters they name are required.
+    // Every placeholder must name a parameter, a derived value or a default.
+    let known: Vec<&str> = params
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain(v.derive.iter().flatten().map(|d| d.name.as_str()))
+        .chain(v.defaults.iter().flatten().map(|(k, _)| k.value.as_str()))
+        .collect();
     let mut templated: Vec<&Text> = v.base_url.iter().chain(std::iter::once(&endpoint)).collect();
-    let oauth_url;
-    if let CredentialPlan::Oauth(o) = &credential {
-        oauth_url = Text { value: o.token_url.clone(), key: token_url_key(spec, v) };
-        templated.push(&oauth_url);
+    for (name, value) in v.headers.iter().flatten().chain(v.token_params.iter().flatten()) {
+        templated.extend([name, value]);
     }
-    let basic_texts;
-    if let CredentialPlan::Basic { username, password } = &credential {
-        basic_texts = [
-            Text { value: username.clone(), key: v.key.key("username") },
-            Text { value: password.clone(), key: v.key.key("password") },
-        ];
-        templated.extend(basic_texts.iter());
-    }
-    let all_names: Vec<String> = params.iter().map(|p| p.name.clone()).collect();
+    templated.extend(v.params.iter().flatten().map(|(_, value)| value));
+    let oauth = spec.oauth.as_ref();
+    let fallbacks = [
+        v.token_url.as_ref().or(oauth.and_then(|o| o.token_url.as_ref())),
+        v.scopes.as_ref().or(oauth.and_then(|o| o.scopes.as_ref())),
+    ];
+    templated.extend(fallbacks.into_iter().flatten());
+    templated.extend([&v.header, &v.prefix, &v.username, &v.password, &v.audience].into_iter().flatten());
     for text in templated {
         for name in placeholders(&text.value) {
-            if !all_names.iter().any(|n| n == name) {
-                return Err(input_error(spec, text, format!("placeholder {{{name}}} names no parameter"))
-                    .with_hint(format!("declare a parameter `{name}` or remove the placeholder")));
+            if !known.contains(&name) {
+                return Err(input_error(
+                    spec,
+                    text,
+                    format!("placeholder {{{name}}} names no parameter, derived value or default"),
+                )
+                .with_hint(format!("declare a parameter `{name}`, derive it, or write {{{{ for a literal brace")));
             }
-            required.push(name.to_string());
         }
-    }
-    match &credential {
-        CredentialPlan::Header { credential, .. } | CredentialPlan::Query { credential, .. } => {
-            required.push(credential.clone());
-        }
-        CredentialPlan::Oauth(o) => {
-            required.push(o.client_id.clone());
-            required.push(o.client_secret.clone());
-            required.extend(o.refresh_token.clone());
-        }
-        CredentialPlan::Basic { .. } | CredentialPlan::None => {}
     }
     Ok(MethodPlan {
         name: method.map(|m| m.name.clone()),
         variant,
         reason,
-        required: dedup(required),
+        // Filled in by `values::required` once derive and defaults are known.
+        required: Vec::new(),
+        expect,
         request: RequestPlan {
             base_url,
             endpoint: endpoint.value,
@@ -240,6 +244,7 @@ fn credential_plan(
         match &v.prefix {
             Some(p) => {
                 check_header_value(spec, p)?;
+                check_text_braces(spec, p)?;
                 Ok(p.value.clone())
             }
             None => Ok(default.to_string()),
@@ -284,11 +289,15 @@ fn basic_plan(
     params: &[ParamPlan],
 ) -> Result<CredentialPlan> {
     let names: Vec<&str> = candidates.iter().map(|p| p.name.as_str()).collect();
-    let as_pattern = |t: &Text| -> String {
-        if params.iter().any(|p| p.name == t.value) { format!("{{{}}}", t.value) } else { t.value.clone() }
+    let as_pattern = |t: &Text| -> Result<String> {
+        if params.iter().any(|p| p.name == t.value) {
+            return Ok(format!("{{{}}}", t.value));
+        }
+        check_text_braces(spec, t)?;
+        Ok(t.value.clone())
     };
     let username = match &v.username {
-        Some(u) => as_pattern(u),
+        Some(u) => as_pattern(u)?,
         None => match ["username", "user", "email", "login", "client_id"].iter().find(|n| names.contains(n)) {
             Some(n) => format!("{{{n}}}"),
             None => {
@@ -299,7 +308,7 @@ fn basic_plan(
         },
     };
     let password = match &v.password {
-        Some(p) => as_pattern(p),
+        Some(p) => as_pattern(p)?,
         None => {
             match ["password", "api_token", "token", "client_secret", "secret"].iter().find(|n| names.contains(n)) {
                 Some(n) => format!("{{{n}}}"),
@@ -337,6 +346,18 @@ fn oauth_plan(
     {
         return Err(input_error(spec, s, "scopes hold a control character"));
     }
+    for (name, value) in v.token_params.iter().flatten() {
+        if !crate::spec::is_identifier(&name.value.replace(['-', '.'], "_")) {
+            return Err(input_error(spec, name, format!("{:?} is not a form field name", name.value)));
+        }
+        check_text_braces(spec, value)?;
+    }
+    if let Some(a) = &v.audience {
+        check_text_braces(spec, a)?;
+    }
+    if let Some(s) = &scopes {
+        check_text_braces(spec, s)?;
+    }
     let client_auth = match &v.client_auth {
         Some(c) if c.value == "body" || c.value == "basic" => c.value.clone(),
         Some(c) => return Err(input_error(spec, c, "client_auth must be `body` or `basic`")),
@@ -370,6 +391,8 @@ fn oauth_plan(
         client_id: "client_id".to_string(),
         client_secret: "client_secret".to_string(),
         refresh_token,
+        token_params: v.token_params.iter().flatten().map(|(k, val)| (k.value.clone(), val.value.clone())).collect(),
+        audience: v.audience.as_ref().map(|a| a.value.clone()),
         header: header("Authorization")?,
         prefix: prefix("Bearer ")?,
     }))
@@ -421,8 +444,16 @@ fn check_braces(spec: &ConnectorSpec, text: &Text) -> Result<()> {
     Ok(())
 }
 
-/// RFC 9110 token characters; a CR or LF would inject headers.
+/// RFC 9110 token characters; a CR or LF would inject headers. A name may
+/// come whole or in part from placeholders, which the runtime checks once filled.
 fn check_header_name(spec: &ConnectorSpec, name: &Text) -> Result<()> {
+    if name.value.contains(['{', '}']) {
+        check_text_braces(spec, name)?;
+        let rest = strip_placeholders(&name.value, true);
+        if rest.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)) {
+            return Ok(());
+        }
+    }
     let ok = !name.value.is_empty()
         && name.value.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
     if ok {
@@ -439,8 +470,48 @@ fn check_header_name(spec: &ConnectorSpec, name: &Text) -> Result<()> {
 fn check_header_value(spec: &ConnectorSpec, value: &Text) -> Result<()> {
     match value.value.chars().find(|c| c.is_control() && *c != '\t') {
         Some(c) => Err(input_error(spec, value, format!("header value holds the control character {c:?}"))),
-        None => Ok(()),
+        None => check_text_braces(spec, value),
     }
+}
+
+/// Outside URLs, braces are `{name}` placeholders or doubled (`{{`, `}}`) literal braces.
+pub(super) fn check_text_braces(spec: &ConnectorSpec, text: &Text) -> Result<()> {
+    let rest = strip_placeholders(&text.value, false);
+    if rest.contains(['{', '}']) {
+        return Err(input_error(
+            spec,
+            text,
+            "braces may only wrap a name, as in {api_key_header}; write {{ and }} for literal braces",
+        ));
+    }
+    Ok(())
+}
+
+/// `text` without its `{name}` placeholders; `{{` and `}}` become the brace
+/// they stand for when `keep_escaped`, else are dropped too.
+fn strip_placeholders(text: &str, keep_escaped: bool) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            if keep_escaped {
+                out.push_str(&tail[..1]);
+            }
+            rest = &tail[2..];
+            continue;
+        }
+        let name_len = tail[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len() - 1);
+        if tail.starts_with('{') && name_len > 0 && tail[1 + name_len..].starts_with('}') {
+            rest = &tail[name_len + 2..];
+        } else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `users[0].name` → key users, index 0, key name. A part that is not

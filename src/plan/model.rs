@@ -123,6 +123,12 @@ pub struct AuthPlan {
     pub parameters: Vec<ParamPlan>,
     /// The spec parameter whose value, when supplied, replaces the base URL.
     pub base_url_param: Option<String>,
+    /// The parameter whose value names the method (`select_by`).
+    pub select_by: Option<String>,
+    /// Values computed before anything is filled, in the spec's order.
+    pub derive: Vec<DerivePlan>,
+    /// Values used when a parameter is absent or empty.
+    pub defaults: Vec<(String, String)>,
     pub methods: Vec<MethodPlan>,
     #[serde(flatten)]
     pub places: Places,
@@ -160,6 +166,19 @@ pub struct ParamPlan {
     pub implicit: bool,
 }
 
+/// One `derive` entry: `name` from parameter `from` by `rule` (`after_last`,
+/// `before_first` with separator `arg`; `map` with `map` and `default`).
+#[derive(Debug, Clone, Serialize)]
+pub struct DerivePlan {
+    pub name: String,
+    pub from: String,
+    pub rule: &'static str,
+    pub arg: String,
+    /// Keys lower-cased: they match case-insensitively.
+    pub map: Vec<(String, String)>,
+    pub default: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MethodPlan {
     /// The `auth_methods` entry, or `None` for a spec without them.
@@ -167,8 +186,10 @@ pub struct MethodPlan {
     pub variant: Variant,
     /// Why this variant: "given in ..." or "inferred from ...".
     pub reason: String,
-    /// Every parameter that must be present for this method.
+    /// Every parameter this method uses that must be present (see `values`).
     pub required: Vec<String>,
+    /// `json`: a 2xx must carry a JSON body (or none); `any`: the status decides.
+    pub expect: String,
     pub request: RequestPlan,
     pub credential: CredentialPlan,
 }
@@ -217,23 +238,32 @@ pub struct OauthPlan {
     pub client_id: String,
     pub client_secret: String,
     pub refresh_token: Option<String>,
+    /// Extra form fields of the token request; values may hold placeholders.
+    pub token_params: Vec<(String, String)>,
+    pub audience: Option<String>,
     pub header: String,
     pub prefix: String,
 }
 
-/// Names inside `{...}` in a template string, in order.
+/// Names inside `{...}` in a template string, in order; `{{` and `}}` are
+/// literal braces.
 pub fn placeholders(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) => {
-                out.push(&after[..end]);
-                rest = &after[end + 1..];
-            }
-            None => break,
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"{{") || bytes[i..].starts_with(b"}}") {
+            i += 2;
+            continue;
         }
+        if bytes[i] == b'{'
+            && let Some(end) = text[i + 1..].find('}')
+        {
+            out.push(&text[i + 1..i + 1 + end]);
+            i += end + 2;
+            continue;
+        }
+        i += 1;
     }
     out
 }

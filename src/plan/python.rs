@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::model::{AuthPlan, CredentialPlan, MethodPlan, RequestPlan, ShowSegment, Variant};
+use super::model::{AuthPlan, CredentialPlan, DerivePlan, MethodPlan, RequestPlan, ShowSegment, Variant};
 use super::pylit::{py_opt_str, py_str};
 
 /// The line length generated files are formatted for.
@@ -30,6 +30,11 @@ pub struct PyContext {
     /// The runtime's module name, and what this file imports from it.
     pub runtime_module: String,
     pub runtime_imports: Vec<&'static str>,
+    /// `DEFAULTS` and `DERIVE`, when the plan has either (or selects its method).
+    pub defaults: Option<String>,
+    pub derive: Option<String>,
+    /// `select_by`: the parameter naming the method.
+    pub select_by_lit: Option<String>,
     /// The arguments of `CHECK.judge`, laid out as the formatter would.
     pub judge_args: String,
     /// More than one auth method: the file picks one at run time.
@@ -110,6 +115,20 @@ pub struct Uses {
     pub scopes: bool,
     /// Some templated string holds `{param}` placeholders.
     pub fill: bool,
+    /// Defaults or derived values are computed before anything is filled.
+    pub values: bool,
+    /// The method is the one a parameter names.
+    pub select: bool,
+    /// Some header or query value (or header name) holds a placeholder.
+    pub fill_request: bool,
+    /// Some credential header name or prefix holds a placeholder.
+    pub fill_header: bool,
+    /// Some method judges by status alone (`expect: any`).
+    pub expect_any: bool,
+    /// Some method's scopes hold a placeholder: a 403 quotes them filled.
+    pub fill_scopes: bool,
+    /// Some OAuth method sends extra token request fields.
+    pub token_params: bool,
     /// Some method shows a response field on success; not every one does.
     pub show: bool,
     pub show_varies: bool,
@@ -141,6 +160,8 @@ const FIELDS: &[(&str, &str, Option<&str>)] = &[
     ("client_id", "str", Some("\"\"")),
     ("client_secret", "str", Some("\"\"")),
     ("refresh_token", "str", Some("\"\"")),
+    ("token_params", "dict | None", Some("None")),
+    ("expect", "str", Some("\"json\"")),
 ];
 
 const REQUEST_FIELDS: [&str; 7] = ["http_method", "base_url", "endpoint", "headers", "params", "show", "show_label"];
@@ -153,6 +174,8 @@ impl PyContext {
         for m in &plan.methods {
             note_uses(m, &mut uses);
         }
+        uses.values = !plan.derive.is_empty() || !plan.defaults.is_empty();
+        uses.select = plan.select_by.is_some();
         uses.show_varies = !shared && plan.methods.iter().any(|m| m.request.show.is_none());
 
         let request = shared.then(|| py_request(&plan.methods[0].request)).filter(|_| !plan.methods.is_empty());
@@ -186,7 +209,20 @@ impl PyContext {
             credentials_parts: parts(&plan.places.credentials),
             runtime_parts: parts(&plan.places.runtime),
             runtime_module: runtime_module(&plan.places.runtime),
-            runtime_imports: if uses.basic || uses.oauth { vec!["Check", "fill"] } else { vec!["Check"] },
+            runtime_imports: if uses.basic
+                || uses.oauth_scope
+                || uses.token_params
+                || uses.fill_header
+                || uses.fill_scopes
+            {
+                vec!["Check", "fill"]
+            } else {
+                vec!["Check"]
+            },
+            defaults: (uses.values || uses.select)
+                .then(|| collection('{', '}', &pairs(&plan.defaults), 0, "DEFAULTS = ".len(), 0)),
+            derive: uses.values.then(|| derive_literal(plan)),
+            select_by_lit: plan.select_by.as_deref().map(py_str),
             judge_args: judge_args(&at, &uses, several || single_named),
             several,
             request,
@@ -212,12 +248,19 @@ fn runtime_module(path: &str) -> String {
 fn judge_args(at: &BTreeMap<&'static str, String>, uses: &Uses, named: bool) -> String {
     let mut args = vec!["answer".to_string(), if named { "using" } else { "AUTH" }.to_string(), "origin".into()];
     args.push(at["required"].clone());
-    if uses.scopes {
+    if uses.fill_scopes && at["scopes"].starts_with("method.") {
+        args.push(format!("scopes=fill({} or \"\", config)", at["scopes"]));
+    } else if uses.fill_scopes {
+        args.push(format!("scopes=fill({}, config)", at["scopes"]));
+    } else if uses.scopes {
         args.push(format!("scopes={}", at["scopes"]));
     }
     if uses.show {
         args.push(format!("show={}", at["show"]));
         args.push(format!("show_label={}", at["show_label"]));
+    }
+    if uses.expect_any {
+        args.push(format!("expect={}", at["expect"]));
     }
     collection('(', ')', &args, 4, "return CHECK.judge".len(), 0)
 }
@@ -235,11 +278,17 @@ fn same_request(a: &RequestPlan, b: &RequestPlan) -> bool {
 fn note_uses(m: &MethodPlan, uses: &mut Uses) {
     let templated = |t: &str| t.contains('{');
     uses.fill |= templated(&m.request.base_url) || templated(&m.request.endpoint);
+    uses.fill_request |= m.request.headers.iter().any(|(k, v)| templated(k) || templated(v))
+        || m.request.params.iter().any(|(_, v)| templated(v));
+    uses.expect_any |= m.expect != "json";
     uses.show |= m.request.show.is_some();
     uses.authorize |= !matches!(m.credential, CredentialPlan::None);
     match &m.credential {
         CredentialPlan::None => {}
-        CredentialPlan::Header { .. } => uses.header = true,
+        CredentialPlan::Header { header, prefix, .. } => {
+            uses.header = true;
+            uses.fill_header |= templated(header) || templated(prefix);
+        }
         CredentialPlan::Query { .. } => uses.query = true,
         CredentialPlan::Basic { username, password } => {
             uses.basic = true;
@@ -253,6 +302,9 @@ fn note_uses(m: &MethodPlan, uses: &mut Uses) {
             uses.oauth_refresh |= o.refresh_token.is_some();
             uses.oauth_scope |= o.refresh_token.is_none() && o.scopes.is_some();
             uses.scopes |= o.scopes.is_some();
+            uses.fill_scopes |= o.scopes.as_deref().is_some_and(templated);
+            uses.token_params |= !o.token_params.is_empty() || o.audience.is_some();
+            uses.fill_header |= templated(&o.header) || templated(&o.prefix);
         }
     }
 }
@@ -309,6 +361,36 @@ fn segments(segs: &[ShowSegment]) -> Vec<String> {
 
 fn pairs(items: &[(String, String)]) -> Vec<String> {
     items.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_str(v))).collect()
+}
+
+/// `DERIVE = {name: (from, rule, separator or map, default)}`, laid out as the
+/// formatter would: a `map` rule's table is the only nested collection.
+fn derive_literal(plan: &AuthPlan) -> String {
+    let prefix = "DERIVE = ".len();
+    let item = |d: &DerivePlan, indent: usize| -> String {
+        let head = format!("{}: ", py_str(&d.name));
+        let default = py_opt_str(d.default.as_deref());
+        let arg = |at: usize, exploded: bool| match d.rule {
+            "map" => collection('{', '}', &pairs(&d.map), at, 0, if exploded { 1 } else { 0 }),
+            _ => py_str(&d.arg),
+        };
+        let flat = format!("({}, {}, {}, {default})", py_str(&d.from), py_str(d.rule), arg(0, false));
+        if flat.is_ascii() && !flat.contains('\n') && indent + head.len() + flat.len() < WIDTH {
+            // `<`: room for the trailing comma
+            return format!("{head}{flat}");
+        }
+        let pad = " ".repeat(indent + 4);
+        let parts = [py_str(&d.from), py_str(d.rule), arg(indent + 4, true), default];
+        let body: String = parts.iter().map(|p| format!("\n{pad}{p},")).collect();
+        format!("{head}({body}\n{})", " ".repeat(indent))
+    };
+    let flat: Vec<String> = plan.derive.iter().map(|d| item(d, 0)).collect();
+    let one_line = format!("{{{}}}", flat.join(", "));
+    if !one_line.contains('\n') && one_line.is_ascii() && prefix + one_line.len() <= WIDTH {
+        return one_line;
+    }
+    let items: String = plan.derive.iter().map(|d| format!("\n    {},", item(d, 4))).collect();
+    format!("{{{items}\n}}")
 }
 
 /// The request as module constants.
@@ -389,9 +471,17 @@ fn py_method_at(m: &MethodPlan, with_request: bool, several: bool, indent: Optio
             if let Some(refresh) = &o.refresh_token {
                 put("refresh_token", refresh);
             }
+            let mut extra = o.token_params.clone();
+            extra.extend(o.audience.iter().map(|a| ("audience".to_string(), a.clone())));
             put("header", &o.header);
             put("prefix", &o.prefix);
+            if !extra.is_empty() {
+                credential.push(("token_params", lay('{', '}', &pairs(&extra), "token_params")));
+            }
         }
+    }
+    if m.expect != "json" {
+        credential.push(("expect", py_str(&m.expect)));
     }
     let name = m.name.as_deref().map(py_str);
     let auth = py_str(m.variant.name());
@@ -428,6 +518,10 @@ fn collection(open: char, close: char, items: &[String], indent: usize, prefix: 
 }
 
 impl Variant {
+    /// Keys every variant takes, for `authgen variants`.
+    pub const COMMON_KEYS: &str = "base_url, endpoint, method, headers, params, show, expect (json|any), \
+        select_by, derive (after_last, before_first, map + default), defaults; {param} placeholders in any text";
+
     /// Parameters a variant typically needs, for `authgen variants`.
     pub fn typical_keys(self) -> &'static str {
         match self {
@@ -435,8 +529,12 @@ impl Variant {
             Variant::Basic => "username, password",
             Variant::ApiKeyHeader => "credential, header, prefix",
             Variant::ApiKeyQuery => "credential, query_param",
-            Variant::OauthRefresh => "token_url, scopes (client_id, client_secret, refresh_token)",
-            Variant::OauthClientCredentials => "token_url, scopes, client_auth (client_id, client_secret)",
+            Variant::OauthRefresh => {
+                "token_url, scopes, client_auth, token_params (client_id, client_secret, refresh_token)"
+            }
+            Variant::OauthClientCredentials => {
+                "token_url, scopes, client_auth, audience, token_params (client_id, client_secret)"
+            }
             Variant::None => "-",
         }
     }

@@ -241,10 +241,16 @@ const VERIFICATION_ORDER: &[&str] = &[
     "params",
     "headers",
     "show",
+    "expect",
     "token_url",
     "scopes",
     "client_auth",
+    "audience",
+    "token_params",
     "base_url_param",
+    "select_by",
+    "defaults",
+    "derive",
     "method_for",
 ];
 const OAUTH_ORDER: &[&str] = &["flow", "pkce", "scopes", "authorization_url", "token_url", "extra_auth_params"];

@@ -71,6 +71,11 @@ impl Reply {
         Reply { status, content_type: "text/plain; charset=utf-8", body: body.into(), location: None }
     }
 
+    /// A web page, such as the sign-in page some servers answer a bad credential with.
+    pub fn html(status: u16, body: impl Into<String>) -> Reply {
+        Reply { status, content_type: "text/html; charset=utf-8", body: body.into(), location: None }
+    }
+
     /// A `302 Found` to `location`.
     pub fn redirect(location: impl Into<String>) -> Reply {
         Reply { status: 302, content_type: "application/json", body: String::new(), location: Some(location.into()) }
@@ -232,6 +237,11 @@ fn read_request(stream: &TcpStream) -> Result<Request, String> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+    // Through a proxy (HTTP_PROXY) the target is the whole URL: the Host header names the host.
+    let target = match target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => target,
+    };
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     Ok(Request {
         method: method.to_string(),

@@ -26,16 +26,22 @@ pub fn fixtures_dir() -> PathBuf {
 
 /// The fixtures that generate (the rest are refused by design).
 pub const GENERATING: &[&str] = &[
+    "amplitude",
+    "auth0",
+    "azure_data_manager_energy",
     "azure_devops",
     "dicomweb",
     "github",
     "gmail",
     "hostile_text",
+    "mailchimp",
     "microsoft_graph",
+    "odata",
     "openweather",
     "pagerduty",
     "seedstyle",
     "shopify",
+    "smart_fhir",
     "stripe",
     "zendesk",
 ];
