@@ -262,7 +262,7 @@ fn the_new_keys_are_known_and_checked() {
     - {name: api_key, secret: true}
     - {name: auth_type}
   verification:
-    base_url: \"https://{dc}.example.com\"
+    base_url: \"https://{dc}.api.acme.io\"
     endpoint: /me
     select_by: auth_type
     defaults: {auth_type: key, header_name: X-Key}
