@@ -197,7 +197,9 @@ fn check_variant_keys(
         Variant::ApiKeyQuery => &["credential", "query_param"],
         Variant::Basic => &["username", "password"],
         Variant::OauthRefresh | Variant::OauthClientCredentials => &["header", "prefix", "token_url", "scopes"],
-        Variant::None => &[],
+        Variant::None | Variant::AwsSigv4 => &[],
+        Variant::OauthJwtBearer => &["header", "prefix", "token_url", "scopes"],
+        Variant::SessionLogin => &["header", "prefix"],
     };
     for (name, value) in keys {
         if let Some(t) = value

@@ -111,11 +111,26 @@ pub(super) fn method_plan(
         }
         CredentialPlan::Oauth(o) => {
             required.push(o.client_id.clone());
-            required.push(o.client_secret.clone());
+            if !o.client_secret.is_empty() {
+                required.push(o.client_secret.clone());
+            }
             required.extend(o.refresh_token.clone());
+            if let Some(k) = &o.client_key {
+                required.push(k.private_key.clone());
+                for t in [&k.key_id, &k.signing_alg] {
+                    required.extend(placeholders(t).into_iter().map(str::to_string));
+                }
+            }
         }
+        CredentialPlan::Signed(s) => required.extend(s.required()),
         CredentialPlan::Basic { .. } | CredentialPlan::None => {}
     }
+    let sent: Vec<(String, String)> = headers
+        .iter()
+        .map(|(_, value)| ("headers".to_string(), value.clone()))
+        .chain(params_list.iter().map(|(_, value)| ("params".to_string(), value.clone())))
+        .collect();
+    super::signed::refuse_key_as_token(spec, v, &credential, &sent, params)?;
     Ok(MethodPlan {
         name: method.map(|m| m.name.clone()),
         variant,
@@ -146,6 +161,9 @@ fn choose_variant(
         let origin =
             if overrides.auth.is_some() { "given with --auth".to_string() } else { format!("given in {}", auth.key) };
         return Ok((variant, origin));
+    }
+    if let Some(found) = super::signed::infer(v) {
+        return Ok(found);
     }
     let names: Vec<&str> = candidates.iter().map(|p| p.name.as_str()).collect();
     let has = |n: &str| names.contains(&n);
@@ -273,6 +291,9 @@ fn credential_plan(
         Variant::OauthRefresh | Variant::OauthClientCredentials => {
             oauth_plan(spec, variant, v, params, method, &header, &prefix)?
         }
+        Variant::OauthJwtBearer | Variant::SessionLogin | Variant::AwsSigv4 => {
+            super::signed::signed_plan(spec, variant, v, params, &header, &prefix)?
+        }
     })
 }
 
@@ -338,8 +359,8 @@ fn oauth_plan(
         return Err(input_error(spec, s, "scopes hold a control character"));
     }
     let client_auth = match &v.client_auth {
-        Some(c) if c.value == "body" || c.value == "basic" => c.value.clone(),
-        Some(c) => return Err(input_error(spec, c, "client_auth must be `body` or `basic`")),
+        Some(c) if ["body", "basic", "private_key_jwt"].contains(&c.value.as_str()) => c.value.clone(),
+        Some(c) => return Err(input_error(spec, c, "client_auth must be `body`, `basic` or `private_key_jwt`")),
         None => "body".to_string(),
     };
     let mut ensure = |name: &str, description: &str| {
@@ -355,7 +376,11 @@ fn oauth_plan(
         }
     };
     ensure("client_id", "OAuth 2.0 client ID.");
-    ensure("client_secret", "OAuth 2.0 client secret.");
+    // A client that signs an assertion has a key, not a secret.
+    let signs = client_auth == "private_key_jwt";
+    if !signs {
+        ensure("client_secret", "OAuth 2.0 client secret.");
+    }
     let refresh_token = if variant == Variant::OauthRefresh {
         ensure("refresh_token", "OAuth 2.0 refresh token (collected by `authgen credentials`).");
         Some("refresh_token".to_string())
@@ -368,10 +393,11 @@ fn oauth_plan(
         scopes: scopes.map(|s| s.value).filter(|s| !s.trim().is_empty()),
         client_auth,
         client_id: "client_id".to_string(),
-        client_secret: "client_secret".to_string(),
+        client_secret: if signs { String::new() } else { "client_secret".to_string() },
         refresh_token,
         header: header("Authorization")?,
         prefix: prefix("Bearer ")?,
+        client_key: if signs { Some(super::signed::client_key(spec, v, params)?) } else { None },
     }))
 }
 
@@ -445,7 +471,7 @@ fn check_header_value(spec: &ConnectorSpec, value: &Text) -> Result<()> {
 
 /// `users[0].name` → key users, index 0, key name. A part that is not
 /// `name[digits]...` is taken whole as a key.
-fn parse_show(text: &str) -> ShowPath {
+pub(super) fn parse_show(text: &str) -> ShowPath {
     let mut segments = Vec::new();
     for part in text.split('.') {
         let (name, mut rest) = match part.find('[') {

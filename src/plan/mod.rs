@@ -6,9 +6,11 @@ mod infer;
 mod model;
 pub mod pylit;
 mod python;
+mod signed;
 
 pub use model::*;
 pub use python::PyContext;
+pub use signed::{ClientKeyPlan, SIGNING_ALGS, SignedPlan};
 
 use crate::error::Result;
 use crate::spec::{ConnectorSpec, KeyPath, Parameter, Text, Verification};
@@ -51,6 +53,7 @@ impl AuthPlan {
                 methods.push(infer::method_plan(spec, Some(method), &merged, &mut params, overrides)?);
             }
         }
+        signed::check_client_keys(spec, &base, &methods)?;
         let display_name = spec.display_name.clone().unwrap_or_else(|| heck::AsTitleCase(source).to_string());
         Ok(AuthPlan {
             source: source.to_string(),
@@ -129,6 +132,7 @@ fn merge(base: &Verification, over: &Verification) -> Verification {
         base_url_param: pick(&over.base_url_param, &base.base_url_param),
         method_for: Vec::new(),
         key: over.key.clone(),
+        signed: over.signed.over(&base.signed),
     }
 }
 

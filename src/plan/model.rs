@@ -19,10 +19,14 @@ pub enum Variant {
     OauthRefresh,
     OauthClientCredentials,
     None,
+    // Signed and session auth (plan/signed.rs).
+    OauthJwtBearer,
+    SessionLogin,
+    AwsSigv4,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 10] = [
         Variant::Bearer,
         Variant::Basic,
         Variant::ApiKeyHeader,
@@ -30,6 +34,9 @@ impl Variant {
         Variant::OauthRefresh,
         Variant::OauthClientCredentials,
         Variant::None,
+        Variant::OauthJwtBearer,
+        Variant::SessionLogin,
+        Variant::AwsSigv4,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +48,9 @@ impl Variant {
             Variant::OauthRefresh => "oauth_refresh",
             Variant::OauthClientCredentials => "oauth_client_credentials",
             Variant::None => "none",
+            Variant::OauthJwtBearer => "oauth_jwt_bearer",
+            Variant::SessionLogin => "session_login",
+            Variant::AwsSigv4 => "aws_sigv4",
         }
     }
 
@@ -70,6 +80,11 @@ impl Variant {
                 "POST token_url grant client_credentials (+ scopes) -> Bearer access token"
             }
             Variant::None => "no credential (public endpoints)",
+            Variant::OauthJwtBearer => {
+                "POST the key's token URL grant jwt-bearer, assertion = a JWT signed with a service-account key -> Bearer access token"
+            }
+            Variant::SessionLogin => "log in (POST json or form), read the session token, send it like bearer",
+            Variant::AwsSigv4 => "AWS Signature Version 4 on the request (access key id, secret access key, region, service)",
         }
     }
 
@@ -205,6 +220,8 @@ pub enum CredentialPlan {
     Query { query_param: String, credential: String },
     Basic { username: String, password: String },
     Oauth(OauthPlan),
+    /// `oauth_jwt_bearer`, `session_login`, `aws_sigv4` (plan/signed.rs).
+    Signed(super::signed::SignedPlan),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -219,6 +236,8 @@ pub struct OauthPlan {
     pub refresh_token: Option<String>,
     pub header: String,
     pub prefix: String,
+    /// `client_auth: private_key_jwt`: the key that signs the client assertion.
+    pub client_key: Option<super::signed::ClientKeyPlan>,
 }
 
 /// Names inside `{...}` in a template string, in order.
