@@ -84,7 +84,9 @@ impl Variant {
                 "POST the key's token URL grant jwt-bearer, assertion = a JWT signed with a service-account key -> Bearer access token"
             }
             Variant::SessionLogin => "log in (POST json or form), read the session token, send it like bearer",
-            Variant::AwsSigv4 => "AWS Signature Version 4 on the request (access key id, secret access key, region, service)",
+            Variant::AwsSigv4 => {
+                "AWS Signature Version 4 on the request (access key id, secret access key, region, service)"
+            }
         }
     }
 
@@ -216,9 +218,19 @@ pub enum ShowSegment {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CredentialPlan {
     None,
-    Header { header: String, prefix: String, credential: String },
-    Query { query_param: String, credential: String },
-    Basic { username: String, password: String },
+    Header {
+        header: String,
+        prefix: String,
+        credential: String,
+    },
+    Query {
+        query_param: String,
+        credential: String,
+    },
+    Basic {
+        username: String,
+        password: String,
+    },
     Oauth(OauthPlan),
     /// `oauth_jwt_bearer`, `session_login`, `aws_sigv4` (plan/signed.rs).
     Signed(super::signed::SignedPlan),
@@ -237,6 +249,7 @@ pub struct OauthPlan {
     pub header: String,
     pub prefix: String,
     /// `client_auth: private_key_jwt`: the key that signs the client assertion.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_key: Option<super::signed::ClientKeyPlan>,
 }
 

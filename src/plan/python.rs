@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::model::{AuthPlan, CredentialPlan, MethodPlan, RequestPlan, ShowSegment, Variant};
-use super::signed::SignedPlan;
 use super::pylit::{py_opt_str, py_str};
+use super::signed::SignedPlan;
 
 /// The line length generated files are formatted for.
 const WIDTH: usize = 100;
@@ -208,7 +208,11 @@ impl PyContext {
             credentials_parts: parts(&plan.places.credentials),
             runtime_parts: parts(&plan.places.runtime),
             runtime_module: runtime_module(&plan.places.runtime),
-            runtime_imports: if uses.basic || uses.oauth || uses.signed() { vec!["Check", "fill"] } else { vec!["Check"] },
+            runtime_imports: if uses.basic || uses.oauth || uses.signed() {
+                vec!["Check", "fill"]
+            } else {
+                vec!["Check"]
+            },
             judge_args: judge_args(&at, &uses, several || single_named),
             several,
             request,

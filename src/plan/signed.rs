@@ -177,7 +177,13 @@ pub(super) fn signed_plan(
     let key = |name: &str| v.key.key(name);
     let plan = match variant {
         Variant::AwsSigv4 => {
-            let id = param_for(spec, s.access_key_id.as_ref(), &["aws_access_key_id", "access_key_id", "access_key"], params, |_| false)?;
+            let id = param_for(
+                spec,
+                s.access_key_id.as_ref(),
+                &["aws_access_key_id", "access_key_id", "access_key"],
+                params,
+                |_| false,
+            )?;
             let id = need(spec, id, key("access_key_id"), variant, "the access key id")?;
             let sk = param_for(
                 spec,
@@ -197,21 +203,26 @@ pub(super) fn signed_plan(
                 None => match ["aws_region", "region"].iter().find(|n| params.iter().any(|p| &p.name == *n)) {
                     Some(n) => format!("{{{n}}}"),
                     None => {
-                        return Err(spec
-                            .error(&key("region"), "aws_sigv4: no region")
-                            .with_hint("add `region: us-east-1` (or `region: \"{region}\"`) under connection.verification"));
+                        return Err(spec.error(&key("region"), "aws_sigv4: no region").with_hint(
+                            "add `region: us-east-1` (or `region: \"{region}\"`) under connection.verification",
+                        ));
                     }
                 },
             };
             let service = match &s.service {
-                Some(t) if !t.value.is_empty() && t.value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) => {
+                Some(t)
+                    if !t.value.is_empty()
+                        && t.value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
+                {
                     t.value.clone()
                 }
-                Some(t) => return Err(input_error(spec, t, format!("{:?} is not an AWS service name (such as sqs)", t.value))),
+                Some(t) => {
+                    return Err(input_error(spec, t, format!("{:?} is not an AWS service name (such as sqs)", t.value)));
+                }
                 None => {
-                    return Err(spec
-                        .error(&key("service"), "aws_sigv4: no service")
-                        .with_hint("add `service: sqs` (the signing name of the AWS service) under connection.verification"));
+                    return Err(spec.error(&key("service"), "aws_sigv4: no service").with_hint(
+                        "add `service: sqs` (the signing name of the AWS service) under connection.verification",
+                    ));
                 }
             };
             secret(params, &sk);
@@ -266,7 +277,8 @@ pub(super) fn signed_plan(
             }
         }
         Variant::OauthJwtBearer => {
-            let names = ["key_json", "service_account_json", "service_account_key", "credentials_json", "service_account"];
+            let names =
+                ["key_json", "service_account_json", "service_account_key", "credentials_json", "service_account"];
             let fits = |p: &ParamPlan| key_material(&p.name, p.description.as_deref()).is_some();
             let key_json = param_for(spec, s.key_json.as_ref(), &names, params, fits)?;
             let key_json = need(spec, key_json, key("key_json"), variant, "the service-account key (JSON)")?;
@@ -371,7 +383,13 @@ pub(super) fn refuse_key_as_token(
         let Some(p) = params.iter().find(|p| p.name == name) else { continue };
         if let Some(kind) = key_material(&p.name, p.description.as_deref()) {
             return Err(spec
-                .error(&at, format!("parameter {name:?} holds {}: a key is never sent as a token, yet this plan puts it in {place}", kind.what()))
+                .error(
+                    &at,
+                    format!(
+                        "parameter {name:?} holds {}: a key is never sent as a token, yet this plan puts it in {place}",
+                        kind.what()
+                    ),
+                )
                 .with_hint(format!("sign with it instead: use {}", kind.instead())));
         }
     }

@@ -82,10 +82,9 @@ impl Reader<'_> {
                 Some(found)
             }
             Some(_) => {
-                return Err(self.error(
-                    &key.key("login"),
-                    "expected a mapping: {endpoint, method, json or form, token_field}",
-                ));
+                return Err(
+                    self.error(&key.key("login"), "expected a mapping: {endpoint, method, json or form, token_field}")
+                );
             }
         };
         Ok(SignedKeys {
@@ -117,8 +116,11 @@ pub fn key_material(name: &str, description: Option<&str>) -> Option<KeyKind> {
     if said(&["client_assertion", "client assertion", "signed jwt"]) {
         return Some(KeyKind::Assertion);
     }
-    let private_key_name =
-        n.contains("private_key") || n.contains("privatekey") || n.ends_with("_pem") || n == "pem" || n.contains("pem_key");
+    let private_key_name = n.contains("private_key")
+        || n.contains("privatekey")
+        || n.ends_with("_pem")
+        || n == "pem"
+        || n.contains("pem_key");
     let pem_word = d.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "pem");
     if private_key_name || d.contains("private key") || pem_word {
         return Some(KeyKind::PrivateKey);
@@ -165,7 +167,10 @@ mod tests {
         assert_eq!(key_material("private_key_pem", None), Some(KeyKind::PrivateKey));
         assert_eq!(key_material("service_account_json", None), Some(KeyKind::ServiceAccount));
         assert_eq!(key_material("key_json", None), Some(KeyKind::ServiceAccount));
-        assert_eq!(key_material("creds", Some("The service account key file, as JSON.")), Some(KeyKind::ServiceAccount));
+        assert_eq!(
+            key_material("creds", Some("The service account key file, as JSON.")),
+            Some(KeyKind::ServiceAccount)
+        );
         assert_eq!(key_material("signing_key", Some("RSA private key (PEM).")), Some(KeyKind::PrivateKey));
         assert_eq!(key_material("client_assertion", None), Some(KeyKind::Assertion));
         assert_eq!(key_material("api_key", Some("Your API key.")), None);
