@@ -895,3 +895,20 @@ fn signed_files_are_small_and_state_their_request_first() {
         }
     }
 }
+
+/// Plans and rendered files of the signed fixtures, both clients: a template
+/// change is a reviewable diff.
+#[test]
+fn snapshots_of_the_signed_fixtures() {
+    let renderer = authgen::render::Renderer::new(None).unwrap();
+    for name in SIGNED {
+        let plan = common::plan_for(name, authgen::plan::HttpClient::Requests);
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("plan__{name}"), serde_json::to_string_pretty(&plan).unwrap());
+            for client in [authgen::plan::HttpClient::Requests, authgen::plan::HttpClient::Urllib] {
+                let text = renderer.render(&common::plan_for(name, client)).unwrap();
+                insta::assert_snapshot!(format!("render__{name}__{}", client.name()), text);
+            }
+        });
+    }
+}

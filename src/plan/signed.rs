@@ -217,7 +217,11 @@ pub(super) fn signed_plan(
                     t.value.clone()
                 }
                 Some(t) => {
-                    return Err(input_error(spec, t, format!("{:?} is not an AWS service name (such as sqs)", t.value)));
+                    return Err(input_error(
+                        spec,
+                        t,
+                        format!("{:?} is not an AWS service name (such as sqs)", t.value),
+                    ));
                 }
                 None => {
                     return Err(spec.error(&key("service"), "aws_sigv4: no service").with_hint(
