@@ -912,3 +912,56 @@ fn snapshots_of_the_signed_fixtures() {
         });
     }
 }
+
+/// `spec --auth` writes each new variant's keys and parameters, `generate`
+/// renders the result, `lint` passes it, and `variants` lists the variants.
+#[test]
+fn spec_lint_and_variants_know_the_signed_variants() {
+    let repo = Test::new();
+    repo.write("pyproject.toml", "");
+    let cases: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "aws_sigv4",
+            &["--base-url", "https://sqs.{region}.amazonaws.com", "--endpoint", "/"],
+            &["access_key_id: aws_access_key_id", "service: sqs", "region: \"{region}\""],
+        ),
+        (
+            "session_login",
+            &["--base-url", "https://vault.example.com/api", "--endpoint", "/me"],
+            &["login:", "token_field: token", "password: \"{password}\""],
+        ),
+        (
+            "oauth_jwt_bearer",
+            &["--base-url", "https://analyticsdata.googleapis.com/v1beta", "--endpoint", "/x", "--scopes", "s"],
+            &["key_json: service_account_json", "secret: true"],
+        ),
+    ];
+    for (variant, args, says) in cases {
+        let source = format!("s_{variant}");
+        repo.authgen(["spec", &source, "--auth", variant, "--yes"]).args(args).success();
+        let spec = repo.read_spec(&source);
+        for s in says {
+            assert!(spec.contains(s), "{variant}: {s:?} not in\n{spec}");
+        }
+        repo.authgen(["generate", &source, "--yes"]).success();
+        assert!(repo.read_test(&source).contains(&format!("AUTH = \"{variant}\"")), "{variant}");
+        repo.authgen(["lint", &source]).success();
+    }
+    let ran = repo.authgen(["variants"]).success();
+    for v in ["oauth_jwt_bearer", "session_login", "aws_sigv4"] {
+        assert!(ran.stdout.contains(v), "variants lists {v}:\n{}", ran.stdout);
+    }
+    // Without a service in the base URL, aws_sigv4 says where it takes it from.
+    let ran = repo.authgen([
+        "spec",
+        "nohost",
+        "--auth",
+        "aws_sigv4",
+        "--base-url",
+        "https://x.example.com",
+        "--endpoint",
+        "/",
+    ]);
+    let ran = ran.code(2);
+    assert!(ran.stderr.contains("SERVICE.{region}.amazonaws.com"), "{}", ran.stderr);
+}
