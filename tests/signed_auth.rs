@@ -965,3 +965,44 @@ fn spec_lint_and_variants_know_the_signed_variants() {
     let ran = ran.code(2);
     assert!(ran.stderr.contains("SERVICE.{region}.amazonaws.com"), "{}", ran.stderr);
 }
+
+// ---------------------------------------------------------------------------
+// Collecting keys: several lines, stored unchanged
+
+fn stored(repo: &Test, source: &str) -> Value {
+    serde_json::from_str(&repo.read(repo.credentials_path(source))).expect("dev_config.json")
+}
+
+#[test]
+fn credentials_take_a_multi_line_pem_until_an_empty_line() {
+    let key = Key::new("rsa");
+    let repo = Test::with_fixtures(&["smart_backend"]);
+    // Required values in order: fhir_base_url, token_url, client_id, private_key_pem, key_id.
+    let input = format!("https://fhir.example.org/r4\nhttps://fhir.example.org/token\nsvc-1\n{}\nkey-1\n", key.private);
+    let ran = repo.authgen(["credentials", "smart_backend"]).stdin(input).run();
+    ran.assert_code(0);
+    let values = stored(&repo, "smart_backend");
+    assert_eq!(values["private_key_pem"], key.private.as_str(), "the PEM, byte for byte");
+    assert_eq!(values["key_id"], "key-1");
+    assert!(!ran.output().contains("PRIVATE KEY"), "{}", ran.output());
+    assert!(ran.stderr.contains("paste it, then an empty line"), "{}", ran.stderr);
+}
+
+#[test]
+fn credentials_from_file_store_a_key_file_unchanged() {
+    let key = Key::new("ec");
+    let repo = Test::with_fixtures(&["google_analytics"]);
+    let account = format!("{}\n", serde_json::to_string_pretty(&json!({"private_key": key.private, "client_email": SA_EMAIL, "token_uri": "https://oauth2.googleapis.com/token"})).unwrap());
+    let file = repo.write("keys/sa.json", &account);
+    let ran = repo
+        .authgen(["credentials", "google_analytics", "--from-file"])
+        .arg(format!("service_account_json={}", file.display()))
+        .stdin("123456\n")
+        .run();
+    ran.assert_code(0);
+    assert_eq!(stored(&repo, "google_analytics")["service_account_json"], account.as_str());
+    assert!(!ran.output().contains("PRIVATE KEY"), "{}", ran.output());
+    let ran = repo.authgen(["credentials", "google_analytics", "--from-file", "nope=x"]).stdin("").run();
+    ran.assert_code(2);
+    assert!(ran.stderr.contains("--from-file nope: no such value"), "{}", ran.stderr);
+}
