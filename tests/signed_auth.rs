@@ -1006,3 +1006,50 @@ fn credentials_from_file_store_a_key_file_unchanged() {
     ran.assert_code(2);
     assert!(ran.stderr.contains("--from-file nope: no such value"), "{}", ran.stderr);
 }
+
+/// A spec whose auth methods mix the signed variants with a plain one: one
+/// file, ruff-clean for both clients, that logs in with a JSON body (token at
+/// a dot path) or signs with SigV4, as the credentials choose.
+#[test]
+fn several_methods_mix_signed_and_plain_variants() {
+    let spec =
+        std::fs::read_to_string(common::manifest_dir().join("tests/fixtures/signed/mixed_methods.yaml")).unwrap();
+    for client in CLIENTS {
+        let repo = Test::with_spec("mixed", &spec);
+        repo.authgen(["generate", "mixed", "--yes", "--http-client", client]).success();
+        let dir = repo.test_path("mixed").parent().unwrap().parent().unwrap().to_path_buf();
+        for args in [
+            &["check", "--select", "E,F,I", "--line-length", "100"][..],
+            &["format", "--check", "--line-length", "100"],
+        ] {
+            let ran = repo.command(common::ruff(), args).arg(&dir).run();
+            assert_eq!(ran.code, Some(0), "ruff {args:?} ({client}):\n{}", ran.output());
+        }
+        let api = MockApi::start(|r| match (r.method.as_str(), r.path.as_str()) {
+            ("POST", "/login") => {
+                let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+                let json_type = r.header("Content-Type") == Some("application/json");
+                if json_type && body == json!({"user": "ada", "pass": "pw-S3CRET"}) {
+                    Reply::json(200, json!({"data": {"token": "tok-S3CRET-1", "expires": 3600}}))
+                } else {
+                    Reply::json(401, json!({"error": "bad login"}))
+                }
+            }
+            ("GET", "/me") if r.header("Authorization") == Some("Bearer tok-S3CRET-1") => Reply::json(200, json!({})),
+            ("GET", "/me") => match verify_sigv4(r, AWS_KEY_ID, AWS_SECRET, "us-east-1", "execute-api") {
+                Ok(()) => Reply::json(200, json!({})),
+                Err(code) => aws_error(&code),
+            },
+            _ => Reply::text(404, "mock: no such path"),
+        });
+        let base = [("CONNECTOR_TEST_BASE_URL", api.url())];
+        let session = json!({"region": "us-east-1", "username": "ada", "password": "pw-S3CRET"});
+        let ran = run(&repo, &common::python(), "mixed", &session, &base);
+        expect(&ran, 0, &["accepted session_login (auth method session)"], &format!("{client} session"));
+        let ran = run(&repo, &common::python(), "mixed", &with(&session, "password", "no-S3CRET"), &base);
+        expect(&ran, 1, &["login failed: HTTP 401 from POST"], &format!("{client} bad login"));
+        let keys = json!({"region": "us-east-1", "aws_access_key_id": AWS_KEY_ID, "aws_secret_access_key": AWS_SECRET});
+        let ran = run(&repo, &common::python(), "mixed", &keys, &base);
+        expect(&ran, 0, &["accepted aws_sigv4 (auth method keys)"], &format!("{client} sigv4"));
+    }
+}
