@@ -875,6 +875,8 @@ fn generate_refuses_to_send_a_key_as_a_token() {
         ran.assert_wrote_nothing();
         assert!(ran.stderr.contains("a key is never sent as a token"), "{spec}\n{}", ran.stderr);
         assert!(ran.stderr.contains(instead), "{spec}\n{}", ran.stderr);
+        let lint = repo.authgen(["lint", "keyed", "--format", "json"]).code(1);
+        assert!(lint.stdout.contains("\"key-as-token\""), "lint: {}", lint.output());
     }
 }
 

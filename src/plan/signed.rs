@@ -8,6 +8,9 @@ use super::model::{CredentialPlan, MethodPlan, ParamPlan, ShowPath, Variant, inp
 use crate::error::Result;
 use crate::spec::{ConnectorSpec, KeyPath, Text, Verification, key_material};
 
+/// What the refusal of a key sent as a token says (lint reports the same).
+pub const KEY_IS_NO_TOKEN: &str = "a key is never sent as a token";
+
 /// The JWT algorithms the runtime signs with.
 pub const SIGNING_ALGS: [&str; 4] = ["RS256", "RS384", "ES256", "ES384"];
 
@@ -390,7 +393,7 @@ pub(super) fn refuse_key_as_token(
                 .error(
                     &at,
                     format!(
-                        "parameter {name:?} holds {}: a key is never sent as a token, yet this plan puts it in {place}",
+                        "parameter {name:?} holds {}: {KEY_IS_NO_TOKEN}, yet this plan puts it in {place}",
                         kind.what()
                     ),
                 )
