@@ -800,6 +800,9 @@ fn jwt_signing_without_cryptography_says_pip_install_cryptography() {
         let repo = repo("urllib", &[source]);
         let ran = run(&repo, &bare, source, &config, &[]);
         expect(&ran, 2, &["pip install cryptography"], source);
+        repo.write(repo.credentials_path(source), config.to_string());
+        let ran = repo.authgen(["run", source, "--python"]).arg(&bare).code(2);
+        assert!(ran.stderr.contains("this Python cannot sign JWTs (no cryptography package)"), "{}", ran.stderr);
     }
 }
 

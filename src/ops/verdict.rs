@@ -161,7 +161,7 @@ pub fn explain(
             "check that the host answers, or raise --timeout".into(),
         );
     }
-    if outcome.code == 1
+    if matches!(outcome.code, 1 | 2)
         && let Some(found) = signed_failure(source, plan, out, &creds)
     {
         return found;
@@ -274,6 +274,12 @@ fn signed_failure(source: &str, plan: &AuthPlan, out: &str, creds: &str) -> Opti
             .collect();
         if found.is_empty() { "the credentials".into() } else { found.join(", ") }
     };
+    if out.contains("pip install cryptography") {
+        return Some((
+            format!("{source}: this Python cannot sign JWTs (no cryptography package)"),
+            "`pip install cryptography` for that Python, or pass another with --python".into(),
+        ));
+    }
     if out.contains("SignatureDoesNotMatch") {
         let keys = names(|s| match s {
             SignedPlan::AwsSigv4 { secret_access_key, .. } => vec![secret_access_key.clone()],
