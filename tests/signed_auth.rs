@@ -979,18 +979,34 @@ fn stored(repo: &Test, source: &str) -> Value {
 }
 
 #[test]
-fn credentials_take_a_multi_line_pem_until_an_empty_line() {
+fn credentials_take_a_multi_line_pem_and_json_key_whole() {
     let key = Key::new("rsa");
     let repo = Test::with_fixtures(&["smart_backend"]);
     // Required values in order: fhir_base_url, token_url, client_id, private_key_pem, key_id.
-    let input = format!("https://fhir.example.org/r4\nhttps://fhir.example.org/token\nsvc-1\n{}\nkey-1\n", key.private);
+    // The PEM ends at its END line: the next line answers the next prompt.
+    let input = format!("https://fhir.example.org/r4\nhttps://fhir.example.org/token\nsvc-1\n{}key-1\n", key.private);
     let ran = repo.authgen(["credentials", "smart_backend"]).stdin(input).run();
     ran.assert_code(0);
     let values = stored(&repo, "smart_backend");
     assert_eq!(values["private_key_pem"], key.private.as_str(), "the PEM, byte for byte");
     assert_eq!(values["key_id"], "key-1");
     assert!(!ran.output().contains("PRIVATE KEY"), "{}", ran.output());
-    assert!(ran.stderr.contains("paste it, then an empty line"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("paste it whole, or use --from-file NAME=PATH"), "{}", ran.stderr);
+    // A service-account key file pasted as it is printed: read to its closing brace.
+    let repo = Test::with_fixtures(&["google_analytics"]);
+    let account = serde_json::to_string_pretty(
+        &json!({"type": "service_account", "private_key": key.private, "client_email": SA_EMAIL}),
+    )
+    .unwrap();
+    let ran = repo.authgen(["credentials", "google_analytics"]).stdin(format!("123456\n{account}\n")).run();
+    ran.assert_code(0);
+    assert_eq!(stored(&repo, "google_analytics")["service_account_json"], format!("{account}\n").as_str());
+    // One line per prompt from a pipe still works: a one-line (base64) key is one answer.
+    let repo = Test::with_fixtures(&["google_analytics"]);
+    let ran =
+        repo.authgen(["credentials", "google_analytics"]).stdin("123456\neyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0=\n").run();
+    ran.assert_code(0);
+    assert_eq!(stored(&repo, "google_analytics")["service_account_json"], "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50In0=");
 }
 
 #[test]

@@ -172,6 +172,8 @@ fn placeholder_names(text: &str) -> Vec<String> {
 /// Names the user gave (or the spec has) plus those added here.
 struct Params {
     list: Vec<Param>,
+    /// The spec's parameters: name, and whether it is a secret that can be sent
+    /// as the credential (key material never is).
     existing: Vec<(String, bool)>,
 }
 
@@ -195,6 +197,7 @@ impl Params {
             .list
             .iter()
             .filter(|p| p.secret && p.method.as_deref() == method && !p.name.starts_with("client_"))
+            .filter(|p| crate::spec::key_material(&p.name, Some(&p.description)).is_none())
             .map(|p| p.name.clone())
             .collect();
         if method.is_none() {
@@ -525,7 +528,14 @@ fn params_from_args(
     let several = methods.len() > 1;
     let params = Params {
         list: args.params.iter().map(|p| parse_param(p)).collect::<Result<_>>()?,
-        existing: existing.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect()),
+        existing: existing.map_or_else(Vec::new, |s| {
+            s.all_parameters()
+                .map(|p| {
+                    let sendable = p.secret && crate::spec::key_material(&p.name, p.description.as_deref()).is_none();
+                    (p.name.clone(), sendable)
+                })
+                .collect()
+        }),
     };
     for p in &params.list {
         if let Some(m) = &p.method

@@ -179,7 +179,7 @@ fn ask_field(field: &Field, input: &mut Input) -> Result<Option<String>> {
         notes.push("optional");
     }
     if field.key {
-        notes.push("paste it, then an empty line; or --from-file NAME=PATH");
+        notes.push("paste it whole, or use --from-file NAME=PATH");
     }
     let prompt =
         if notes.is_empty() { format!("{}: ", field.name) } else { format!("{} ({}): ", field.name, notes.join(", ")) };
@@ -202,34 +202,45 @@ fn ask_field(field: &Field, input: &mut Input) -> Result<Option<String>> {
     }
 }
 
-/// Key material: lines up to an empty line (or the end of input), kept as
-/// they are but for the line ends; a key of several lines ends with one, as a
-/// PEM file does.
+/// Key material, kept as given but for line ends: a PEM block read to its
+/// `-----END` line (and ending with a line break, as a PEM file does), a JSON
+/// key file to its closing brace, anything else as one line; an empty line
+/// ends a paste early. One line per prompt from a pipe still works.
 fn ask_key(field: &Field, prompt: &str, input: &mut Input) -> Result<Option<String>> {
     loop {
-        let mut lines: Vec<String> = Vec::new();
-        loop {
-            let shown = if lines.is_empty() { prompt } else { "" };
-            match input.ask_raw(shown, field.secret)? {
-                Some(line) if line.trim().is_empty() && !lines.is_empty() => break,
-                Some(line) if line.trim().is_empty() => {
-                    if !field.required {
-                        return Ok(None);
-                    }
-                    break;
+        let first = match input.ask_raw(prompt, field.secret)? {
+            None => return if field.required { Err(ended(&field.name)) } else { Ok(None) },
+            Some(line) if line.trim().is_empty() => {
+                if !field.required {
+                    return Ok(None);
                 }
-                Some(line) => lines.push(line),
-                None if lines.is_empty() => {
-                    return if field.required { Err(ended(&field.name)) } else { Ok(None) };
+                input.wrong(format!("{} is required", field.name))?;
+                continue;
+            }
+            Some(line) => line,
+        };
+        let pem = first.trim_start().starts_with("-----BEGIN");
+        let depth = |line: &str| line.matches('{').count() as i64 - line.matches('}').count() as i64;
+        let mut open = depth(&first);
+        if !pem && open <= 0 {
+            return Ok(Some(first.trim().to_string()));
+        }
+        let mut lines = vec![first];
+        loop {
+            match input.ask_raw("", field.secret)? {
+                Some(line) if line.trim().is_empty() => break,
+                Some(line) => {
+                    open += depth(&line);
+                    let done = if pem { line.trim_start().starts_with("-----END") } else { open <= 0 };
+                    lines.push(line);
+                    if done {
+                        break;
+                    }
                 }
                 None => break,
             }
         }
-        match lines.len() {
-            0 => input.wrong(format!("{} is required", field.name))?,
-            1 => return Ok(Some(lines.remove(0).trim().to_string())),
-            _ => return Ok(Some(lines.join("\n") + "\n")),
-        }
+        return Ok(Some(lines.join("\n") + "\n"));
     }
 }
 

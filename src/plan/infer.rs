@@ -212,16 +212,37 @@ fn choose_variant(
         let whose = method.map_or(String::new(), |m| format!(" of auth method {:?}", m.name));
         return Ok((Variant::None, format!("inferred: no secret parameters{whose}")));
     }
+    if let Some((p, kind)) =
+        candidates.iter().find_map(|p| crate::spec::key_material(&p.name, p.description.as_deref()).map(|k| (p, k)))
+    {
+        return Err(spec
+            .error(
+                &v.key.key("auth"),
+                format!(
+                    "parameter {:?} holds {}: {}; say how it signs",
+                    p.name,
+                    kind.what(),
+                    super::signed::KEY_IS_NO_TOKEN
+                ),
+            )
+            .with_hint(format!("use {}", kind.instead())));
+    }
     Err(spec
         .error(&v.key.key("auth"), "cannot tell how the credential is sent")
         .with_hint("add `auth: bearer` (or another variant from `authgen variants`) under connection.verification"))
 }
 
+/// The parameter that holds the token; key material never is one.
 fn pick_credential<'a>(candidates: &[&'a ParamPlan]) -> Option<&'a str> {
+    let sendable: Vec<&ParamPlan> = candidates
+        .iter()
+        .copied()
+        .filter(|p| crate::spec::key_material(&p.name, p.description.as_deref()).is_none())
+        .collect();
     CREDENTIAL_NAMES
         .iter()
-        .find_map(|n| candidates.iter().find(|p| p.name == *n))
-        .or_else(|| candidates.iter().find(|p| p.secret && !p.name.contains("client")))
+        .find_map(|n| sendable.iter().find(|p| p.name == *n))
+        .or_else(|| sendable.iter().find(|p| p.secret && !p.name.contains("client")))
         .map(|p| p.name.as_str())
 }
 
