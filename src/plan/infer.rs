@@ -115,22 +115,12 @@ pub(super) fn method_plan(
                 required.push(o.client_secret.clone());
             }
             required.extend(o.refresh_token.clone());
-            if let Some(k) = &o.client_key {
-                required.push(k.private_key.clone());
-                for t in [&k.key_id, &k.signing_alg] {
-                    required.extend(placeholders(t).into_iter().map(str::to_string));
-                }
-            }
+            required.extend(o.client_key.iter().flat_map(super::model::ClientKeyPlan::required));
         }
         CredentialPlan::Signed(s) => required.extend(s.required()),
         CredentialPlan::Basic { .. } | CredentialPlan::None => {}
     }
-    let sent: Vec<(String, String)> = headers
-        .iter()
-        .map(|(_, value)| ("headers".to_string(), value.clone()))
-        .chain(params_list.iter().map(|(_, value)| ("params".to_string(), value.clone())))
-        .collect();
-    super::signed::refuse_key_as_token(spec, v, &credential, &sent, params)?;
+    super::signed::refuse_key_as_token(spec, v, &credential, [&headers, &params_list], params)?;
     Ok(MethodPlan {
         name: method.map(|m| m.name.clone()),
         variant,
@@ -313,7 +303,7 @@ fn credential_plan(
             oauth_plan(spec, variant, v, params, method, &header, &prefix)?
         }
         Variant::OauthJwtBearer | Variant::SessionLogin | Variant::AwsSigv4 => {
-            super::signed::signed_plan(spec, variant, v, params, &header, &prefix)?
+            super::signed::signed_plan(spec, variant, v, params, &header, &prefix, &parse_show)?
         }
     })
 }
@@ -492,7 +482,7 @@ fn check_header_value(spec: &ConnectorSpec, value: &Text) -> Result<()> {
 
 /// `users[0].name` → key users, index 0, key name. A part that is not
 /// `name[digits]...` is taken whole as a key.
-pub(super) fn parse_show(text: &str) -> ShowPath {
+fn parse_show(text: &str) -> ShowPath {
     let mut segments = Vec::new();
     for part in text.split('.') {
         let (name, mut rest) = match part.find('[') {

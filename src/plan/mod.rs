@@ -10,7 +10,7 @@ mod signed;
 
 pub use model::*;
 pub use python::PyContext;
-pub use signed::{ClientKeyPlan, KEY_IS_NO_TOKEN, SIGNING_ALGS, SignedPlan};
+pub use signed::{KEY_IS_NO_TOKEN, SIGNING_ALGS};
 
 use crate::error::Result;
 use crate::spec::{ConnectorSpec, KeyPath, Parameter, Text, Verification};

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::model::SignedPlan;
 use super::model::{AuthPlan, CredentialPlan, MethodPlan, RequestPlan, ShowSegment, Variant};
 use super::pylit::{py_opt_str, py_str};
-use super::signed::SignedPlan;
 
 /// The line length generated files are formatted for.
 const WIDTH: usize = 100;

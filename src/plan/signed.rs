@@ -2,9 +2,9 @@
 //! 2.1), `session_login`, `aws_sigv4`, and the key of `client_auth:
 //! private_key_jwt` (RFC 7523 2.2). Also the rule that no key travels as a token.
 
-use serde::Serialize;
-
-use super::model::{CredentialPlan, MethodPlan, ParamPlan, ShowPath, Variant, input_error, placeholders};
+use super::model::{
+    ClientKeyPlan, CredentialPlan, MethodPlan, ParamPlan, ShowPath, SignedPlan, Variant, input_error, placeholders,
+};
 use crate::error::Result;
 use crate::spec::{ConnectorSpec, KeyPath, Text, Verification, key_material};
 
@@ -13,93 +13,6 @@ pub const KEY_IS_NO_TOKEN: &str = "a key is never sent as a token";
 
 /// The JWT algorithms the runtime signs with.
 pub const SIGNING_ALGS: [&str; 4] = ["RS256", "RS384", "ES256", "ES384"];
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "scheme", rename_all = "snake_case")]
-pub enum SignedPlan {
-    AwsSigv4 {
-        access_key_id: String,
-        secret_access_key: String,
-        session_token: Option<String>,
-        /// Text or a `{param}` pattern.
-        region: String,
-        service: String,
-    },
-    SessionLogin {
-        /// Joined to the base URL like the endpoint; may hold placeholders.
-        endpoint: String,
-        method: String,
-        /// `json` or `form`.
-        body: String,
-        /// Field name to `{param}` pattern or text.
-        fields: Vec<(String, String)>,
-        token_field: ShowPath,
-        header: String,
-        prefix: String,
-    },
-    JwtBearer {
-        key_json: String,
-        scopes: Option<String>,
-        /// Empty: the key's own `token_uri`.
-        token_url: String,
-        subject: String,
-        header: String,
-        prefix: String,
-    },
-}
-
-/// `client_auth: private_key_jwt`: what signs the client assertion.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClientKeyPlan {
-    pub private_key: String,
-    /// Text or `{param}`; empty: no `kid` header.
-    pub key_id: String,
-    /// One of [`SIGNING_ALGS`], or a `{param}` pattern checked at run time.
-    pub signing_alg: String,
-}
-
-impl SignedPlan {
-    /// Every parameter this plan reads: the ones it names and those its
-    /// patterns fill (an optional session token is not required).
-    pub fn required(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let filled = |t: &str, out: &mut Vec<String>| out.extend(placeholders(t).into_iter().map(str::to_string));
-        match self {
-            SignedPlan::AwsSigv4 { access_key_id, secret_access_key, region, .. } => {
-                out.push(access_key_id.clone());
-                out.push(secret_access_key.clone());
-                filled(region, &mut out);
-            }
-            SignedPlan::SessionLogin { endpoint, fields, .. } => {
-                filled(endpoint, &mut out);
-                for (_, value) in fields {
-                    filled(value, &mut out);
-                }
-            }
-            SignedPlan::JwtBearer { key_json, token_url, subject, .. } => {
-                out.push(key_json.clone());
-                filled(token_url, &mut out);
-                filled(subject, &mut out);
-            }
-        }
-        out
-    }
-
-    /// Some string holds a `{param}` placeholder the runtime fills.
-    pub fn fills(&self) -> bool {
-        self.required().len() > self.named().len()
-    }
-
-    fn named(&self) -> Vec<String> {
-        match self {
-            SignedPlan::AwsSigv4 { access_key_id, secret_access_key, .. } => {
-                vec![access_key_id.clone(), secret_access_key.clone()]
-            }
-            SignedPlan::SessionLogin { .. } => Vec::new(),
-            SignedPlan::JwtBearer { key_json, .. } => vec![key_json.clone()],
-        }
-    }
-}
 
 /// The variant a verification block's signed keys imply, and why.
 pub(super) fn infer(v: &Verification) -> Option<(Variant, String)> {
@@ -175,147 +88,167 @@ pub(super) fn signed_plan(
     params: &mut [ParamPlan],
     header: &dyn Fn(&str) -> Result<String>,
     prefix: &dyn Fn(&str) -> Result<String>,
+    parse_path: &dyn Fn(&str) -> ShowPath,
 ) -> Result<CredentialPlan> {
-    let s = &v.signed;
-    let key = |name: &str| v.key.key(name);
     let plan = match variant {
-        Variant::AwsSigv4 => {
-            let id = param_for(
-                spec,
-                s.access_key_id.as_ref(),
-                &["aws_access_key_id", "access_key_id", "access_key"],
-                params,
-                |_| false,
-            )?;
-            let id = need(spec, id, key("access_key_id"), variant, "the access key id")?;
-            let sk = param_for(
-                spec,
-                s.secret_access_key.as_ref(),
-                &["aws_secret_access_key", "secret_access_key", "secret_key"],
-                params,
-                |_| false,
-            )?;
-            let sk = need(spec, sk, key("secret_access_key"), variant, "the secret access key")?;
-            let session =
-                param_for(spec, s.session_token.as_ref(), &["aws_session_token", "session_token"], params, |_| false)?;
-            let region = match &s.region {
-                Some(r) => {
-                    check_placeholders(spec, r, params)?;
-                    r.value.clone()
-                }
-                None => match ["aws_region", "region"].iter().find(|n| params.iter().any(|p| &p.name == *n)) {
-                    Some(n) => format!("{{{n}}}"),
-                    None => {
-                        return Err(spec.error(&key("region"), "aws_sigv4: no region").with_hint(
-                            "add `region: us-east-1` (or `region: \"{region}\"`) under connection.verification",
-                        ));
-                    }
-                },
-            };
-            let service = match &s.service {
-                Some(t)
-                    if !t.value.is_empty()
-                        && t.value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) =>
-                {
-                    t.value.clone()
-                }
-                Some(t) => {
-                    return Err(input_error(
-                        spec,
-                        t,
-                        format!("{:?} is not an AWS service name (such as sqs)", t.value),
-                    ));
-                }
-                None => {
-                    return Err(spec.error(&key("service"), "aws_sigv4: no service").with_hint(
-                        "add `service: sqs` (the signing name of the AWS service) under connection.verification",
-                    ));
-                }
-            };
-            secret(params, &sk);
-            if let Some(t) = &session {
-                secret(params, t);
-            }
-            SignedPlan::AwsSigv4 { access_key_id: id, secret_access_key: sk, session_token: session, region, service }
-        }
-        Variant::SessionLogin => {
-            let Some(login) = &s.login else {
-                return Err(spec.error(&key("login"), "session_login: no login block").with_hint(
-                    "add under connection.verification:\n\n    login:\n      endpoint: /authenticate\n      json: {username: \"{username}\", password: \"{password}\"}\n      token_field: token\n",
-                ));
-            };
-            let endpoint = login.endpoint.clone().ok_or_else(|| {
-                spec.error(&login.key.key("endpoint"), "session_login: the login block has no endpoint")
-            })?;
-            check_placeholders(spec, &endpoint, params)?;
-            let method = match &login.method {
-                Some(m) if ["POST", "PUT", "GET"].contains(&m.value.to_ascii_uppercase().as_str()) => {
-                    m.value.to_ascii_uppercase()
-                }
-                Some(m) => return Err(input_error(spec, m, format!("login method {:?}: use POST", m.value))),
-                None => "POST".to_string(),
-            };
-            let (body, pairs) = match (&login.json, &login.form) {
-                (Some(j), _) => ("json", j),
-                (None, Some(f)) => ("form", f),
-                (None, None) => {
-                    return Err(spec
-                        .error(&login.key.key("json"), "session_login: the login block sends no fields")
-                        .with_hint("add `json: {username: \"{username}\", password: \"{password}\"}` (or `form:`)"));
-                }
-            };
-            let mut fields = Vec::new();
-            for (name, value) in pairs {
-                check_placeholders(spec, value, params)?;
-                fields.push((name.value.clone(), value.value.clone()));
-            }
-            let token_field = login.token_field.clone().ok_or_else(|| {
-                spec.error(&login.key.key("token_field"), "session_login: no token_field")
-                    .with_hint("add `token_field: token` (a dot path into the login answer, such as data.token)")
-            })?;
-            SignedPlan::SessionLogin {
-                endpoint: endpoint.value,
-                method,
-                body: body.to_string(),
-                fields,
-                token_field: super::infer::parse_show(&token_field.value),
-                header: header("Authorization")?,
-                prefix: prefix("Bearer ")?,
-            }
-        }
-        Variant::OauthJwtBearer => {
-            let names =
-                ["key_json", "service_account_json", "service_account_key", "credentials_json", "service_account"];
-            let fits = |p: &ParamPlan| key_material(&p.name, p.description.as_deref()).is_some();
-            let key_json = param_for(spec, s.key_json.as_ref(), &names, params, fits)?;
-            let key_json = need(spec, key_json, key("key_json"), variant, "the service-account key (JSON)")?;
-            let scopes = v.scopes.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.scopes.clone()));
-            if let Some(t) = &scopes {
-                check_placeholders(spec, t, params)?;
-            }
-            let token_url = v.token_url.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.token_url.clone()));
-            if let Some(t) = &token_url {
-                check_placeholders(spec, t, params)?;
-                if !(t.value.starts_with("https://") || t.value.starts_with("http://") || t.value.starts_with('{')) {
-                    return Err(input_error(spec, t, format!("{:?} is not an http:// or https:// URL", t.value)));
-                }
-            }
-            if let Some(t) = &s.subject {
-                check_placeholders(spec, t, params)?;
-            }
-            secret(params, &key_json);
-            SignedPlan::JwtBearer {
-                key_json,
-                scopes: scopes.map(|t| t.value).filter(|t| !t.trim().is_empty()),
-                token_url: token_url.map(|t| t.value).unwrap_or_default(),
-                subject: s.subject.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
-                header: header("Authorization")?,
-                prefix: prefix("Bearer ")?,
-            }
-        }
+        Variant::AwsSigv4 => aws_plan(spec, v, params)?,
+        Variant::SessionLogin => session_plan(spec, v, params, header, prefix, parse_path)?,
+        Variant::OauthJwtBearer => jwt_plan(spec, v, params, header, prefix)?,
         other => unreachable!("{other} is not a signed variant"),
     };
     Ok(CredentialPlan::Signed(plan))
+}
+
+/// `aws_sigv4`: the key parameters, the region and the service.
+fn aws_plan(spec: &ConnectorSpec, v: &Verification, params: &mut [ParamPlan]) -> Result<SignedPlan> {
+    let (s, variant) = (&v.signed, Variant::AwsSigv4);
+    let key = |name: &str| v.key.key(name);
+    let id = param_for(
+        spec,
+        s.access_key_id.as_ref(),
+        &["aws_access_key_id", "access_key_id", "access_key"],
+        params,
+        |_| false,
+    )?;
+    let id = need(spec, id, key("access_key_id"), variant, "the access key id")?;
+    let sk = param_for(
+        spec,
+        s.secret_access_key.as_ref(),
+        &["aws_secret_access_key", "secret_access_key", "secret_key"],
+        params,
+        |_| false,
+    )?;
+    let sk = need(spec, sk, key("secret_access_key"), variant, "the secret access key")?;
+    let session =
+        param_for(spec, s.session_token.as_ref(), &["aws_session_token", "session_token"], params, |_| false)?;
+    let region = match &s.region {
+        Some(r) => {
+            check_placeholders(spec, r, params)?;
+            r.value.clone()
+        }
+        None => match ["aws_region", "region"].iter().find(|n| params.iter().any(|p| &p.name == *n)) {
+            Some(n) => format!("{{{n}}}"),
+            None => {
+                return Err(spec
+                    .error(&key("region"), "aws_sigv4: no region")
+                    .with_hint("add `region: us-east-1` (or `region: \"{region}\"`) under connection.verification"));
+            }
+        },
+    };
+    let service = match &s.service {
+        Some(t) if !t.value.is_empty() && t.value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) => {
+            t.value.clone()
+        }
+        Some(t) => {
+            return Err(input_error(spec, t, format!("{:?} is not an AWS service name (such as sqs)", t.value)));
+        }
+        None => {
+            return Err(spec
+                .error(&key("service"), "aws_sigv4: no service")
+                .with_hint("add `service: sqs` (the signing name of the AWS service) under connection.verification"));
+        }
+    };
+    secret(params, &sk);
+    if let Some(t) = &session {
+        secret(params, t);
+    }
+    Ok(SignedPlan::AwsSigv4 { access_key_id: id, secret_access_key: sk, session_token: session, region, service })
+}
+
+/// `session_login`: the login request and where its answer holds the token.
+fn session_plan(
+    spec: &ConnectorSpec,
+    v: &Verification,
+    params: &mut [ParamPlan],
+    header: &dyn Fn(&str) -> Result<String>,
+    prefix: &dyn Fn(&str) -> Result<String>,
+    parse_path: &dyn Fn(&str) -> ShowPath,
+) -> Result<SignedPlan> {
+    let s = &v.signed;
+    let key = |name: &str| v.key.key(name);
+    let Some(login) = &s.login else {
+        return Err(spec.error(&key("login"), "session_login: no login block").with_hint(
+            "add under connection.verification:\n\n    login:\n      endpoint: /authenticate\n      json: {username: \"{username}\", password: \"{password}\"}\n      token_field: token\n",
+        ));
+    };
+    let endpoint = login
+        .endpoint
+        .clone()
+        .ok_or_else(|| spec.error(&login.key.key("endpoint"), "session_login: the login block has no endpoint"))?;
+    check_placeholders(spec, &endpoint, params)?;
+    let method = match &login.method {
+        Some(m) if ["POST", "PUT", "GET"].contains(&m.value.to_ascii_uppercase().as_str()) => {
+            m.value.to_ascii_uppercase()
+        }
+        Some(m) => return Err(input_error(spec, m, format!("login method {:?}: use POST", m.value))),
+        None => "POST".to_string(),
+    };
+    let (body, pairs) = match (&login.json, &login.form) {
+        (Some(j), _) => ("json", j),
+        (None, Some(f)) => ("form", f),
+        (None, None) => {
+            return Err(spec
+                .error(&login.key.key("json"), "session_login: the login block sends no fields")
+                .with_hint("add `json: {username: \"{username}\", password: \"{password}\"}` (or `form:`)"));
+        }
+    };
+    let mut fields = Vec::new();
+    for (name, value) in pairs {
+        check_placeholders(spec, value, params)?;
+        fields.push((name.value.clone(), value.value.clone()));
+    }
+    let token_field = login.token_field.clone().ok_or_else(|| {
+        spec.error(&login.key.key("token_field"), "session_login: no token_field")
+            .with_hint("add `token_field: token` (a dot path into the login answer, such as data.token)")
+    })?;
+    Ok(SignedPlan::SessionLogin {
+        endpoint: endpoint.value,
+        method,
+        body: body.to_string(),
+        fields,
+        token_field: parse_path(&token_field.value),
+        header: header("Authorization")?,
+        prefix: prefix("Bearer ")?,
+    })
+}
+
+/// `oauth_jwt_bearer`: the key parameter, scopes, token URL and subject.
+fn jwt_plan(
+    spec: &ConnectorSpec,
+    v: &Verification,
+    params: &mut [ParamPlan],
+    header: &dyn Fn(&str) -> Result<String>,
+    prefix: &dyn Fn(&str) -> Result<String>,
+) -> Result<SignedPlan> {
+    let (s, variant) = (&v.signed, Variant::OauthJwtBearer);
+    let key = |name: &str| v.key.key(name);
+    let names = ["key_json", "service_account_json", "service_account_key", "credentials_json", "service_account"];
+    let fits = |p: &ParamPlan| key_material(&p.name, p.description.as_deref()).is_some();
+    let key_json = param_for(spec, s.key_json.as_ref(), &names, params, fits)?;
+    let key_json = need(spec, key_json, key("key_json"), variant, "the service-account key (JSON)")?;
+    let scopes = v.scopes.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.scopes.clone()));
+    if let Some(t) = &scopes {
+        check_placeholders(spec, t, params)?;
+    }
+    let token_url = v.token_url.clone().or_else(|| spec.oauth.as_ref().and_then(|o| o.token_url.clone()));
+    if let Some(t) = &token_url {
+        check_placeholders(spec, t, params)?;
+        if !(t.value.starts_with("https://") || t.value.starts_with("http://") || t.value.starts_with('{')) {
+            return Err(input_error(spec, t, format!("{:?} is not an http:// or https:// URL", t.value)));
+        }
+    }
+    if let Some(t) = &s.subject {
+        check_placeholders(spec, t, params)?;
+    }
+    secret(params, &key_json);
+    Ok(SignedPlan::JwtBearer {
+        key_json,
+        scopes: scopes.map(|t| t.value).filter(|t| !t.trim().is_empty()),
+        token_url: token_url.map(|t| t.value).unwrap_or_default(),
+        subject: s.subject.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+        header: header("Authorization")?,
+        prefix: prefix("Bearer ")?,
+    })
 }
 
 /// `client_auth: private_key_jwt`: the key parameter and how it signs.
@@ -359,7 +292,7 @@ pub(super) fn refuse_key_as_token(
     spec: &ConnectorSpec,
     v: &Verification,
     credential: &CredentialPlan,
-    request_texts: &[(String, String)],
+    request: [&[(String, String)]; 2],
     params: &[ParamPlan],
 ) -> Result<()> {
     let mut sent: Vec<(String, KeyPath, String)> = Vec::new();
@@ -381,9 +314,11 @@ pub(super) fn refuse_key_as_token(
         }
         _ => {}
     }
-    for (name, value) in request_texts {
-        for p in placeholders(value) {
-            sent.push((p.to_string(), v.key.key(name), name.clone()));
+    for (texts, name) in request.into_iter().zip(["headers", "params"]) {
+        for (_, value) in texts {
+            for p in placeholders(value) {
+                sent.push((p.to_string(), v.key.key(name), name.to_string()));
+            }
         }
     }
     for (name, at, place) in sent {
