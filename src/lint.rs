@@ -25,6 +25,7 @@ pub const RULES: &[(&str, &str)] = &[
         DOC_EXAMPLE,
         "A verification value is a doc example (YOUR_…, <…>, xxx, example.com, a sample ID, a value cut short)",
     ),
+    (KEY_AS_TOKEN, "Key material (a PEM key, a service-account key) would be sent as a token"),
 ];
 const SECRET_NOT_MARKED: &str = "secret-not-marked";
 const UNBALANCED_PLACEHOLDER: &str = "unbalanced-placeholder";
@@ -36,6 +37,7 @@ const UNKNOWN_CREDENTIAL: &str = "unknown-credential";
 const UNKNOWN_METHOD: &str = "unknown-method";
 const UNUSED_KEY: &str = "unused-key";
 const DOC_EXAMPLE: &str = "doc-example";
+const KEY_AS_TOKEN: &str = "key-as-token";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
@@ -188,6 +190,7 @@ pub fn lint(spec: &ConnectorSpec) -> Vec<Problem> {
             }
         }
     }
+    key_as_token(&mut l);
     l.problems.sort_by_key(|p| (p.line, p.col));
     l.problems
 }
@@ -204,6 +207,25 @@ fn request_values<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {
 }
 
 /// Every text of a verification block where placeholders are filled.
+/// The plan's rule that a key is never a token (plan/signed.rs), asked the
+/// same way `generate` asks it.
+fn key_as_token(l: &mut Linter) {
+    let built = plan::AuthPlan::build(
+        l.spec,
+        "lint",
+        plan::HttpClient::Requests,
+        &plan::Overrides::default(),
+        plan::Places::default(),
+    );
+    if let Err(crate::error::Error::Input { pos, key, message, .. }) = built
+        && message.contains(plan::KEY_IS_NO_TOKEN)
+    {
+        let Pos { line, col } = pos.unwrap_or(Pos { line: 1, col: 1 });
+        let (path, key) = (l.shown.clone(), key.unwrap_or_default());
+        l.problems.push(Problem { rule: KEY_AS_TOKEN, path, line, col, key, message });
+    }
+}
+
 fn collect_texts<'a>(v: &'a Verification, out: &mut Vec<&'a Text>) {
     let single = [&v.base_url, &v.endpoint, &v.username, &v.password, &v.token_url, &v.header, &v.prefix];
     out.extend(single.into_iter().chain([&v.scopes, &v.audience]).flatten());
@@ -235,7 +257,17 @@ fn check_variant_keys(
         l.report(UNKNOWN_CREDENTIAL, &c.key, format!("credential {:?} names no parameter", c.value));
     }
     let Some(variant) = variant else { return };
-    let keys: [(&str, &Option<Text>); 8] = [
+    let s = &v.signed;
+    let keys: [(&str, &Option<Text>); 17] = [
+        ("key_json", &s.key_json),
+        ("subject", &s.subject),
+        ("access_key_id", &s.access_key_id),
+        ("secret_access_key", &s.secret_access_key),
+        ("session_token", &s.session_token),
+        ("region", &s.region),
+        ("service", &s.service),
+        ("private_key", &s.private_key),
+        ("key_id", &s.key_id),
         ("credential", &v.credential),
         ("header", &v.header),
         ("prefix", &v.prefix),
@@ -249,8 +281,13 @@ fn check_variant_keys(
         Variant::Bearer | Variant::ApiKeyHeader => &["credential", "header", "prefix"],
         Variant::ApiKeyQuery => &["credential", "query_param"],
         Variant::Basic => &["username", "password"],
-        Variant::OauthRefresh | Variant::OauthClientCredentials => &["header", "prefix", "token_url", "scopes"],
+        Variant::OauthRefresh | Variant::OauthClientCredentials => {
+            &["header", "prefix", "token_url", "scopes", "private_key", "key_id"]
+        }
         Variant::None => &[],
+        Variant::AwsSigv4 => &["access_key_id", "secret_access_key", "session_token", "region", "service"],
+        Variant::OauthJwtBearer => &["header", "prefix", "token_url", "scopes", "key_json", "subject"],
+        Variant::SessionLogin => &["header", "prefix"],
     };
     for (name, value) in keys {
         if let Some(t) = value

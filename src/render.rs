@@ -20,6 +20,11 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("partials/put_query.py.tera", include_str!("../templates/partials/put_query.py.tera")),
     ("partials/put_basic.py.tera", include_str!("../templates/partials/put_basic.py.tera")),
     ("partials/put_oauth.py.tera", include_str!("../templates/partials/put_oauth.py.tera")),
+    // Signed and session auth.
+    ("partials/put_session.py.tera", include_str!("../templates/partials/put_session.py.tera")),
+    ("partials/put_jwt_bearer.py.tera", include_str!("../templates/partials/put_jwt_bearer.py.tera")),
+    ("partials/sign_sigv4.py.tera", include_str!("../templates/partials/sign_sigv4.py.tera")),
+    ("partials/oauth_client_key.py.tera", include_str!("../templates/partials/oauth_client_key.py.tera")),
 ];
 
 const MAIN: &str = "auth_test.py.tera";

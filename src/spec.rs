@@ -11,6 +11,9 @@ use yaml_rust2::scanner::Marker;
 
 use crate::error::{Error, Pos, Result};
 
+mod signed;
+pub use signed::{KeyKind, Login, SignedKeys, key_material};
+
 /// A dotted key path into the spec, such as `connection.parameters[0].name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct KeyPath(Vec<Seg>);
@@ -165,6 +168,8 @@ pub struct Verification {
     pub base_url_param: Option<Option<Text>>,
     pub method_for: Vec<(String, Verification)>,
     pub key: KeyPath,
+    /// The keys of the signed and session variants (spec/signed.rs).
+    pub signed: SignedKeys,
 }
 
 /// One `derive` entry: a value computed from a parameter by one fixed rule.
@@ -584,6 +589,7 @@ impl Reader<'_> {
             base_url_param,
             method_for,
             key: key.clone(),
+            signed: self.signed_keys(map, key)?,
         })
     }
 

@@ -537,3 +537,27 @@ fn verify_in_the_form_reports_the_providers_answer() {
     assert_eq!(provider.seen().client_credentials_ok, 1);
     assert_no_secret(&server.output(), &["bad-Secret1", &config.client_secret, &config.access_token]);
 }
+
+/// A key parameter is a textarea: a PEM pasted into it is stored with its
+/// own line breaks (not the CRLF a form sends), unchanged.
+#[test]
+fn a_key_is_pasted_into_a_textarea_and_stored_unchanged() {
+    let spec = "connection:\n  parameters:\n    - {name: client_id, type: string, required: true}\n    - {name: private_key_pem, type: string, required: true, secret: true, description: PEM private key.}\n  verification:\n    base_url: https://api.example.com\n    endpoint: /me\n    auth: oauth_client_credentials\n    token_url: https://api.example.com/token\n    client_auth: private_key_jwt\n    private_key: private_key_pem\n";
+    let repo = Test::with_spec("keyed", spec);
+    let mut server = FormServer::start(&repo, "keyed", &[]);
+    let pem = "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA0Z3VS5JJcds3xfn\n/ygWyF8PbnGy0AHB7MhgwMbRvI0MBZhpF8Dbs0bUUPx8MNQOB/qqmWF/TestKey\n-----END PRIVATE KEY-----\n";
+    let seen = drive(
+        "fields",
+        &format!("http://127.0.0.1:{}/", server.port),
+        serde_json::json!({"fields": {"client_id": "svc-1", "private_key_pem": pem}}),
+    );
+    assert_eq!(seen["tags"]["private_key_pem"], "textarea", "{seen}");
+    assert_eq!(seen["tags"]["client_id"], "input", "{seen}");
+    assert_eq!(seen["heading"], "Credentials saved", "{seen}");
+    let status = server.wait(Duration::from_secs(10)).expect("the server exits after saving");
+    assert!(status.success(), "{}", server.output());
+    let values = read_json(&repo.credentials_path("keyed"));
+    assert_eq!(values.get("private_key_pem").map(String::as_str), Some(pem));
+    assert!(!values.contains_key("client_secret"), "a signing client has no secret: {values:?}");
+    assert_no_secret(&server.output(), &["MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA0Z3VS5JJcds3xfn"]);
+}

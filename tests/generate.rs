@@ -646,14 +646,25 @@ fn non_utf8_spec_and_doc_are_reported_with_line_column_and_byte_offset() {
 }
 
 #[test]
-fn variants_lists_all_seven() {
+fn variants_lists_every_variant() {
     let out = Test::new().authgen(["variants", "--format", "json"]).current_dir("/").run();
     out.assert_code(0);
     let list: serde_json::Value = out.json();
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["bearer", "basic", "api_key_header", "api_key_query", "oauth_refresh", "oauth_client_credentials", "none"]
+        [
+            "bearer",
+            "basic",
+            "api_key_header",
+            "api_key_query",
+            "oauth_refresh",
+            "oauth_client_credentials",
+            "none",
+            "oauth_jwt_bearer",
+            "session_login",
+            "aws_sigv4"
+        ]
     );
 }
 

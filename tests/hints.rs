@@ -1,6 +1,6 @@
 //! Every command a hint suggests works when run as suggested. Error cases on
-//! a FHIR-shaped spec (a private key, a `fhir_base_url` parameter, no
-//! verification block, no API doc) and on a mistyped source print hints; each
+//! a FHIR-shaped spec (a private key next to an access token, a
+//! `fhir_base_url` parameter, no verification block, no API doc) and on a mistyped source print hints; each
 //! `authgen …` command in backticks is run in the same repo, its upper-case
 //! placeholders filled as a user would, and the hints it prints in turn are
 //! followed too. None may be a usage error or refused as bad input.
@@ -29,6 +29,11 @@ connection:
       required: true
       secret: true
       description: PEM private key registered for the client (private_key_jwt)
+    - name: access_token
+      type: string
+      required: false
+      secret: true
+      description: A token issued to the client, sent as a bearer token
 "#;
 
 /// Answers to any prompt: one line per value.

@@ -35,13 +35,27 @@ pub struct CredentialsArgs {
     /// OAuth m2m: fetch a token with the client credentials before saving
     #[arg(long)]
     pub verify: bool,
+    /// Read a value from a file, unchanged (a PEM or service-account key): NAME=PATH, repeatable
+    #[arg(long = "from-file", value_name = "NAME=PATH")]
+    pub from_file: Vec<String>,
 }
 
 pub fn credentials(repo: Option<&Path>, args: &CredentialsArgs) -> Result<i32> {
     if args.timeout == 0 {
         return Err(Error::Usage("--timeout must be at least 1 second".into()));
     }
+    let mut from_file = Vec::new();
+    for pair in &args.from_file {
+        let Some((name, path)) = pair.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty()) else {
+            return Err(Error::Usage(format!("--from-file {pair:?}: give NAME=PATH")));
+        };
+        from_file.push((name.to_string(), PathBuf::from(path)));
+    }
+    if args.mode == ModeArg::Browser && !from_file.is_empty() {
+        return Err(Error::Usage("--from-file is for --mode cli; the browser form takes a file itself".into()));
+    }
     let opts = Options {
+        from_file,
         mode: match args.mode {
             ModeArg::Cli => Mode::Cli,
             ModeArg::Browser => Mode::Browser,

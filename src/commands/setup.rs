@@ -296,6 +296,7 @@ fn collect_credentials(layout: &Layout, source: &str, args: &SetupArgs) -> i32 {
         port: args.port,
         open: !args.no_open,
         timeout: Duration::from_secs(args.credentials_timeout.max(1)),
+        from_file: Vec::new(),
         output: None,
         yes: args.yes,
         verify: false,

@@ -174,6 +174,8 @@ fn placeholder_names(text: &str) -> Vec<String> {
 /// Names the user gave (or the spec has) plus those added here.
 struct Params {
     list: Vec<Param>,
+    /// The spec's parameters: name, and whether it is a secret that can be sent
+    /// as the credential (key material never is).
     existing: Vec<(String, bool)>,
 }
 
@@ -197,6 +199,7 @@ impl Params {
             .list
             .iter()
             .filter(|p| p.secret && p.method.as_deref() == method && !p.name.starts_with("client_"))
+            .filter(|p| crate::spec::key_material(&p.name, Some(&p.description)).is_none())
             .map(|p| p.name.clone())
             .collect();
         if method.is_none() {
@@ -317,6 +320,84 @@ impl MethodArgs<'_> {
             Variant::Basic => self.basic_keys(params, notes, &mut keys),
             Variant::OauthRefresh | Variant::OauthClientCredentials => oauth.extend(self.oauth_keys(params, notes)?),
             Variant::None => {}
+            Variant::OauthJwtBearer | Variant::SessionLogin | Variant::AwsSigv4 => {
+                keys.extend(self.signed_keys(params, notes)?);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The keys of the signed and session variants, with the parameters they name.
+    fn signed_keys(&self, params: &mut Params, notes: &mut Vec<String>) -> Result<Vec<(String, Node)>> {
+        let (args, method_key, variant) = (self.args, self.method_key, self.variant);
+        let text = |s: &str| Node::text(s);
+        let mut add = |name: &str, secret: bool, required: bool, why: &str| {
+            let mut p = Param::new(name, secret);
+            p.required = required;
+            p.method = method_key.map(str::to_string);
+            params.add(p, notes, why);
+        };
+        let mut keys: Vec<(String, Node)> = Vec::new();
+        match variant {
+            Variant::AwsSigv4 => {
+                // The signing name is the host's first label: https://sqs.{region}.amazonaws.com.
+                let service = args
+                    .base_url
+                    .as_deref()
+                    .and_then(|u| u.split_once("://"))
+                    .and_then(|(_, rest)| rest.split_once(".amazonaws.com").map(|(host, _)| host))
+                    .and_then(|host| host.split('.').next())
+                    .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+                let Some(service) = service else {
+                    return Err(Error::Usage(
+                        "aws_sigv4 takes the service from --base-url https://SERVICE.{region}.amazonaws.com".into(),
+                    ));
+                };
+                add("aws_access_key_id", false, true, "the AWS access key id");
+                add("aws_secret_access_key", true, true, "the AWS secret access key");
+                add("aws_session_token", true, false, "the session token of temporary credentials");
+                add("region", false, true, "the AWS region the request is signed for");
+                keys.push(("access_key_id".into(), text("aws_access_key_id")));
+                keys.push(("secret_access_key".into(), text("aws_secret_access_key")));
+                keys.push(("session_token".into(), text("aws_session_token")));
+                keys.push(("region".into(), text("{region}")));
+                keys.push(("service".into(), text(service)));
+            }
+            Variant::SessionLogin => {
+                add("username", false, true, "the login's user name");
+                add("password", true, true, "the login's password");
+                notes
+                    .push("login: endpoint /login and token_field token are guesses: set them from the API doc".into());
+                let login = vec![
+                    ("endpoint".to_string(), text("/login")),
+                    ("method".to_string(), text("POST")),
+                    (
+                        "json".to_string(),
+                        Node::pairs(&[
+                            ("username".to_string(), "{username}".to_string()),
+                            ("password".to_string(), "{password}".to_string()),
+                        ]),
+                    ),
+                    ("token_field".to_string(), text("token")),
+                ];
+                keys.push(("login".into(), Node::Map(login)));
+                if let Some(h) = &args.header {
+                    keys.push(("header".into(), text(h)));
+                }
+                if let Some(p) = &args.prefix {
+                    keys.push(("prefix".into(), text(p)));
+                }
+            }
+            _ => {
+                add("service_account_json", true, true, "the service-account key file (JSON, raw or base64)");
+                keys.push(("key_json".into(), text("service_account_json")));
+                if let Some(s) = &args.scopes {
+                    keys.push(("scopes".into(), text(s)));
+                }
+                if let Some(u) = &args.token_url {
+                    keys.push(("token_url".into(), text(u)));
+                }
+            }
         }
         Ok(keys)
     }
@@ -460,7 +541,14 @@ fn params_from_args(
 ) -> Result<Params> {
     let params = Params {
         list: args.params.iter().map(|p| parse_param(p)).collect::<Result<_>>()?,
-        existing: existing.map_or_else(Vec::new, |s| s.all_parameters().map(|p| (p.name.clone(), p.secret)).collect()),
+        existing: existing.map_or_else(Vec::new, |s| {
+            s.all_parameters()
+                .map(|p| {
+                    let sendable = p.secret && crate::spec::key_material(&p.name, p.description.as_deref()).is_none();
+                    (p.name.clone(), sendable)
+                })
+                .collect()
+        }),
     };
     for p in &params.list {
         if let Some(m) = &p.method
@@ -590,6 +678,9 @@ fn method_description(variant: Variant) -> &'static str {
         Variant::OauthRefresh => "OAuth 2.0: a refresh token exchanged for access tokens.",
         Variant::OauthClientCredentials => "OAuth 2.0 client credentials.",
         Variant::None => "No authentication.",
+        Variant::OauthJwtBearer => "OAuth 2.0 JWT bearer grant signed with a service-account key.",
+        Variant::SessionLogin => "Log in with a user name and password; the session token is sent.",
+        Variant::AwsSigv4 => "AWS Signature Version 4 with an access key.",
     }
 }
 

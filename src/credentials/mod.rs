@@ -36,6 +36,7 @@ pub struct Options {
     pub output: Option<PathBuf>,
     pub yes: bool,
     pub verify: bool,
+    pub from_file: Vec<(String, PathBuf)>,
 }
 
 /// `authgen credentials`: returns the exit code.
@@ -64,7 +65,15 @@ pub fn run(repo: Option<&Path>, source: &str, opts: &Options) -> Result<i32> {
     }
     // A file that cannot be read is reported now, before anything is typed.
     store::read_existing(&path)?;
-    let session = Session { source: source.to_string(), needs, path, shown, yes: opts.yes, verify: opts.verify };
+    let session = Session {
+        source: source.to_string(),
+        needs,
+        path,
+        shown,
+        yes: opts.yes,
+        verify: opts.verify,
+        from_file: opts.from_file.clone(),
+    };
     match opts.mode {
         Mode::Cli => prompt::run(&session),
         Mode::Browser => {

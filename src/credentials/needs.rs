@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::error::Result;
-use crate::spec::{ConnectorSpec, OauthFlow, Parameter, looks_secret};
+use crate::spec::{ConnectorSpec, OauthFlow, Parameter, key_material, looks_secret};
 
 /// Collected values by parameter name; sorted, so the file is stable.
 pub type Values = BTreeMap<String, String>;
@@ -24,6 +24,9 @@ pub struct Field {
     pub implicit: bool,
     /// Some method of the auth check reads it (false: only the connector needs it).
     pub for_check: bool,
+    /// Key material (a PEM key, a service-account key file): several lines,
+    /// kept exactly as given.
+    pub key: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -110,9 +113,10 @@ impl Needs {
             name: p.name.clone(),
             description: p.description.as_ref().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
             required: p.required,
-            secret: p.secret || looks_secret(&p.name),
+            secret: p.secret || looks_secret(&p.name) || key_material(&p.name, p.description.as_deref()).is_some(),
             implicit: false,
             for_check: true,
+            key: key_material(&p.name, p.description.as_deref()).is_some(),
         };
         let mut shared: Vec<Field> = spec.parameters.iter().map(field).collect();
         let mut methods: Vec<Method> = spec
@@ -164,6 +168,19 @@ impl Needs {
                 mark(&mut m.fields);
             }
         }
+        // A client that signs an assertion (private_key_jwt) has a key, no secret.
+        let signs = spec
+            .verification
+            .as_ref()
+            .and_then(|v| v.client_auth.as_ref())
+            .is_some_and(|c| c.value.trim() == "private_key_jwt");
+        if signs {
+            let keep = |f: &Field| !(f.implicit && f.name == "client_secret");
+            shared.retain(keep);
+            for m in &mut methods {
+                m.fields.retain(keep);
+            }
+        }
         let title = spec.display_name.clone().unwrap_or_else(|| heck::AsTitleCase(source).to_string());
         Ok(Needs { title, shared, methods, oauth })
     }
@@ -205,7 +222,9 @@ impl Needs {
         let mut values = Values::new();
         let mut missing = Vec::new();
         for f in self.fields(method) {
-            match get(&f.name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+            // A key is kept as given (a PEM ends with its line break).
+            let value = get(&f.name).filter(|v| !v.trim().is_empty());
+            match value.map(|v| if f.key { v } else { v.trim().to_string() }) {
                 Some(v) => {
                     values.insert(f.name.clone(), v);
                 }
@@ -237,6 +256,7 @@ fn add_oauth_fields(fields: &mut Vec<Field>, shared: &[Field], flow: OauthFlow) 
                 secret: looks_secret(name),
                 implicit: true,
                 for_check: true,
+                key: false,
             });
         }
     };
@@ -257,6 +277,8 @@ pub struct Session {
     pub shown: String,
     pub yes: bool,
     pub verify: bool,
+    /// `--from-file NAME=PATH`: values read from files, unchanged, never prompted for.
+    pub from_file: Vec<(String, PathBuf)>,
 }
 
 /// Spec text for the terminal: one line, control characters shown escaped,

@@ -23,6 +23,8 @@ pub struct FieldView {
     pub name: String,
     pub description: Option<String>,
     pub secret: bool,
+    /// Key material: a textarea and a file input.
+    pub key: bool,
     /// Pre-filled for non-secret fields only: secrets never go back to the page.
     pub value: String,
     pub placeholder: Option<String>,
@@ -131,6 +133,7 @@ mod tests {
                 name: "token".into(),
                 description: Some(evil.into()),
                 secret: true,
+                key: false,
                 value: evil.into(),
                 placeholder: Some(evil.into()),
                 classes: String::new(),
@@ -149,6 +152,7 @@ mod tests {
                     name: "refresh_token".into(),
                     description: Some(evil.into()),
                     secret: true,
+                    key: false,
                     value: String::new(),
                     placeholder: Some(evil.into()),
                     classes: String::new(),

@@ -35,6 +35,19 @@ impl Input {
         Ok(line.map(|l| l.trim().to_string()))
     }
 
+    /// The next line with only its line end removed; `None` at end of input.
+    fn ask_raw(&mut self, prompt: &str, secret: bool) -> Result<Option<String>> {
+        self.line += 1;
+        let line = if self.tty && secret {
+            hidden::read_line(prompt)
+        } else {
+            show_prompt(prompt);
+            read_line()
+        };
+        let line = line.map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
+        Ok(line.map(|l| l.trim_end_matches(['\r', '\n']).to_string()))
+    }
+
     /// Not answered: at a terminal, say so and ask again; piped, stop.
     fn wrong(&self, message: String) -> Result<()> {
         if self.tty {
@@ -74,7 +87,26 @@ pub fn run(session: &Session) -> Result<i32> {
         eprintln!("{}", bold(&format!("Required ({required}):")));
     }
     let mut values = Values::new();
+    for (name, path) in &session.from_file {
+        if !fields.iter().any(|f| &f.name == name) {
+            let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "--from-file {name}: no such value to collect (one of: {})",
+                known.join(", ")
+            )));
+        }
+        let text = crate::error::read_text(path)?
+            .ok_or_else(|| Error::io(path, std::io::Error::from(std::io::ErrorKind::NotFound)))?;
+        if text.trim().is_empty() {
+            return Err(Error::input(path, format!("{name}: the file is empty")));
+        }
+        eprintln!("  {name}: read from {} ({} lines, kept as they are)", path.display(), text.lines().count());
+        values.insert(name.clone(), text);
+    }
     for (i, field) in fields.iter().enumerate() {
+        if values.contains_key(&field.name) {
+            continue;
+        }
         if i == required {
             eprintln!("{}", bold(&format!("Optional ({}, Enter skips):", fields.len() - required)));
         }
@@ -149,8 +181,14 @@ fn ask_field(field: &Field, input: &mut Input) -> Result<Option<String>> {
     if !field.for_check {
         notes.push("for the connector, not the check");
     }
+    if field.key {
+        notes.push("paste it whole, or use --from-file NAME=PATH");
+    }
     let prompt =
         if notes.is_empty() { format!("{}: ", field.name) } else { format!("{} ({}): ", field.name, notes.join(", ")) };
+    if field.key {
+        return ask_key(field, &prompt, input);
+    }
     loop {
         let Some(answer) = input.ask(&prompt, field.secret)? else {
             // Piped input that stops after the required values leaves the
@@ -164,6 +202,48 @@ fn ask_field(field: &Field, input: &mut Input) -> Result<Option<String>> {
             return Ok(None);
         }
         input.wrong(format!("{} is required", field.name))?;
+    }
+}
+
+/// Key material, kept as given but for line ends: a PEM block read to its
+/// `-----END` line (and ending with a line break, as a PEM file does), a JSON
+/// key file to its closing brace, anything else as one line; an empty line
+/// ends a paste early. One line per prompt from a pipe still works.
+fn ask_key(field: &Field, prompt: &str, input: &mut Input) -> Result<Option<String>> {
+    loop {
+        let first = match input.ask_raw(prompt, field.secret)? {
+            None => return if field.required { Err(ended(&field.name)) } else { Ok(None) },
+            Some(line) if line.trim().is_empty() => {
+                if !field.required {
+                    return Ok(None);
+                }
+                input.wrong(format!("{} is required", field.name))?;
+                continue;
+            }
+            Some(line) => line,
+        };
+        let pem = first.trim_start().starts_with("-----BEGIN");
+        let depth = |line: &str| line.matches('{').count() as i64 - line.matches('}').count() as i64;
+        let mut open = depth(&first);
+        if !pem && open <= 0 {
+            return Ok(Some(first.trim().to_string()));
+        }
+        let mut lines = vec![first];
+        loop {
+            match input.ask_raw("", field.secret)? {
+                Some(line) if line.trim().is_empty() => break,
+                Some(line) => {
+                    open += depth(&line);
+                    let done = if pem { line.trim_start().starts_with("-----END") } else { open <= 0 };
+                    lines.push(line);
+                    if done {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        return Ok(Some(lines.join("\n") + "\n"));
     }
 }
 

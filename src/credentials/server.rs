@@ -288,6 +288,12 @@ impl<'a> State<'a> {
         let all = needs.shared.iter().chain(needs.methods.iter().flat_map(|m| &m.fields));
         for f in all {
             match fields.get(&f.name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                // A form sends a textarea's line breaks as CRLF: a key keeps its own LF ones.
+                Some(v) if f.key => {
+                    let key = v.replace("\r\n", "\n");
+                    let key = if key.contains('\n') { key + "\n" } else { key };
+                    self.kept.insert(f.name.clone(), key);
+                }
                 Some(v) => {
                     self.kept.insert(f.name.clone(), v.to_string());
                 }
@@ -645,6 +651,7 @@ impl<'a> State<'a> {
                     name: f.name.clone(),
                     description: f.description.clone(),
                     secret: f.secret,
+                    key: f.key,
                     value: if f.secret { String::new() } else { kept.cloned().unwrap_or_default() },
                     placeholder,
                     classes: method.map(|i| format!("m for-{i}")).unwrap_or_default(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::pipeline::{self, Options};
-use crate::plan::{AuthPlan, CredentialPlan};
+use crate::plan::{AuthPlan, CredentialPlan, SignedPlan};
 use crate::render::Renderer;
 use crate::runner::{self, Echo, RunOutcome, RunRequest};
 use crate::sync::Status;
@@ -161,6 +161,11 @@ pub fn explain(
             "check that the host answers, or raise --timeout".into(),
         );
     }
+    if matches!(outcome.code, 1 | 2)
+        && let Some(found) = signed_failure(source, plan, out, &creds)
+    {
+        return found;
+    }
     match outcome.code {
         0 => (format!("{source} authenticated"), format!("commit the test with `authgen commit {source}`")),
         // Before the status checks: a token error quotes the token endpoint's status.
@@ -300,4 +305,74 @@ fn after(text: &str, start: &str, end: &str) -> Option<String> {
 fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split(['/', '?']).next().unwrap_or(rest).to_string()
+}
+
+/// The failures of signed and session auth, said in their own terms: an AWS
+/// signature refused, a login refused, a signed JWT refused by the token endpoint.
+fn signed_failure(source: &str, plan: &AuthPlan, out: &str, creds: &str) -> Option<(String, String)> {
+    let names = |pick: fn(&SignedPlan) -> Vec<String>| -> String {
+        let found: Vec<String> = plan
+            .methods
+            .iter()
+            .filter_map(|m| match &m.credential {
+                CredentialPlan::Signed(s) => Some(pick(s)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if found.is_empty() { "the credentials".into() } else { found.join(", ") }
+    };
+    if out.contains("pip install cryptography") {
+        return Some((
+            format!("{source}: this Python cannot sign JWTs (no cryptography package)"),
+            "`pip install cryptography` for that Python, or pass another with --python".into(),
+        ));
+    }
+    if out.contains("SignatureDoesNotMatch") {
+        let keys = names(|s| match s {
+            SignedPlan::AwsSigv4 { secret_access_key, .. } => vec![secret_access_key.clone()],
+            _ => Vec::new(),
+        });
+        return Some((
+            format!("{source}: AWS refused the signature (SignatureDoesNotMatch)"),
+            format!(
+                "check {keys} in {creds} (it must belong to the access key id), and the region and service of the spec"
+            ),
+        ));
+    }
+    if out.contains("InvalidClientTokenId") {
+        let keys = names(|s| match s {
+            SignedPlan::AwsSigv4 { access_key_id, .. } => vec![access_key_id.clone()],
+            _ => Vec::new(),
+        });
+        return Some((
+            format!("{source}: AWS does not know the access key id (InvalidClientTokenId)"),
+            format!("check {keys} in {creds}; temporary (ASIA...) keys also need their session token"),
+        ));
+    }
+    if out.contains(": login failed: ") || out.contains(": login answer from ") {
+        let fields = names(|s| match s {
+            SignedPlan::SessionLogin { fields, .. } => {
+                fields.iter().flat_map(|(_, v)| crate::plan::placeholders(v)).map(str::to_string).collect()
+            }
+            _ => Vec::new(),
+        });
+        return Some((
+            format!("{source}: the login was refused"),
+            format!("check {fields} in {creds}; the login endpoint's answer is above"),
+        ));
+    }
+    if out.contains("OAuth token error") && out.contains("invalid_grant") && out.contains("jwt-bearer grant") {
+        let keys = names(|s| match s {
+            SignedPlan::JwtBearer { key_json, .. } => vec![key_json.clone()],
+            _ => Vec::new(),
+        });
+        return Some((
+            format!("{source}: the token endpoint refused the signed JWT (invalid_grant)"),
+            format!(
+                "check {keys} in {creds} (a current key of an enabled service account), its access to the scopes, and this machine's clock"
+            ),
+        ));
+    }
+    None
 }

@@ -118,6 +118,7 @@ pub(super) fn method_plan(
             }
         }
     }
+    super::signed::refuse_key_as_token(spec, v, &credential, [&headers, &params_list], params)?;
     Ok(MethodPlan {
         name: method.map(|m| m.name.clone()),
         variant,
@@ -150,6 +151,9 @@ fn choose_variant(
         let origin =
             if overrides.auth.is_some() { "given with --auth".to_string() } else { format!("given in {}", auth.key) };
         return Ok((variant, origin));
+    }
+    if let Some(found) = super::signed::infer(v) {
+        return Ok(found);
     }
     let names: Vec<&str> = candidates.iter().map(|p| p.name.as_str()).collect();
     let has = |n: &str| names.contains(&n);
@@ -198,16 +202,37 @@ fn choose_variant(
         let whose = method.map_or(String::new(), |m| format!(" of auth method {:?}", m.name));
         return Ok((Variant::None, format!("inferred: no secret parameters{whose}")));
     }
+    if let Some((p, kind)) =
+        candidates.iter().find_map(|p| crate::spec::key_material(&p.name, p.description.as_deref()).map(|k| (p, k)))
+    {
+        return Err(spec
+            .error(
+                &v.key.key("auth"),
+                format!(
+                    "parameter {:?} holds {}: {}; say how it signs",
+                    p.name,
+                    kind.what(),
+                    super::signed::KEY_IS_NO_TOKEN
+                ),
+            )
+            .with_hint(format!("use {}", kind.instead())));
+    }
     Err(spec
         .error(&v.key.key("auth"), "cannot tell how the credential is sent")
         .with_hint("add `auth: bearer` (or another variant from `authgen variants`) under connection.verification"))
 }
 
+/// The parameter that holds the token; key material never is one.
 fn pick_credential<'a>(candidates: &[&'a ParamPlan]) -> Option<&'a str> {
+    let sendable: Vec<&ParamPlan> = candidates
+        .iter()
+        .copied()
+        .filter(|p| crate::spec::key_material(&p.name, p.description.as_deref()).is_none())
+        .collect();
     CREDENTIAL_NAMES
         .iter()
-        .find_map(|n| candidates.iter().find(|p| p.name == *n))
-        .or_else(|| candidates.iter().find(|p| p.secret && !p.name.contains("client")))
+        .find_map(|n| sendable.iter().find(|p| p.name == *n))
+        .or_else(|| sendable.iter().find(|p| p.secret && !p.name.contains("client")))
         .map(|p| p.name.as_str())
 }
 
@@ -277,6 +302,9 @@ fn credential_plan(
         Variant::Basic => basic_plan(spec, v, candidates, params)?,
         Variant::OauthRefresh | Variant::OauthClientCredentials => {
             oauth_plan(spec, variant, v, params, method, &header, &prefix)?
+        }
+        Variant::OauthJwtBearer | Variant::SessionLogin | Variant::AwsSigv4 => {
+            super::signed::signed_plan(spec, variant, v, params, &header, &prefix, &parse_show)?
         }
     })
 }
@@ -359,8 +387,8 @@ fn oauth_plan(
         check_text_braces(spec, s)?;
     }
     let client_auth = match &v.client_auth {
-        Some(c) if c.value == "body" || c.value == "basic" => c.value.clone(),
-        Some(c) => return Err(input_error(spec, c, "client_auth must be `body` or `basic`")),
+        Some(c) if ["body", "basic", "private_key_jwt"].contains(&c.value.as_str()) => c.value.clone(),
+        Some(c) => return Err(input_error(spec, c, "client_auth must be `body`, `basic` or `private_key_jwt`")),
         None => "body".to_string(),
     };
     let mut ensure = |name: &str, description: &str| {
@@ -376,7 +404,11 @@ fn oauth_plan(
         }
     };
     ensure("client_id", "OAuth 2.0 client ID.");
-    ensure("client_secret", "OAuth 2.0 client secret.");
+    // A client that signs an assertion has a key, not a secret.
+    let signs = client_auth == "private_key_jwt";
+    if !signs {
+        ensure("client_secret", "OAuth 2.0 client secret.");
+    }
     let refresh_token = if variant == Variant::OauthRefresh {
         ensure("refresh_token", "OAuth 2.0 refresh token (collected by `authgen credentials`).");
         Some("refresh_token".to_string())
@@ -389,12 +421,13 @@ fn oauth_plan(
         scopes: scopes.map(|s| s.value).filter(|s| !s.trim().is_empty()),
         client_auth,
         client_id: "client_id".to_string(),
-        client_secret: "client_secret".to_string(),
+        client_secret: if signs { String::new() } else { "client_secret".to_string() },
         refresh_token,
         token_params: v.token_params.iter().flatten().map(|(k, val)| (k.value.clone(), val.value.clone())).collect(),
         audience: v.audience.as_ref().map(|a| a.value.clone()),
         header: header("Authorization")?,
         prefix: prefix("Bearer ")?,
+        client_key: if signs { Some(super::signed::client_key(spec, v, params)?) } else { None },
     }))
 }
 

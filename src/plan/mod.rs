@@ -6,10 +6,12 @@ mod infer;
 mod model;
 pub mod pylit;
 mod python;
+mod signed;
 pub mod values;
 
 pub use model::*;
 pub use python::PyContext;
+pub use signed::{KEY_IS_NO_TOKEN, SIGNING_ALGS};
 
 use crate::error::Result;
 use crate::spec::{ConnectorSpec, DeriveRule, KeyPath, Parameter, Text, Verification};
@@ -83,6 +85,7 @@ impl AuthPlan {
             // In the spec's order, as a reader of the spec expects them.
             m.required.sort_by_key(|name| params.iter().position(|p| &p.name == name));
         }
+        signed::check_client_keys(spec, &base, &methods)?;
         let display_name = spec.display_name.clone().unwrap_or_else(|| heck::AsTitleCase(source).to_string());
         Ok(AuthPlan {
             source: source.to_string(),
@@ -170,6 +173,7 @@ fn merge(base: &Verification, over: &Verification) -> Verification {
         base_url_param: pick(&over.base_url_param, &base.base_url_param),
         method_for: Vec::new(),
         key: over.key.clone(),
+        signed: over.signed.over(&base.signed),
     }
 }
 

@@ -19,10 +19,14 @@ pub enum Variant {
     OauthRefresh,
     OauthClientCredentials,
     None,
+    // Signed and session auth (plan/signed.rs).
+    OauthJwtBearer,
+    SessionLogin,
+    AwsSigv4,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 10] = [
         Variant::Bearer,
         Variant::Basic,
         Variant::ApiKeyHeader,
@@ -30,6 +34,9 @@ impl Variant {
         Variant::OauthRefresh,
         Variant::OauthClientCredentials,
         Variant::None,
+        Variant::OauthJwtBearer,
+        Variant::SessionLogin,
+        Variant::AwsSigv4,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +48,9 @@ impl Variant {
             Variant::OauthRefresh => "oauth_refresh",
             Variant::OauthClientCredentials => "oauth_client_credentials",
             Variant::None => "none",
+            Variant::OauthJwtBearer => "oauth_jwt_bearer",
+            Variant::SessionLogin => "session_login",
+            Variant::AwsSigv4 => "aws_sigv4",
         }
     }
 
@@ -70,6 +80,13 @@ impl Variant {
                 "POST token_url grant client_credentials (+ scopes) -> Bearer access token"
             }
             Variant::None => "no credential (public endpoints)",
+            Variant::OauthJwtBearer => {
+                "POST the key's token URL grant jwt-bearer, assertion = a JWT signed with a service-account key -> Bearer access token"
+            }
+            Variant::SessionLogin => "log in (POST json or form), read the session token, send it like bearer",
+            Variant::AwsSigv4 => {
+                "AWS Signature Version 4 on the request (access key id, secret access key, region, service)"
+            }
         }
     }
 
@@ -222,10 +239,22 @@ pub enum ShowSegment {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CredentialPlan {
     None,
-    Header { header: String, prefix: String, credential: String },
-    Query { query_param: String, credential: String },
-    Basic { username: String, password: String },
+    Header {
+        header: String,
+        prefix: String,
+        credential: String,
+    },
+    Query {
+        query_param: String,
+        credential: String,
+    },
+    Basic {
+        username: String,
+        password: String,
+    },
     Oauth(OauthPlan),
+    /// `oauth_jwt_bearer`, `session_login`, `aws_sigv4` (plan/signed.rs).
+    Signed(SignedPlan),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -243,6 +272,9 @@ pub struct OauthPlan {
     pub audience: Option<String>,
     pub header: String,
     pub prefix: String,
+    /// `client_auth: private_key_jwt`: the key that signs the client assertion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<ClientKeyPlan>,
 }
 
 /// Names inside `{...}` in a template string, in order; `{{` and `}}` are
@@ -276,4 +308,106 @@ pub(crate) fn dedup(names: impl IntoIterator<Item = String>) -> Vec<String> {
 
 pub(crate) fn input_error(spec: &ConnectorSpec, text: &Text, message: impl Into<String>) -> Error {
     spec.error(&text.key, message)
+}
+
+// ---------------------------------------------------------------------------
+// Signed and session auth (built in plan/signed.rs)
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "scheme", rename_all = "snake_case")]
+pub enum SignedPlan {
+    AwsSigv4 {
+        access_key_id: String,
+        secret_access_key: String,
+        session_token: Option<String>,
+        /// Text or a `{param}` pattern.
+        region: String,
+        service: String,
+    },
+    SessionLogin {
+        /// Joined to the base URL like the endpoint; may hold placeholders.
+        endpoint: String,
+        method: String,
+        /// `json` or `form`.
+        body: String,
+        /// Field name to `{param}` pattern or text.
+        fields: Vec<(String, String)>,
+        token_field: ShowPath,
+        header: String,
+        prefix: String,
+    },
+    JwtBearer {
+        key_json: String,
+        scopes: Option<String>,
+        /// Empty: the key's own `token_uri`.
+        token_url: String,
+        subject: String,
+        header: String,
+        prefix: String,
+    },
+}
+
+/// `client_auth: private_key_jwt`: what signs the client assertion.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientKeyPlan {
+    pub private_key: String,
+    /// Text or `{param}`; empty: no `kid` header.
+    pub key_id: String,
+    /// One of `SIGNING_ALGS` (plan/signed.rs), or a `{param}` pattern checked at run time.
+    pub signing_alg: String,
+}
+
+impl ClientKeyPlan {
+    /// The key parameter, and those its patterns fill.
+    pub fn required(&self) -> Vec<String> {
+        let mut out = vec![self.private_key.clone()];
+        for t in [&self.key_id, &self.signing_alg] {
+            out.extend(placeholders(t).into_iter().map(str::to_string));
+        }
+        out
+    }
+}
+
+impl SignedPlan {
+    /// Every parameter this plan reads: the ones it names and those its
+    /// patterns fill (an optional session token is not required).
+    pub fn required(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let filled = |t: &str, out: &mut Vec<String>| out.extend(placeholders(t).into_iter().map(str::to_string));
+        match self {
+            SignedPlan::AwsSigv4 { access_key_id, secret_access_key, region, .. } => {
+                out.push(access_key_id.clone());
+                out.push(secret_access_key.clone());
+                filled(region, &mut out);
+            }
+            SignedPlan::SessionLogin { endpoint, fields, .. } => {
+                filled(endpoint, &mut out);
+                for (_, value) in fields {
+                    filled(value, &mut out);
+                }
+            }
+            SignedPlan::JwtBearer { key_json, token_url, subject, .. } => {
+                out.push(key_json.clone());
+                filled(token_url, &mut out);
+                filled(subject, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Some string holds a `{param}` placeholder the runtime fills.
+    pub fn fills(&self) -> bool {
+        self.required().len() > self.named().len()
+    }
+
+    /// The parameters it names directly (not through a placeholder).
+    pub(crate) fn named(&self) -> Vec<String> {
+        match self {
+            SignedPlan::AwsSigv4 { access_key_id, secret_access_key, .. } => {
+                vec![access_key_id.clone(), secret_access_key.clone()]
+            }
+            SignedPlan::SessionLogin { .. } => Vec::new(),
+            SignedPlan::JwtBearer { key_json, .. } => vec![key_json.clone()],
+        }
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::model::SignedPlan;
 use super::model::{AuthPlan, CredentialPlan, DerivePlan, MethodPlan, RequestPlan, ShowSegment, Variant};
 use super::pylit::{py_opt_str, py_str};
 
@@ -132,6 +133,12 @@ pub struct Uses {
     /// Some method shows a response field on success; not every one does.
     pub show: bool,
     pub show_varies: bool,
+    /// Signed and session auth (plan/signed.rs): which of them some method uses.
+    pub sigv4: bool,
+    pub sigv4_session: bool,
+    pub session: bool,
+    pub jwt_bearer: bool,
+    pub oauth_client_key: bool,
 }
 
 /// Every fact a method can carry, with its annotation and default: the
@@ -162,6 +169,21 @@ const FIELDS: &[(&str, &str, Option<&str>)] = &[
     ("refresh_token", "str", Some("\"\"")),
     ("token_params", "dict | None", Some("None")),
     ("expect", "str", Some("\"json\"")),
+    ("private_key", "str", Some("\"\"")),
+    ("key_id", "str", Some("\"\"")),
+    ("signing_alg", "str", Some("\"\"")),
+    ("key_json", "str", Some("\"\"")),
+    ("subject", "str", Some("\"\"")),
+    ("login_endpoint", "str", Some("\"\"")),
+    ("login_method", "str", Some("\"\"")),
+    ("login_body", "str", Some("\"\"")),
+    ("login_fields", "dict | None", Some("None")),
+    ("token_field", "tuple", Some("()")),
+    ("access_key_id", "str", Some("\"\"")),
+    ("secret_access_key", "str", Some("\"\"")),
+    ("session_token", "str", Some("\"\"")),
+    ("region", "str", Some("\"\"")),
+    ("service", "str", Some("\"\"")),
 ];
 
 const REQUEST_FIELDS: [&str; 7] = ["http_method", "base_url", "endpoint", "headers", "params", "show", "show_label"];
@@ -214,6 +236,8 @@ impl PyContext {
                 || uses.token_params
                 || uses.fill_header
                 || uses.fill_scopes
+                || uses.oauth_client_key
+                || uses.signed()
             {
                 vec!["Check", "fill"]
             } else {
@@ -298,14 +322,36 @@ fn note_uses(m: &MethodPlan, uses: &mut Uses) {
             uses.oauth = true;
             uses.fill |= templated(&o.token_url);
             uses.oauth_client_basic |= o.client_auth == "basic";
-            uses.oauth_client_body |= o.client_auth != "basic";
+            uses.oauth_client_body |= o.client_auth == "body";
             uses.oauth_refresh |= o.refresh_token.is_some();
             uses.oauth_scope |= o.refresh_token.is_none() && o.scopes.is_some();
             uses.scopes |= o.scopes.is_some();
             uses.fill_scopes |= o.scopes.as_deref().is_some_and(templated);
             uses.token_params |= !o.token_params.is_empty() || o.audience.is_some();
             uses.fill_header |= templated(&o.header) || templated(&o.prefix);
+            uses.oauth_client_key |= o.client_key.is_some();
         }
+        CredentialPlan::Signed(plan) => {
+            uses.fill |= plan.fills();
+            match plan {
+                SignedPlan::AwsSigv4 { session_token, .. } => {
+                    uses.sigv4 = true;
+                    uses.sigv4_session |= session_token.is_some();
+                }
+                SignedPlan::SessionLogin { .. } => uses.session = true,
+                SignedPlan::JwtBearer { scopes, .. } => {
+                    uses.jwt_bearer = true;
+                    uses.scopes |= scopes.is_some();
+                }
+            }
+        }
+    }
+}
+
+impl Uses {
+    /// Some method uses a signed or session variant.
+    fn signed(&self) -> bool {
+        self.sigv4 || self.session || self.jwt_bearer
     }
 }
 
@@ -316,6 +362,10 @@ fn kind(m: &MethodPlan) -> &'static str {
         CredentialPlan::Query { .. } => "query",
         CredentialPlan::Basic { .. } => "basic",
         CredentialPlan::Oauth(_) => "oauth",
+        CredentialPlan::Signed(SignedPlan::SessionLogin { .. }) => "session",
+        CredentialPlan::Signed(SignedPlan::JwtBearer { .. }) => "jwt_bearer",
+        // Signed after the URL is known, outside the dispatch.
+        CredentialPlan::Signed(SignedPlan::AwsSigv4 { .. }) => "sigv4",
     }
 }
 
@@ -325,7 +375,7 @@ fn kinds(plan: &AuthPlan) -> Vec<PyKind> {
     let mut order: Vec<&'static str> = Vec::new();
     for m in &plan.methods {
         let k = kind(m);
-        if k != "none" && !order.contains(&k) {
+        if k != "none" && k != "sigv4" && !order.contains(&k) {
             order.push(k);
         }
     }
@@ -467,17 +517,64 @@ fn py_method_at(m: &MethodPlan, with_request: bool, several: bool, indent: Optio
             }
             put("client_auth", &o.client_auth);
             put("client_id", &o.client_id);
-            put("client_secret", &o.client_secret);
+            if o.client_key.is_none() {
+                put("client_secret", &o.client_secret);
+            }
             if let Some(refresh) = &o.refresh_token {
                 put("refresh_token", refresh);
             }
             let mut extra = o.token_params.clone();
             extra.extend(o.audience.iter().map(|a| ("audience".to_string(), a.clone())));
+            if let Some(k) = &o.client_key {
+                put("private_key", &k.private_key);
+                put("key_id", &k.key_id);
+                put("signing_alg", &k.signing_alg);
+            }
             put("header", &o.header);
             put("prefix", &o.prefix);
             if !extra.is_empty() {
                 credential.push(("token_params", lay('{', '}', &pairs(&extra), "token_params")));
             }
+        }
+        CredentialPlan::Signed(SignedPlan::AwsSigv4 {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            region,
+            service,
+        }) => {
+            credential.push(("access_key_id", py_str(access_key_id)));
+            credential.push(("secret_access_key", py_str(secret_access_key)));
+            if let Some(t) = session_token {
+                credential.push(("session_token", py_str(t)));
+            }
+            credential.push(("region", py_str(region)));
+            credential.push(("service", py_str(service)));
+        }
+        CredentialPlan::Signed(SignedPlan::JwtBearer { key_json, scopes, token_url, subject, header, prefix }) => {
+            credential.push(("key_json", py_str(key_json)));
+            credential.push(("token_url", py_str(token_url)));
+            credential.push(("scopes", py_opt_str(scopes.as_deref())));
+            credential.push(("subject", py_str(subject)));
+            credential.push(("header", py_str(header)));
+            credential.push(("prefix", py_str(prefix)));
+        }
+        CredentialPlan::Signed(SignedPlan::SessionLogin {
+            endpoint,
+            method,
+            body,
+            fields,
+            token_field,
+            header,
+            prefix,
+        }) => {
+            credential.push(("login_method", py_str(method)));
+            credential.push(("login_endpoint", py_str(endpoint)));
+            credential.push(("login_body", py_str(body)));
+            credential.push(("login_fields", lay('{', '}', &pairs(fields), "login_fields")));
+            credential.push(("token_field", lay('(', ')', &segments(&token_field.segments), "token_field")));
+            credential.push(("header", py_str(header)));
+            credential.push(("prefix", py_str(prefix)));
         }
     }
     if m.expect != "json" {
@@ -536,6 +633,9 @@ impl Variant {
                 "token_url, scopes, client_auth, audience, token_params (client_id, client_secret)"
             }
             Variant::None => "-",
+            Variant::OauthJwtBearer => "key_json, scopes, token_url (default: the key's token_uri), subject",
+            Variant::SessionLogin => "login {endpoint, method, json or form, token_field}, header, prefix",
+            Variant::AwsSigv4 => "access_key_id, secret_access_key, session_token, region, service",
         }
     }
 }

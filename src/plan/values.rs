@@ -3,7 +3,7 @@
 //! OAuth client fields), never from `required: true` alone, so a complete
 //! set of credentials for this method is never called incomplete.
 
-use super::model::{CredentialPlan, DerivePlan, MethodPlan, dedup, placeholders};
+use super::model::{CredentialPlan, DerivePlan, MethodPlan, SignedPlan, dedup, placeholders};
 
 /// Every template string of the method, where placeholders may be filled.
 pub fn templates(m: &MethodPlan) -> Vec<&str> {
@@ -22,6 +22,18 @@ pub fn templates(m: &MethodPlan) -> Vec<&str> {
             out.extend(o.scopes.as_deref());
             out.extend(o.audience.as_deref());
             out.extend(o.token_params.iter().map(|(_, v)| v.as_str()));
+            if let Some(k) = &o.client_key {
+                out.extend([k.key_id.as_str(), k.signing_alg.as_str()]);
+            }
+        }
+        CredentialPlan::Signed(SignedPlan::AwsSigv4 { region, .. }) => out.push(region),
+        CredentialPlan::Signed(SignedPlan::SessionLogin { endpoint, fields, header, prefix, .. }) => {
+            out.extend([endpoint.as_str(), header.as_str(), prefix.as_str()]);
+            out.extend(fields.iter().map(|(_, v)| v.as_str()));
+        }
+        CredentialPlan::Signed(SignedPlan::JwtBearer { token_url, subject, scopes, .. }) => {
+            out.extend([token_url.as_str(), subject.as_str()]);
+            out.extend(scopes.as_deref());
         }
     }
     out
@@ -39,9 +51,14 @@ pub fn required(m: &MethodPlan, derive: &[DerivePlan], defaults: &[(String, Stri
         }
         CredentialPlan::Oauth(o) => {
             out.push(o.client_id.clone());
-            out.push(o.client_secret.clone());
+            // A client that signs an assertion has a key, no secret.
+            if !o.client_secret.is_empty() {
+                out.push(o.client_secret.clone());
+            }
             out.extend(o.refresh_token.clone());
+            out.extend(o.client_key.as_ref().map(|k| k.private_key.clone()));
         }
+        CredentialPlan::Signed(s) => out.extend(s.named()),
         CredentialPlan::Basic { .. } | CredentialPlan::None => {}
     }
     for text in templates(m) {

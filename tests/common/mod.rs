@@ -397,7 +397,8 @@ fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Python packages the tests use; `.ci/run` installs the same list.
-pub const PY_PACKAGES: &[&str] = &["requests", "pytest", "ruff", "selenium"];
+/// cryptography: the generated tests sign JWTs with it (tests/signed_auth.rs).
+pub const PY_PACKAGES: &[&str] = &["requests", "pytest", "ruff", "selenium", "cryptography"];
 
 /// The Python with requests and pytest: AUTHGEN_TEST_PYTHON, else the
 /// project's `.venv`, created and filled on first use. A missing tool fails
@@ -413,7 +414,10 @@ pub fn python() -> PathBuf {
             let py = venv.join("bin/python");
             let ready = || {
                 Command::new(&py)
-                    .args(["-c", "import sys, requests, pytest, selenium; sys.exit(sys.version_info < (3, 10))"])
+                    .args([
+                        "-c",
+                        "import sys, requests, pytest, selenium, cryptography; sys.exit(sys.version_info < (3, 10))",
+                    ])
                     .output()
                     .is_ok_and(|o| o.status.success())
                     && venv.join("bin/ruff").exists()

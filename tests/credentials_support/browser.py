@@ -108,13 +108,25 @@ def oauth(driver, url, args):
     return seen
 
 
+def fields(driver, url, args):
+    """Fill fields by name (a textarea takes every line), note their tags, save."""
+    driver.get(url)
+    seen = {"tags": {}}
+    for name, value in args["fields"].items():
+        seen["tags"][name] = driver.find_element(By.NAME, name).tag_name
+        fill(driver, name, value)
+    driver.find_element(By.ID, "save").click()
+    seen["heading"] = heading(driver)
+    return seen
+
+
 def main():
     chromium, chromedriver, scenario, url, raw = sys.argv[1:6]
     args = json.loads(raw)
     with tempfile.TemporaryDirectory() as profile:
         driver = browser(chromium, chromedriver, profile)
         try:
-            seen = {"form": form, "oauth": oauth}[scenario](driver, url, args)
+            seen = {"form": form, "oauth": oauth, "fields": fields}[scenario](driver, url, args)
         finally:
             driver.quit()
     print(json.dumps(seen))

@@ -26,6 +26,8 @@ pub(super) fn place(
 ) {
     let credential = |default: &str, header: Option<&str>| credential(ctx, ev, auth_score, default, header);
     match variant {
+        // Not proposed from API docs yet: `authgen spec --auth` writes them.
+        Variant::OauthJwtBearer | Variant::SessionLogin | Variant::AwsSigv4 => {}
         Variant::Bearer => {
             let (prefix, ps) =
                 best(ev.bearer_prefix.clone()).unwrap_or_else(|| ("Bearer ".to_string(), auth_score.clone()));
