@@ -21,6 +21,7 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod runner;
+pub mod sandbox;
 pub mod spec;
 pub mod specwrite;
 pub mod suggest;
