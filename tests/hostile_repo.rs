@@ -152,3 +152,82 @@ fn the_command_line_may_still_name_places_outside() {
     repo.authgen(["generate", "github", "--yes", "--templates"]).arg(outside.path()).success();
     assert!(repo.read_test("github").contains("X-Mine"));
 }
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+const ZENDESK_INPUT: &str = "acme\nagent@example.com\nzd-Tok3nValue-crash\n";
+
+#[test]
+fn a_kill_between_write_and_rename_leaves_no_secret_git_would_add() {
+    use std::io::{BufRead, BufReader, Write};
+    let repo = Test::with_fixtures(&["zendesk"]);
+    repo.git(["add", "-A"]).success();
+    repo.git(["commit", "-qm", "specs"]).success();
+    let mut cmd = repo.authgen(["credentials", "zendesk"]).env("AUTHGEN_TEST_PAUSE_BEFORE_RENAME", "30").command();
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(ZENDESK_INPUT.as_bytes()).unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let tmp = loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            let _ = child.kill();
+            panic!("authgen ended before the rename:\n{seen}");
+        }
+        seen.push_str(&line);
+        if let Some(path) = line.trim_end().strip_prefix("paused before rename: ") {
+            break std::path::PathBuf::from(path);
+        }
+    };
+    child.kill().unwrap(); // SIGKILL: no cleanup runs
+    child.wait().unwrap();
+
+    // The secret is on disk, but only in a user-only directory git ignores.
+    let tmp = repo.join(&tmp);
+    assert!(std::fs::read_to_string(&tmp).unwrap().contains("zd-Tok3nValue-crash"));
+    assert_eq!(mode(&tmp), 0o600);
+    assert_eq!(mode(tmp.parent().unwrap()), 0o700);
+    assert!(!repo.credentials_path("zendesk").exists());
+    let status = repo.git(["status", "--porcelain", "--untracked-files=all"]).success().stdout;
+    let listed: Vec<&str> = status.lines().collect();
+    assert_eq!(listed, ["?? tests/unit/sources/zendesk/configs/.gitignore"], "git sees more than the .gitignore");
+    let staged = repo.git(["add", "-A", "--dry-run"]).success().stdout;
+    assert!(!staged.contains("tmp") && !staged.contains("dev_config"), "{staged}");
+
+    // The next save works and cleans up after itself.
+    repo.authgen(["credentials", "zendesk", "--yes"]).stdin(ZENDESK_INPUT).success();
+    let configs = repo.credentials_path("zendesk").parent().unwrap().to_path_buf();
+    let left: Vec<String> = std::fs::read_dir(&configs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("authgen-tmp"))
+        .collect();
+    assert!(left.len() <= 1, "only the killed run's scratch directory may remain: {left:?}");
+}
+
+#[test]
+fn credential_directories_are_user_only_whatever_the_umask() {
+    let repo = Test::with_fixtures(&["zendesk"]);
+    let script = "umask 000; exec \"$0\" credentials zendesk";
+    let out = repo.command("sh", ["-c", script, env!("CARGO_BIN_EXE_authgen")]).stdin(ZENDESK_INPUT).run();
+    out.assert_code(0);
+    let creds = repo.credentials_path("zendesk");
+    assert_eq!(mode(&creds), 0o600);
+    for dir in [
+        "tests",
+        "tests/unit",
+        "tests/unit/sources",
+        "tests/unit/sources/zendesk",
+        "tests/unit/sources/zendesk/configs",
+    ] {
+        assert_eq!(mode(&repo.join(dir)), 0o700, "{dir} was created {:o}", mode(&repo.join(dir)));
+    }
+    let configs = creds.parent().unwrap();
+    let names: Vec<String> =
+        std::fs::read_dir(configs).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| n == "dev_config.json" || n == ".gitignore"), "left behind: {names:?}");
+}
