@@ -231,3 +231,54 @@ fn credential_directories_are_user_only_whatever_the_umask() {
         std::fs::read_dir(configs).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(names.iter().all(|n| n == "dev_config.json" || n == ".gitignore"), "left behind: {names:?}");
 }
+
+/// A spec whose header carries `value` into the generated test.
+fn spec_carrying(repo: &Test, value: &str) {
+    let spec = repo.read_spec("github").replace(
+        "      Accept: application/vnd.github+json",
+        &format!("      Accept: application/vnd.github+json\n      X-Debug: {}", serde_json::to_string(value).unwrap()),
+    );
+    repo.write_spec("github", &spec);
+}
+
+#[test]
+fn commit_finds_a_credential_escaped_or_encoded_in_the_test() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let token = "tok\\en§Secret/+?1234";
+    let cases = [
+        ("as a Python string literal", token.to_string()),
+        ("base64", STANDARD.encode(token)),
+        ("base64", STANDARD.encode(token).trim_end_matches('=').to_string()),
+        // The same text as base64 when no `+` or `/` is in it: either name will do.
+        ("base64", URL_SAFE_NO_PAD.encode(token)),
+        ("base64", format!("Basic {}", STANDARD.encode(format!("user:{token}")))),
+        ("percent-encoded", "tok%5Cen%C2%A7Secret%2F%2B%3F1234".to_string()),
+    ];
+    for (form, carried) in cases {
+        let repo = Test::with_fixtures(&["github"]);
+        spec_carrying(&repo, &carried);
+        repo.git(["add", "src"]).success();
+        repo.git(["commit", "-qm", "spec"]).success();
+        let before = repo.git(["rev-parse", "HEAD"]).success().stdout;
+        repo.authgen(["generate", "github", "--yes"]).success();
+        repo.write(repo.credentials_path("github"), serde_json::json!({ "token": token }).to_string());
+        let out = repo.authgen(["commit", "github"]).run();
+        out.assert_code(1);
+        assert!(out.stderr.contains(&format!("credential(s) token ({form}")), "{form}: {}", out.stderr);
+        for shown in [token, carried.as_str()] {
+            assert!(!out.output().contains(shown), "{form}: printed {shown}:\n{}", out.output());
+        }
+        assert_eq!(repo.git(["rev-parse", "HEAD"]).success().stdout, before, "{form}: committed");
+    }
+}
+
+#[test]
+fn commit_lets_a_test_through_when_no_form_of_a_value_is_in_it() {
+    let repo = Test::with_fixtures(&["github"]);
+    repo.git(["add", "src"]).success();
+    repo.git(["commit", "-qm", "spec"]).success();
+    repo.authgen(["generate", "github", "--yes"]).success();
+    repo.write(repo.credentials_path("github"), r#"{"token": "tok\\en§Secret/+?1234"}"#);
+    repo.authgen(["commit", "github"]).success();
+}
