@@ -73,9 +73,11 @@ impl Tree {
     pub fn parse(text: &str) -> Result<Tree, String> {
         let mut collect = Collect { events: Vec::new() };
         Parser::new_from_str(text).load(&mut collect, false).map_err(|e| e.to_string())?;
+        // Lines as the YAML parser counts them: LF, CRLF and a bare CR each end one.
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(i + 1);
             }
         }
