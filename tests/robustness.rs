@@ -168,10 +168,14 @@ fn mutate_any(rng: &mut Rng, text: &str, others: &[String]) -> String {
     for _ in 0..=rng.below(4) {
         let at = boundary(&out, rng.below(out.len() + 1));
         match rng.below(9) {
-            0 | 1 => out.insert_str(at, *rng.pick(TOKENS)),
+            0 | 1 => {
+                let token = rng.pick::<&str>(TOKENS);
+                out.insert_str(at, token);
+            }
             2 => {
                 let end = boundary(&out, at + rng.below(40));
-                out.replace_range(at..end, *rng.pick(TOKENS));
+                let token = rng.pick::<&str>(TOKENS);
+                out.replace_range(at..end, token);
             }
             3 => {
                 let end = boundary(&out, at + rng.below(200));
