@@ -538,3 +538,30 @@ fn a_spec_at_the_size_limit_is_read_and_planned_quickly_and_a_larger_one_is_refu
         assert!(out.output().contains("larger than 4 MiB"), "{args:?}: {}", out.output());
     }
 }
+
+#[test]
+fn the_spec_editor_is_linear_on_a_one_line_flow_spec() {
+    // 20,000 parameters on one line (590 KB): counting each mark's column
+    // from the line's start made this take minutes.
+    let items: Vec<String> = (0..20_000).map(|i| format!("{{name: p{i}, type: string}}")).collect();
+    let spec = format!(
+        "display_name: F\nconnection: {{parameters: [{{name: token, type: string, secret: true}}, {}], verification: {{endpoint: /me, auth: bearer, credential: token}}}}\n",
+        items.join(", ")
+    );
+    let repo = Test::new();
+    repo.write(spec_path(), &spec);
+    let started = Instant::now();
+    let out = repo
+        .authgen(["spec", "fuzz", "--auth", "bearer", "--endpoint", "/me", "--base-url", "https://api.example.com"])
+        .arg("--dry-run")
+        .timeout(Duration::from_secs(60))
+        .run();
+    let took = started.elapsed();
+    assert!(matches!(out.code, Some(0 | 1)), "{:?}\n{}", out.code, out.stderr);
+    assert!(
+        out.stdout.contains("+connection: {parameters: [") || out.output().contains("base_url"),
+        "{}",
+        out.output()
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
