@@ -565,3 +565,17 @@ fn the_spec_editor_is_linear_on_a_one_line_flow_spec() {
     );
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
+
+#[test]
+fn lint_reporting_thousands_of_problems_stays_linear() {
+    // Each problem's line and column came from indexing the whole spec again.
+    let spec = big_spec(20_000).replace("    - name: p", "    - name: token_p");
+    let repo = Test::new();
+    repo.write(spec_path(), &spec);
+    let started = Instant::now();
+    let out = repo.authgen(["lint", "fuzz"]).timeout(Duration::from_secs(60)).run();
+    let took = started.elapsed();
+    out.assert_code(1);
+    assert!(out.stdout.contains("20000 problem(s)") || out.output().contains("20000 problem(s)"), "{}", out.stderr);
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+}
