@@ -490,13 +490,15 @@ fn numeric_options_are_range_checked_when_parsed() {
 /// it used: unlike wall time, that does not grow when the machine is busy.
 fn cpu_of(mut cmd: std::process::Command) -> (Option<i32>, Duration) {
     use std::process::Stdio;
-    let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value; wait4 fills it and the status.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waits for our own child, whose pid we hold.
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     assert!(pid > 0, "wait4 failed");
+    // Already reaped by wait4: this only tells the handle so (an ECHILD error).
+    let _ = child.wait();
     let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
     (code, time(usage.ru_utime) + time(usage.ru_stime))
