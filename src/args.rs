@@ -78,6 +78,28 @@ pub enum ModeArg {
     Browser,
 }
 
+/// The longest wait a `--timeout` takes: a week. Larger numbers are typos,
+/// and past about 584 billion years they no longer fit a clock.
+pub const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
+
+/// A `--timeout` in seconds, fractions allowed: above 0, at most a week.
+pub fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if value.is_finite() && value > 0.0 && value <= MAX_TIMEOUT_SECS as f64 {
+        Ok(value)
+    } else {
+        Err(format!("give a number of seconds above 0 and at most {MAX_TIMEOUT_SECS} (a week)"))
+    }
+}
+
+/// A `--timeout` in whole seconds: 1 to a week.
+pub fn whole_seconds(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(value) if (1..=MAX_TIMEOUT_SECS).contains(&value) => Ok(value),
+        _ => Err(format!("give a whole number of seconds from 1 to {MAX_TIMEOUT_SECS} (a week)")),
+    }
+}
+
 /// Sources named, or all with `--all`; at least one.
 pub fn resolve_sources(layout: &Layout, selection: &Selection) -> Result<Vec<String>> {
     if selection.all {

@@ -99,14 +99,35 @@ impl std::error::Error for Error {
     }
 }
 
+/// The largest text file authgen reads (spec, API doc, template, ...): far
+/// above any real one, and small enough that parsing it stays quick.
+pub const MAX_TEXT_BYTES: u64 = 4 * 1024 * 1024;
+
 /// A text file's contents; `None` when it does not exist. Bytes that are not
 /// UTF-8 are bad input, reported with their line, column and byte offset.
+/// Files larger than [`MAX_TEXT_BYTES`] are refused before they are parsed.
 pub fn read_text(path: &Path) -> Result<Option<String>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    use std::io::Read as _;
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(path, e)),
     };
+    // Read one byte past the limit (not the whole file, which may be huge or endless).
+    let mut bytes = Vec::new();
+    file.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            pos: None,
+            key: None,
+            message: format!(
+                "larger than {} MiB: authgen reads specs, API docs, templates and the other text files it uses up to that size",
+                MAX_TEXT_BYTES / (1024 * 1024)
+            ),
+            hint: Some("a connector spec is a few KiB; for an API doc, keep the authentication pages".into()),
+        });
+    }
     String::from_utf8(bytes).map(Some).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|b| **b == b'\n').count() + 1;

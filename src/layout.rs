@@ -32,6 +32,10 @@ struct ToolConfig {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub root: PathBuf,
+    /// The root with every symlink resolved: what paths must stay under.
+    real_root: PathBuf,
+    /// The `[tool.authgen]` keys `pyproject.toml` sets (the rest are defaults).
+    configured: Vec<&'static str>,
     spec: String,
     doc: String,
     test: String,
@@ -87,7 +91,20 @@ impl Layout {
         if let Some(runtime) = &config.runtime {
             check_runtime_name(&root.join("pyproject.toml"), runtime)?;
         }
-        Ok(Layout {
+        let real_root = root.canonicalize().map_err(|e| Error::io(&root, e))?;
+        let configured = [
+            ("spec", config.spec.is_some()),
+            ("doc", config.doc.is_some()),
+            ("test", config.test.is_some()),
+            ("credentials", config.credentials.is_some()),
+            ("loader", config.loader.is_some()),
+            ("runtime", config.runtime.is_some()),
+            ("templates", config.templates.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect();
+        let layout = Layout {
             spec: config.spec.unwrap_or_else(|| DEFAULT_SPEC.into()),
             doc: config.doc.unwrap_or_else(|| DEFAULT_DOC.into()),
             test: config.test.unwrap_or_else(|| DEFAULT_TEST.into()),
@@ -97,21 +114,64 @@ impl Layout {
             templates,
             http_client: config.http_client,
             root,
-        })
+            real_root,
+            configured,
+        };
+        layout.confine("loader", &layout.root.join(&layout.loader))?;
+        layout.confine("runtime", &layout.runtime_path())?;
+        if let Some(dir) = &layout.templates {
+            layout.confine("templates", dir)?;
+        }
+        Ok(layout)
     }
 
     pub fn source(&self, source: &str) -> Result<SourcePaths> {
         check_source_name(source)?;
-        let fill = |pattern: &str| self.root.join(pattern.replace("{source}", source));
+        let fill = |key: &str, pattern: &str| -> Result<PathBuf> {
+            let path = self.root.join(pattern.replace("{source}", source));
+            self.confine(key, &path)?;
+            Ok(path)
+        };
         Ok(SourcePaths {
             source: source.to_string(),
-            spec: fill(&self.spec),
-            doc: fill(&self.doc),
-            test: fill(&self.test),
-            credentials: fill(&self.credentials),
+            spec: fill("spec", &self.spec)?,
+            doc: fill("doc", &self.doc)?,
+            test: fill("test", &self.test)?,
+            credentials: fill("credentials", &self.credentials)?,
             loader: self.root.join(&self.loader),
             runtime: self.runtime_path(),
         })
+    }
+
+    /// A repository's own files (and a pull request changing them) must not
+    /// make authgen read or write elsewhere: `path`, once every symlink in it
+    /// is followed, must lie under the root. `key` is the `[tool.authgen]`
+    /// key the path comes from.
+    fn confine(&self, key: &str, path: &Path) -> Result<()> {
+        let resolved = resolve(path);
+        if resolved.starts_with(&self.real_root) {
+            return Ok(());
+        }
+        let pyproject = self.root.join("pyproject.toml");
+        let message = format!(
+            "resolves to {}, outside the repository root {}; authgen reads and writes only inside the repository",
+            resolved.display(),
+            self.real_root.display()
+        );
+        let hint = "use a path under the repository root, without '..' or a symlink that leads out of it";
+        if self.configured.contains(&key) {
+            return Err(Error::Input {
+                path: pyproject,
+                pos: None,
+                key: Some(format!("tool.authgen.{key}")),
+                message,
+                hint: Some(hint.into()),
+            });
+        }
+        Err(Error::Usage(format!(
+            "{key} path {} (the default of tool.authgen.{key}, through a symlink) {message}\n  hint: {hint}",
+            crate::error::shown(path).display()
+        )))
     }
 
     /// The shared runtime module: one per repository.
@@ -156,6 +216,35 @@ impl Layout {
     pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
     }
+}
+
+/// `path` as the system will find it: the longest part that exists with
+/// every symlink followed, then the rest (which cannot hold a symlink yet)
+/// with `.` and `..` applied.
+pub fn resolve(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest: Vec<Component> = Vec::new();
+    let real = loop {
+        if let Ok(real) = existing.canonicalize() {
+            break real;
+        }
+        let Some(parent) = existing.parent() else { break PathBuf::new() };
+        if let Some(last) = existing.components().next_back() {
+            rest.push(last);
+        }
+        existing = parent;
+    };
+    let mut out = real;
+    for part in rest.iter().rev() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// A git checkout's top, or a folder whose `pyproject.toml` configures authgen.

@@ -22,6 +22,8 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod runner;
+pub mod sandbox;
+pub mod secret_forms;
 pub mod spec;
 pub mod specwrite;
 pub mod suggest;

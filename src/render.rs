@@ -42,14 +42,17 @@ impl Renderer {
     pub fn new(overrides: Option<&Path>) -> Result<Self> {
         let mut templates: Vec<(String, String)> =
             BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        // Where each template came from, for messages: its override file, or its built-in name.
+        let mut origins: Vec<String> = templates.iter().map(|(n, _)| n.clone()).collect();
         if let Some(dir) = overrides {
             if !dir.is_dir() {
                 return Err(Error::Usage(format!("--templates {}: not a directory", dir.display())));
             }
-            for (name, text) in &mut templates {
+            for ((name, text), origin) in templates.iter_mut().zip(&mut origins) {
                 let path = dir.join(name.as_str());
                 if let Some(custom) = crate::error::read_text(&path)? {
                     *text = custom;
+                    *origin = crate::error::shown(&path).display().to_string();
                 }
             }
         }
@@ -64,8 +67,23 @@ impl Renderer {
         let mut tera = tera::Tera::default();
         // Python is not HTML: values are already safe literals.
         tera.autoescape_on(Vec::new());
+        crate::sandbox::disable_outside_functions(&mut tera);
+        let sources = templates.clone();
         tera.add_raw_templates(templates)
             .map_err(|e| Error::Template { name: "templates".into(), message: chain(&e) })?;
+        for ((name, text), origin) in sources.iter().zip(&origins) {
+            let Ok(template) = tera.get_template(name) else { continue };
+            if let Some(call) = crate::sandbox::forbidden_call(&template.ast) {
+                let line = crate::sandbox::line_of_call(text, &call).map_or_else(String::new, |l| format!(":{l}"));
+                return Err(Error::Template {
+                    name: format!("{origin}{line}"),
+                    message: format!(
+                        "calls {call}(), which templates may not use: they render the plan only, never the environment, files, time or randomness (allowed functions: {})",
+                        crate::sandbox::ALLOWED_FUNCTIONS.join(", ")
+                    ),
+                });
+            }
+        }
         Ok(Renderer { tera })
     }
 

@@ -215,6 +215,9 @@ pub struct ConnectorSpec {
     pub verification: Option<Verification>,
     /// True when the verification block came from the older flat keys.
     pub legacy_verification: bool,
+    /// Where every key is, built on the first error and kept: lint reports
+    /// many problems, and indexing the text for each would be quadratic.
+    index: std::sync::OnceLock<std::sync::Arc<KeyIndex>>,
 }
 
 impl ConnectorSpec {
@@ -244,6 +247,7 @@ impl ConnectorSpec {
             oauth: None,
             verification: None,
             legacy_verification: false,
+            index: std::sync::OnceLock::new(),
         };
         let reader = Reader { spec: &spec };
         let root_key = KeyPath::root();
@@ -287,7 +291,7 @@ impl ConnectorSpec {
     /// Where a key is in the file; for a key that is absent, where its
     /// nearest present parent is.
     pub fn locate(&self, key: &KeyPath) -> Option<Pos> {
-        let index = KeyIndex::build(&self.text);
+        let index = self.index.get_or_init(|| std::sync::Arc::new(KeyIndex::build(&self.text)));
         let mut probe = Some(key.clone());
         while let Some(k) = probe {
             if let Some(pos) = index.0.get(&k) {
@@ -669,6 +673,7 @@ impl Reader<'_> {
 }
 
 /// Position of every key (and list item) in a YAML text, by key path.
+#[derive(Debug)]
 struct KeyIndex(HashMap<KeyPath, Pos>);
 
 impl KeyIndex {

@@ -124,6 +124,92 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<(
     Ok(())
 }
 
+/// Write a file of secrets: mode 0600, atomically, and never leaving a
+/// secret where git would pick it up. The temporary copy is written in a
+/// directory of its own, beside `path`, that only the user can enter and whose
+/// own `.gitignore` ignores everything in it; a crash between write and
+/// rename leaves only that ignored directory. Directories made for `path`
+/// are 0700 whatever the umask.
+pub fn write_secret(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    create_private_dirs(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let scratch = dir.join(format!(".authgen-tmp-{}", std::process::id()));
+    let tmp = scratch.join(name);
+    let result = (|| -> std::io::Result<()> {
+        let _ = std::fs::remove_dir_all(&scratch);
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(&scratch)?;
+        set_mode(&scratch, 0o700)?;
+        std::fs::write(scratch.join(".gitignore"), "# authgen's scratch space for a file of secrets\n*\n")?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        set_mode(&tmp, 0o600)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        pause_before_rename(&tmp);
+        std::fs::rename(&tmp, path)
+    })();
+    let _ = std::fs::remove_dir_all(&scratch);
+    result.map_err(|e| Error::io(path, e))
+}
+
+/// Tests only: with AUTHGEN_TEST_PAUSE_BEFORE_RENAME=SECONDS, say so on
+/// stderr and wait between write and rename, so a test can kill the process
+/// at the worst moment.
+fn pause_before_rename(tmp: &Path) {
+    let Some(secs) = std::env::var("AUTHGEN_TEST_PAUSE_BEFORE_RENAME").ok().and_then(|v| v.parse::<u64>().ok()) else {
+        return;
+    };
+    eprintln!("paused before rename: {}", tmp.display());
+    std::thread::sleep(std::time::Duration::from_secs(secs.min(60)));
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+/// `dir` and any missing parents, each one created 0700 (set after creation,
+/// so the umask cannot widen or narrow it).
+pub fn create_private_dirs(dir: &Path) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut at = dir;
+    while !at.as_os_str().is_empty() && !at.exists() {
+        missing.push(at);
+        match at.parent() {
+            Some(parent) => at = parent,
+            None => break,
+        }
+    }
+    for made in missing.into_iter().rev() {
+        match std::fs::create_dir(made) {
+            Ok(()) => set_mode(made, 0o700).map_err(|e| Error::io(made, e))?,
+            // Made meanwhile by someone else: not ours to change.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(made, e)),
+        }
+    }
+    Ok(())
+}
+
 /// How changes are shown for review.
 pub enum Display<'a> {
     /// A unified diff per file.

@@ -6,7 +6,8 @@
 use super::curl;
 use super::scan::{Doc, Unit, UnitKind, inline_code};
 use super::text::{
-    clause_at, discouraged, find_urls, normalize_url, plain_lower, preceded_by_not, rejected, word_hits,
+    MAX_CLAUSE, clause_in, clauses, discouraged, find_urls, normalize_url, plain_lower, preceded_by_not, rejected,
+    word_hits,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,11 +293,19 @@ pub fn collect(doc: &Doc) -> Facts {
     let mut facts = Facts::default();
     // Code blocks: the request line that header lines below it belong to.
     let mut request_of_block: Option<(usize, usize)> = None;
+    // A code block's lead-in, found once per block (not once per line).
+    let mut lead: Option<(usize, (String, Option<usize>))> = None;
     for (ui, unit) in doc.units.iter().enumerate() {
         let view =
             UnitView { unit, ui, lower: plain_lower(&unit.text), sections: doc.section_titles(unit).join(" / ") };
         match unit.kind {
-            UnitKind::Code => code_unit(doc, &view, &mut facts, &mut request_of_block),
+            UnitKind::Code => {
+                if lead.as_ref().is_none_or(|(block, _)| *block != unit.block) {
+                    lead = Some((unit.block, lead_in(doc, ui)));
+                }
+                let lead_in = lead.as_ref().map(|(_, l)| l.clone()).unwrap_or_default();
+                code_unit(&view, lead_in, &mut facts, &mut request_of_block, doc);
+            }
             UnitKind::Prose | UnitKind::Bullet | UnitKind::TableRow | UnitKind::Heading => {
                 request_of_block = None;
                 text_unit(&view, &mut facts);
@@ -317,6 +326,9 @@ struct UnitView<'a> {
 impl UnitView<'_> {
     /// Where the text at `offset` (in `clause`) is, and how the doc qualifies it.
     fn at(&self, offset: usize, clause: (usize, usize)) -> At {
+        // At most MAX_CLAUSE bytes around the offset: a unit as long as a
+        // curl command of a thousand headers costs no more per mention.
+        let clause = clause_in(&self.unit.text, &[clause], offset);
         At {
             line: self.unit.line_at(offset),
             unit: self.ui,
@@ -331,11 +343,19 @@ impl UnitView<'_> {
 
 /// A code block's line: a `curl` command, a request line, header lines,
 /// quoted header pairs, a grant type, URLs.
-fn code_unit(doc: &Doc, u: &UnitView, facts: &mut Facts, request_of_block: &mut Option<(usize, usize)>) {
+fn code_unit(
+    u: &UnitView,
+    (lead, lead_line): (String, Option<usize>),
+    facts: &mut Facts,
+    request_of_block: &mut Option<(usize, usize)>,
+    doc: &Doc,
+) {
     let unit = u.unit;
     let whole = u.whole();
-    let (lead, lead_line) = lead_in(doc, u.ui);
-    let context = Context { clause: format!("{} {}", lead.to_lowercase(), u.lower), sections: u.sections.clone() };
+    // Bounded, as every clause is: each fact keeps a copy and rules search it.
+    let lead = lead.to_lowercase();
+    let clause = format!("{} {}", tail(&lead, MAX_CLAUSE), head(&u.lower, MAX_CLAUSE));
+    let context = Context { clause, sections: u.sections.clone() };
     if request_of_block.is_some_and(|(b, _)| b != unit.block) {
         *request_of_block = None;
     }
@@ -490,11 +510,14 @@ struct TextView<'u, 'a> {
     u: &'u UnitView<'a>,
     is_row: bool,
     codes: Vec<(usize, usize, &'a str)>,
+    /// The unit's clauses, found once (not once per mention).
+    clauses: Vec<(usize, usize)>,
 }
 
 impl TextView<'_, '_> {
     fn clause_of(&self, offset: usize) -> (usize, usize) {
-        if self.is_row { self.u.whole() } else { clause_at(&self.u.unit.text, offset) }
+        let text = &self.u.unit.text;
+        if self.is_row { clause_in(text, &[(0, text.len())], offset) } else { clause_in(text, &self.clauses, offset) }
     }
     fn at(&self, offset: usize) -> At {
         self.u.at(offset, self.clause_of(offset))
@@ -520,7 +543,9 @@ impl TextView<'_, '_> {
 
 fn text_unit(u: &UnitView, facts: &mut Facts) {
     let unit = u.unit;
-    let t = TextView { u, is_row: unit.kind == UnitKind::TableRow, codes: inline_code(&unit.text) };
+    let is_row = unit.kind == UnitKind::TableRow;
+    let clauses = if is_row { Vec::new() } else { clauses(&unit.text) };
+    let t = TextView { u, is_row, codes: inline_code(&unit.text), clauses };
     // Headers with values in inline code.
     for (s, _, content) in &t.codes {
         if let Some((off, name, value)) = header_line(content) {
@@ -751,6 +776,24 @@ pub fn split_userpass(text: &str) -> (String, Option<String>) {
 
 /// The prose that introduces a code block ("To check a token, fetch the
 /// current user:") and its last line.
+/// At most the first `max` bytes of `text` (at a character boundary).
+fn head(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// At most the last `max` bytes of `text` (at a character boundary).
+fn tail(text: &str, max: usize) -> &str {
+    let mut start = text.len().saturating_sub(max);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}
+
 fn lead_in(doc: &Doc, ui: usize) -> (String, Option<usize>) {
     let block = doc.units[ui].block;
     doc.units[..ui]

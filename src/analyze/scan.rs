@@ -16,6 +16,8 @@ pub struct Heading {
     pub line: usize,
     pub level: usize,
     pub title: String,
+    /// The nearest heading before it of a lower level: its section's parent.
+    pub parent: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,15 +78,11 @@ impl Doc {
 
     /// Lowercased titles of the section of `unit` and its parents.
     pub fn section_titles(&self, unit: &Unit) -> Vec<String> {
-        let Some(mut index) = unit.section else { return Vec::new() };
-        let mut titles = vec![self.headings[index].title.to_lowercase()];
-        let mut level = self.headings[index].level;
-        while index > 0 {
-            index -= 1;
-            if self.headings[index].level < level {
-                titles.push(self.headings[index].title.to_lowercase());
-                level = self.headings[index].level;
-            }
+        let mut titles = Vec::new();
+        let mut index = unit.section;
+        while let Some(i) = index {
+            titles.push(self.headings[i].title.to_lowercase());
+            index = self.headings[i].parent;
         }
         titles
     }
@@ -229,7 +227,8 @@ impl Builder {
 
 /// Scan a markdown document.
 pub fn scan(text: &str) -> Doc {
-    let lines: Vec<String> = text.lines().map(|l| l.trim_end_matches('\r').to_string()).collect();
+    // LF, CRLF and a bare CR each end a line.
+    let lines: Vec<String> = text.replace("\r\n", "\n").split_terminator(['\n', '\r']).map(str::to_string).collect();
     let mut b = Builder { doc: Doc { lines: lines.clone(), ..Doc::default() }, block: 0, section: None };
     let n = lines.len();
     let mut i = 0;
@@ -260,7 +259,13 @@ pub fn scan(text: &str) -> Doc {
         }
         if let Some((level, title)) = heading_of(line) {
             b.new_block();
-            b.doc.headings.push(Heading { line: no, level, title: title.clone() });
+            // Up the previous heading's parents to one of a lower level: each
+            // heading is passed over once at most, so this stays linear.
+            let mut parent = b.doc.headings.len().checked_sub(1);
+            while let Some(p) = parent.filter(|p| b.doc.headings[*p].level >= level) {
+                parent = b.doc.headings[p].parent;
+            }
+            b.doc.headings.push(Heading { line: no, level, title: title.clone(), parent });
             b.section = Some(b.doc.headings.len() - 1);
             b.push(UnitKind::Heading, &[(no, title.as_str())], "", " ");
             i += 1;

@@ -32,12 +32,14 @@ pub fn clauses(text: &str) -> Vec<(usize, usize)> {
         if !next_space {
             continue;
         }
-        let before = text[start..i].to_ascii_lowercase();
+        // Only the last few bytes matter: lowering the whole clause at every
+        // stop would make a long paragraph quadratic.
+        let before = bytes[i.saturating_sub(4).max(start)..i].to_ascii_lowercase();
         if b == b'.'
-            && (before.ends_with("e.g")
-                || before.ends_with("i.e")
-                || before.ends_with(" etc")
-                || before.ends_with(" vs"))
+            && (before.ends_with(b"e.g")
+                || before.ends_with(b"i.e")
+                || before.ends_with(b" etc")
+                || before.ends_with(b" vs"))
         {
             continue;
         }
@@ -53,7 +55,31 @@ pub fn clauses(text: &str) -> Vec<(usize, usize)> {
 
 /// The clause of `text` holding byte `offset`.
 pub fn clause_at(text: &str, offset: usize) -> (usize, usize) {
-    clauses(text).into_iter().find(|(s, e)| *s <= offset && offset < *e).unwrap_or((0, text.len()))
+    clause_in(text, &clauses(text), offset)
+}
+
+/// The longest stretch of text around a mention that counts as its clause:
+/// real sentences are far shorter, and a bound keeps the work per mention
+/// constant in a paragraph without stops.
+pub const MAX_CLAUSE: usize = 1000;
+
+/// The clause of `text` holding byte `offset`, among `clauses` (from
+/// [`clauses`], computed once per text), at most [`MAX_CLAUSE`] bytes around it.
+pub fn clause_in(text: &str, clauses: &[(usize, usize)], offset: usize) -> (usize, usize) {
+    let i = clauses.partition_point(|(_, e)| *e <= offset);
+    let (s, e) = clauses.get(i).copied().filter(|(s, _)| *s <= offset).unwrap_or((0, text.len()));
+    if e - s <= MAX_CLAUSE {
+        return (s, e);
+    }
+    let mut from = offset.saturating_sub(MAX_CLAUSE / 2).max(s);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (from + MAX_CLAUSE).min(e);
+    while !text.is_char_boundary(to) {
+        to += 1;
+    }
+    (from, to)
 }
 
 /// Phrases that reject whatever their clause names.
@@ -98,7 +124,16 @@ pub fn discouraged(lower: &str, clause: (usize, usize)) -> bool {
 /// `not`, `no` or `never` among the three words before `offset`, with no
 /// comma or colon between.
 pub fn preceded_by_not(lower: &str, clause_start: usize, offset: usize) -> bool {
-    let before = &lower[clause_start..offset.min(lower.len())];
+    // Callers may count back bytes into a character: round to whole ones.
+    let mut end = offset.min(lower.len());
+    while !lower.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut start = clause_start.min(end);
+    while !lower.is_char_boundary(start) {
+        start += 1;
+    }
+    let before = &lower[start..end];
     let tail = before.rsplit([',', ':', '(', '|']).next().unwrap_or("");
     let words: Vec<&str> =
         tail.split(|c: char| !c.is_ascii_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
@@ -454,6 +489,15 @@ pub(crate) fn split_secret(value: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counting_back_into_a_character_is_no_panic() {
+        let lower = "the \u{55cb} way is recommended";
+        let hit = lower.find("recommended").unwrap();
+        assert!(!preceded_by_not(lower, hit - 10, hit));
+        let lower = "\u{55cb} not recommended";
+        assert!(preceded_by_not(lower, 1, lower.find("recommended").unwrap()));
+    }
 
     #[test]
     fn identifiers() {

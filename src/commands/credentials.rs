@@ -27,7 +27,7 @@ pub struct CredentialsArgs {
     #[arg(long)]
     pub no_open: bool,
     /// Stop the browser form after this long without a save, writing nothing
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = crate::args::whole_seconds)]
     pub timeout: u64,
     /// Replace an existing file without asking
     #[arg(long, short = 'y')]

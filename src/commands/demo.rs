@@ -103,7 +103,7 @@ fn run_demo(dir: &Path, level: Level, keep: bool) -> Result<i32> {
 
     // 3. Credentials.
     let creds = format!("{{\n  \"token\": \"{}\"\n}}\n", demo_token());
-    sync::write_atomic(&paths.credentials, creds.as_bytes(), Some(0o600))?;
+    sync::write_secret(&paths.credentials, creds.as_bytes())?;
     step(
         3,
         &format!(

@@ -21,7 +21,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
     /// Stop the test (and everything it started) after this many seconds
-    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    #[arg(long, value_name = "S", default_value_t = 60.0, value_parser = crate::args::seconds)]
     pub timeout: f64,
     /// Credentials file to use (sets CONNECTOR_TEST_CONFIG_PATH)
     #[arg(long, value_name = "PATH")]

@@ -43,7 +43,7 @@ pub struct SetupArgs {
     #[arg(long)]
     pub no_open: bool,
     /// Stop waiting for the browser form after this many seconds
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = crate::args::whole_seconds)]
     pub credentials_timeout: u64,
     /// Write the spec, credentials and test without asking
     #[arg(long, short = 'y')]
@@ -61,7 +61,7 @@ pub struct SetupArgs {
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
     /// Stop the run after this many seconds
-    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    #[arg(long, value_name = "S", default_value_t = 60.0, value_parser = crate::args::seconds)]
     pub timeout: f64,
 }
 

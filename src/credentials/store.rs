@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::needs::{Session, Values};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::git::Git;
 use crate::sync;
 use crate::term;
@@ -87,12 +87,12 @@ pub fn file_text(values: &Values) -> String {
 /// it atomically with mode 0600. Returns status lines to print.
 pub fn write(session: &Session, values: &Values) -> Result<Vec<String>> {
     let mut notes = Vec::new();
-    let dir = session.path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let dir = session.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    sync::create_private_dirs(dir)?;
     if let Some(note) = ensure_ignored(&session.path)? {
         notes.push(note);
     }
-    sync::write_atomic(&session.path, file_text(values).as_bytes(), Some(0o600))?;
+    sync::write_secret(&session.path, file_text(values).as_bytes())?;
     notes.push(format!(
         "{}: wrote {} ({} value{}, mode 0600)",
         session.source,

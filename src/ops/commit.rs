@@ -186,8 +186,11 @@ fn credential_values(prepared: &Prepared) -> Vec<(String, String)> {
 
 fn refuse_secrets(prepared: &Prepared, rel_test: &Path) -> Result<()> {
     let text = std::fs::read_to_string(&prepared.paths.test).map_err(|e| Error::io(&prepared.paths.test, e))?;
-    let found: Vec<String> =
-        credential_values(prepared).into_iter().filter(|(_, v)| text.contains(v.as_str())).map(|(k, _)| k).collect();
+    // The file may hold a value escaped or encoded, not only as typed.
+    let found: Vec<String> = credential_values(prepared)
+        .into_iter()
+        .filter_map(|(k, v)| crate::secret_forms::find(&text, &v).map(|form| format!("{k} ({form})")))
+        .collect();
     if found.is_empty() {
         return Ok(());
     }

@@ -180,10 +180,12 @@ fn merge(base: &Verification, over: &Verification) -> Verification {
 /// Every spec parameter once, shared ones first.
 fn collect_parameters(spec: &ConnectorSpec) -> Result<Vec<ParamPlan>> {
     let mut out: Vec<ParamPlan> = Vec::new();
+    // A set, not a search of `out`: planning stays linear in the spec's size.
+    let mut seen = std::collections::HashSet::new();
     let mut add = |p: &Parameter, method: Option<&str>| -> Result<()> {
         // Names and duplicates were checked when the spec was read: a name seen
         // again here is in two auth methods, and is one credential key.
-        if out.iter().any(|q| q.name == p.name) {
+        if !seen.insert(p.name.clone()) {
             return Ok(());
         }
         out.push(ParamPlan {

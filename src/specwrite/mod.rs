@@ -144,9 +144,11 @@ fn conn_path() -> Vec<Seg> {
 /// Merge `want` into the spec text `old` (or a new skeleton).
 pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged, String> {
     let original = old.map_or_else(|| skeleton(&want.display_name), str::to_string);
-    // Edit with `\n` line ends; a CRLF file gets CRLF back, every line alike.
+    // Edit with `\n` line ends; a CRLF file gets CRLF back and a file of
+    // bare CRs gets CRs back, every line alike (to YAML each is a line break).
     let crlf = original.contains("\r\n");
-    let original = if crlf { original.replace("\r\n", "\n") } else { original };
+    let cr_only = !crlf && original.contains('\r');
+    let original = if original.contains('\r') { original.replace("\r\n", "\n").replace('\r', "\n") } else { original };
     let mut ed = Editor::new(&original)?;
     let mut changes: Vec<Change> = Vec::new();
     let record = |list: Vec<(String, Outcome)>, changes: &mut Vec<Change>| {
@@ -221,7 +223,13 @@ pub fn merge(old: Option<&str>, want: &Connection, mode: Mode) -> Result<Merged,
     let replaced: BTreeSet<String> =
         changes.iter().filter(|c| matches!(c.outcome, Outcome::Replaced { .. })).map(|c| c.path.clone()).collect();
     check_preserved(&original, &text, &replaced)?;
-    let text = if crlf { text.replace('\n', "\r\n") } else { text };
+    let text = if crlf {
+        text.replace('\n', "\r\n")
+    } else if cr_only {
+        text.replace('\n', "\r")
+    } else {
+        text
+    };
     Ok(Merged { text, changes })
 }
 

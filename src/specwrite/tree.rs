@@ -57,6 +57,10 @@ pub struct Tree {
     pub root: Option<Node>,
     line_starts: Vec<usize>,
     text: String,
+    /// The last position found (line, column, byte): marks come in order, so
+    /// the next one is counted on from here, not from its line's start (a
+    /// long one-line flow mapping would otherwise cost its length per mark).
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 struct Collect {
@@ -73,13 +77,15 @@ impl Tree {
     pub fn parse(text: &str) -> Result<Tree, String> {
         let mut collect = Collect { events: Vec::new() };
         Parser::new_from_str(text).load(&mut collect, false).map_err(|e| e.to_string())?;
+        // Lines as the YAML parser counts them: LF, CRLF and a bare CR each end one.
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(i + 1);
             }
         }
-        let mut tree = Tree { root: None, line_starts, text: text.to_string() };
+        let mut tree = Tree { root: None, line_starts, text: text.to_string(), last: std::cell::Cell::new((0, 0, 0)) };
         let events = collect.events;
         let first = events.iter().position(|(e, _)| {
             matches!(e, Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(..))
@@ -94,9 +100,17 @@ impl Tree {
     fn at(&self, mark: &Marker) -> At {
         let line = mark.line().max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(self.text.len());
-        let line_text = &self.text[start..];
-        let byte = start + line_text.char_indices().nth(mark.col()).map_or(line_text.len(), |(b, _)| b);
-        At { line, col: mark.col(), byte: byte.min(self.text.len()) }
+        let (last_line, last_col, last_byte) = self.last.get();
+        let (from_col, from) = if last_line == line && last_col <= mark.col() && last_byte >= start {
+            (last_col, last_byte)
+        } else {
+            (0, start)
+        };
+        let rest = &self.text[from..];
+        let byte = from + rest.char_indices().nth(mark.col() - from_col).map_or(rest.len(), |(b, _)| b);
+        let byte = byte.min(self.text.len());
+        self.last.set((line, mark.col(), byte));
+        At { line, col: mark.col(), byte }
     }
 
     fn node(&self, events: &[(Event, Marker)], i: &mut usize) -> Node {
