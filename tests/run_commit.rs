@@ -218,6 +218,115 @@ fn run_timeout_stops_the_whole_process_group() {
     drop(holder);
 }
 
+/// A `--python` that runs `prelude` (sh) first when it runs the test, then
+/// the real Python. It sits in a venv layout whose `pyvenv.cfg` gives the
+/// version, so authgen runs it as it is (a probe would find the real one).
+fn python_wrapper(repo: &Test, prelude: &str) -> PathBuf {
+    repo.write("wrapped-venv/pyvenv.cfg", "version = 3.11.0\n");
+    let wrapper = repo.write(
+        "wrapped-venv/bin/python",
+        format!(
+            "#!/bin/sh\ncase \"$1\" in *auth_test.py)\n{prelude}\n;; esac\nexec \"{}\" \"$@\"\n",
+            python().display()
+        ),
+    );
+    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    wrapper
+}
+
+/// Stop a process the test started in another session.
+fn kill_pid(pidfile: &Path) {
+    if let Ok(pid) = std::fs::read_to_string(pidfile) {
+        let _ = std::process::Command::new("kill").arg("-9").arg(pid.trim()).status();
+    }
+}
+
+#[test]
+fn run_gives_its_verdict_when_a_process_in_another_session_holds_the_pipes() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let pidfile = repo.join("stray.pid");
+    // setsid: out of the script's process group, so the timeout kill misses it.
+    let wrapper = python_wrapper(&repo, &format!("setsid sleep 30 &\necho $! > \"{}\"", pidfile.display()));
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let started = Instant::now();
+    let out = repo
+        .authgen(["run", "github", "--timeout", "1", "--python"])
+        .arg(&wrapper)
+        .env("CONNECTOR_TEST_BASE_URL", format!("http://{addr}"))
+        .timeout(Duration::from_secs(40))
+        .run();
+    let took = started.elapsed();
+    kill_pid(&pidfile);
+    assert!(took < Duration::from_secs(6), "timeout 1 s + 2 s for the pipes, took {took:?}");
+    out.assert_code(3);
+    assert!(out.stderr.contains("no result within 1 s; the test was stopped"), "{}", out.stderr);
+    drop(silent);
+
+    // A script that passes but leaves such a process behind: the verdict still comes.
+    let api = mock();
+    let started = Instant::now();
+    let out = repo
+        .authgen(["run", "github", "--python"])
+        .arg(&wrapper)
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .timeout(Duration::from_secs(40))
+        .run();
+    let took = started.elapsed();
+    kill_pid(&pidfile);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    out.assert_code(0);
+    assert!(out.stderr.contains("passed: github authenticated"), "{}", out.stderr);
+}
+
+#[test]
+fn run_streams_a_flood_of_output_keeping_only_its_tail() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let hwm = repo.join("authgen.hwm");
+    // 100 MB of lines, then the script's own parent (authgen) reports its peak memory.
+    let flood = format!(
+        "\"{}\" -c \"import sys; b = (('x' * 999) + chr(10)).encode() * 1000; [sys.stdout.buffer.write(b) for _ in range(100)]\"\n\
+         grep VmHWM /proc/$PPID/status > \"{}\"",
+        python().display(),
+        hwm.display()
+    );
+    let wrapper = python_wrapper(&repo, &flood);
+    let api = mock();
+    let mut cmd = repo
+        .authgen(["run", "github", "--format", "json", "--python"])
+        .arg(&wrapper)
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .command();
+    let out = cmd.stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "github authenticated", "{report}");
+    let line = std::fs::read_to_string(&hwm).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmHWM in kB");
+    println!("authgen peak memory with 100 MB of output: {kib} kB");
+    assert!(kib < 64 * 1024, "authgen held {kib} kB for 100 MB of output");
+}
+
+#[test]
+fn run_decodes_a_non_utf8_byte_and_keeps_reading() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let wrapper = python_wrapper(&repo, "printf 'before \\377 after\\n'");
+    let api = mock();
+    let out = authgen_run_with(&repo, &api.url(), &wrapper);
+    out.assert_code(0);
+    assert!(out.stdout.contains("before \u{fffd} after"), "{}", out.stdout);
+    assert!(out.stdout.contains("login = octocat"), "the script's later lines still come: {}", out.stdout);
+    assert!(!out.stderr.contains("BrokenPipeError"), "{}", out.stderr);
+    assert!(out.stderr.contains("passed: github authenticated"), "{}", out.stderr);
+}
+
+fn authgen_run_with(repo: &Test, base_url: &str, python: &Path) -> Ran {
+    repo.authgen(["run", "github", "--python"]).arg(python).env("CONNECTOR_TEST_BASE_URL", base_url).run()
+}
+
 #[test]
 fn run_finds_python_in_order_and_refuses_old_ones() {
     let repo = github_repo();
