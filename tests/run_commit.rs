@@ -533,6 +533,45 @@ fn commit_reports_a_failing_hook_and_commits_nothing() {
     assert_eq!(staged.trim(), "", "the index is as it was");
 }
 
+#[test]
+fn after_a_failing_hook_the_index_is_exactly_as_it_was() {
+    let repo = github_repo();
+    initial_commit(&repo);
+    let test = "tests/unit/sources/github/auth_test.py";
+    // The user staged a draft of the test, then regenerated the file.
+    repo.write(repo.test_path("github"), repo.read_test("github") + "# staged draft\n");
+    repo.git(["add", test]).success();
+    repo.authgen(["generate", "github", "--yes"]).success();
+    let index = |repo: &Test| {
+        repo.git(["ls-files", "-s", "--", test, "tests/unit/sources/authgen_runtime.py"]).success().stdout
+    };
+    let before = index(&repo);
+    assert!(before.contains(test) && !before.contains("authgen_runtime.py"), "{before}");
+    let hook = repo.write(".git/hooks/pre-commit", "#!/bin/sh\nexit 1\n");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert_eq!(index(&repo), before, "the staged draft is staged again, the runtime unstaged");
+    let staged = repo.git(["show", &format!(":{test}")]).success().stdout;
+    assert!(staged.ends_with("# staged draft\n"), "{staged}");
+}
+
+#[test]
+fn commit_on_a_detached_head_says_so() {
+    let repo = github_repo();
+    initial_commit(&repo);
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(0);
+    assert!(!out.stderr.contains("detached"), "on a branch: {}", out.stderr);
+    repo.git(["checkout", "-q", "--detach"]).success();
+    let spec = repo.read_spec("github");
+    repo.write_spec("github", &spec.replace("application/vnd.github+json", "application/vnd.github.v3+json"));
+    repo.authgen(["generate", "github", "--yes"]).success();
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(0);
+    assert!(out.stderr.contains("warning: HEAD is detached: this commit will be on no branch"), "{}", out.stderr);
+}
+
 // ---- demo ----
 
 /// `authgen demo ARGS` run from `/`, without the tests' git identity.
