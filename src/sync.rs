@@ -80,7 +80,7 @@ pub fn text_diff(old: &str, new: &str, from: &str, to: &str, color: bool) -> Str
                 ChangeTag::Insert => ("+", "32"),
                 ChangeTag::Equal => (" ", ""),
             };
-            let mut line = format!("{sign}{}", change.value());
+            let mut line = format!("{sign}{}", term::clean(change.value()));
             if change.missing_newline() {
                 line.push_str("\n\\ No newline at end of file\n");
             }

@@ -386,3 +386,20 @@ fn a_tracked_credentials_file_is_reported() {
     assert!(err.contains("is tracked by git; stop tracking it with `git rm --cached"), "{err}");
     assert_no_secret(err, &["ow-Key1234"]);
 }
+
+/// Bidi controls, zero-width characters and a BOM in spec text are shown
+/// escaped on the terminal, like control characters.
+#[test]
+fn format_characters_in_spec_text_are_escaped_on_the_terminal() {
+    let spec = "display_name: \"Acme\u{202E}dlrow\"\nconnection:\n  parameters:\n    - name: api_key\n      type: string\n      required: true\n      secret: true\n      description: \"The key\u{200B} \\uFEFFfrom \u{2067}settings\u{2069} \\e[31mred\"\n";
+    let repo = Test::with_spec("acme", spec);
+    let out = piped(&repo, "acme", &[], "acme-Key1234\n");
+    out.assert_code(0);
+    let err = &out.stderr;
+    for raw in ['\u{202E}', '\u{200B}', '\u{FEFF}', '\u{2067}', '\u{2069}', '\u{1b}'] {
+        assert!(!err.contains(raw), "{raw:?} printed raw:\n{err}");
+    }
+    for shown in ["Acme\\u{202e}dlrow", "The key\\u{200b} \\u{feff}from \\u{2067}settings\\u{2069} \\u{1b}[31mred"] {
+        assert!(err.contains(shown), "no {shown} in:\n{err}");
+    }
+}

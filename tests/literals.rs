@@ -125,8 +125,13 @@ fn random_string(rng: &mut Rng) -> String {
 }
 
 /// Header values and prefixes may hold anything but control characters.
+/// What a header value may hold: printable ASCII and tabs, not leading whitespace.
+fn header_ok(c: char) -> bool {
+    matches!(c, ' '..='~' | '\t')
+}
+
 fn header_safe(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() || *c == '\t').collect()
+    s.chars().filter(|c| header_ok(*c)).collect::<String>().trim_start_matches([' ', '\t']).to_string()
 }
 
 fn spec_yaml(value: &Value) -> String {
@@ -292,7 +297,7 @@ fn invalid_values_are_refused_naming_file_key_and_line() {
             }
             1 => {
                 verification["prefix"] = json!(s);
-                ("connection.verification.prefix", !s.chars().any(|c| c.is_control() && c != '\t'))
+                ("connection.verification.prefix", s.chars().all(header_ok) && !s.starts_with([' ', '\t']))
             }
             _ => {
                 let url = format!("https://api.example.com/{s}");

@@ -327,6 +327,70 @@ fn authgen_run_with(repo: &Test, base_url: &str, python: &Path) -> Ran {
     repo.authgen(["run", "github", "--python"]).arg(python).env("CONNECTOR_TEST_BASE_URL", base_url).run()
 }
 
+/// The server echoes the token back encoded; the script's preview of the
+/// body must mask every form, not just the raw value.
+#[test]
+fn run_masks_a_token_the_server_echoes_encoded() {
+    use common::mock::{MockApi, Reply, base64, percent_encode};
+    let token = "ghp/Tok+en=?&x 42~z";
+    let b64 = base64(token.as_bytes());
+    let b64url = b64.replace('+', "-").replace('/', "_");
+    let b64url = b64url.trim_end_matches('=').to_string();
+    let pct = percent_encode(token);
+    let wrapped = base64(format!("{{\"token\": \"{token}\"}}").as_bytes());
+    let inner = wrapped[8..wrapped.len() - 8].to_string();
+    // Lower-case hex digits, as some servers write them.
+    let pct_lower: String = token
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02x}")
+            }
+        })
+        .collect();
+    assert!(b64.contains(['+', '/']) && b64url != b64 && pct != token, "{b64} {b64url} {pct}");
+    let body = format!("echo: {b64} | {b64url} | {pct} | {wrapped} | {pct_lower}");
+    let api = MockApi::start(move |_| Reply::text(400, body.clone()));
+    let repo = github_repo();
+    write_creds(&repo, &serde_json::json!({"token": token}).to_string());
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(1);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(all.contains("echo: *** | *** | *** |"), "{all}");
+    for form in [token, &b64, b64.trim_end_matches('='), &b64url, &pct, &inner, &pct_lower] {
+        assert!(!all.contains(form), "{form:?} shown:\n{all}");
+    }
+}
+
+/// Credential values a header cannot carry: exit 2 from the script, saying
+/// why, with either HTTP client; no traceback, no false "rejected".
+#[test]
+fn run_refuses_a_credential_a_header_cannot_carry() {
+    let api = mock();
+    let repo = github_repo();
+    for client in ["requests", "urllib"] {
+        repo.authgen(["generate", "github", "--yes", "--http-client", client]).success();
+        for (value, code) in [
+            ("tok\u{2028}en-1234", "U+2028"),
+            ("tok\u{200F}en-1234", "U+200F"),
+            ("\u{FEFF}token-1234", "U+FEFF"),
+            ("token-\u{1F600}-1234", "U+1F600"),
+        ] {
+            write_creds(&repo, &serde_json::json!({"token": value}).to_string());
+            let out = authgen_run(&repo, &api.url(), &[]);
+            let all = format!("{}{}", out.stdout, out.stderr);
+            assert_eq!(out.code, Some(2), "{client} {code}:\n{all}");
+            assert!(all.contains(&format!("the Authorization header would carry {code}")), "{client}:\n{all}");
+            assert!(!all.contains("Traceback") && !all.contains("rejected"), "{client}:\n{all}");
+            assert!(out.stderr.contains("a credential value holds a character HTTP headers cannot carry"), "{all}");
+            assert!(!all.contains(value), "{client}: the value was printed");
+        }
+    }
+    assert!(api.received().is_empty(), "nothing was sent");
+}
+
 #[test]
 fn run_finds_python_in_order_and_refuses_old_ones() {
     let repo = github_repo();

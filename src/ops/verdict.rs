@@ -182,6 +182,10 @@ pub fn explain(
                 "`pip install requests` for that Python (or pass another with --python), or `authgen generate {source} --http-client urllib`"
             ),
         ),
+        2 if out.contains("which HTTP headers cannot") => (
+            format!("{source}: a credential value holds a character HTTP headers cannot carry"),
+            format!("check the values in {creds} (a stray space, line separator or invisible mark from a paste)"),
+        ),
         2 => {
             let missing = after(out, "missing required parameter(s) ", " in ")
                 .or_else(|| after(out, "has all its parameters in ", "\n"))
