@@ -248,6 +248,7 @@ fn callback_state_is_checked_and_single_use() {
     let first = server.get(&callback);
     assert_eq!(first.status, 200, "{}", first.body);
     assert!(first.body.contains("Authorized"));
+    assert!(first.body.contains("<a href=\"/\" id=\"back\">"), "a way back to the form: {}", first.body);
     let replay = server.get(&callback);
     assert_eq!(replay.status, 400);
     assert!(replay.body.contains("This callback was already used"), "{}", replay.body);
@@ -393,6 +394,8 @@ fn an_existing_file_is_replaced_only_after_confirmation() {
     assert_eq!(server.post("/save/confirm", &[("csrf_token", "wrong")]).status, 403);
     let done = server.post("/save/confirm", &[("csrf_token", &csrf)]);
     assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("demo&#x2F;configs&#x2F;dev_config.json"), "{}", done.body);
+    assert!(done.body.contains("id=\"changes\""), "the saved page lists what changed: {}", done.body);
     assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
     assert_eq!(read_json(&path).get("api_token").map(String::as_str), Some("new-Token777"));
     assert_eq!(mode(&path), 0o600);
@@ -404,6 +407,13 @@ fn an_existing_file_is_replaced_only_after_confirmation() {
     assert!(done.body.contains("Credentials saved"), "{}", done.body);
     assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
     assert_eq!(read_json(&path).get("api_token").map(String::as_str), Some("third-Token555"));
+    // The same values again: nothing to change, and the page says which file.
+    let mut server = FormServer::start(&repo, "demo", &[]);
+    let csrf = server.csrf();
+    let same = server.post("/save", &[("csrf_token", &csrf), ("api_token", "third-Token555")]);
+    assert!(same.body.contains("Nothing to change"), "{}", same.body);
+    assert!(same.body.contains("demo&#x2F;configs&#x2F;dev_config.json"), "{}", same.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
     assert_no_secret(&server.output(), &["new-Token777", "old-Token999", "third-Token555"]);
 }
 
@@ -569,6 +579,15 @@ fn a_local_process_cannot_redirect_a_typed_secret() {
         // It answers the callback itself with the state it was shown.
         let _ = server.get(&format!("/oauth/callback?code=any-code&state={state}"));
     }
+    // The first post left the placeholder as the user had it: the kept secret
+    // went, as it should, to the spec's token URL (which did not know the code).
+    let at_provider = provider.seen();
+    assert_eq!(at_provider.token, 1, "{at_provider:?}");
+    assert!(
+        !at_provider.problems.iter().any(|p| p.contains("wrong client credentials")),
+        "the kept secret was forgotten although nothing moved: {:?}",
+        at_provider.problems
+    );
     let stolen = thief.received();
     assert!(!stolen.is_empty(), "the placeholder's own host is the spec's to allow: it is asked, without the secret");
     for exchange in stolen {
@@ -707,4 +726,38 @@ fn verify_in_the_form_reports_the_providers_answer() {
     assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
     assert_eq!(provider.seen().client_credentials_ok, 1);
     assert_no_secret(&server.output(), &["bad-Secret1", &config.client_secret, &config.access_token]);
+}
+
+/// A visible field emptied in a later post is empty, not what an earlier
+/// post had in it.
+#[test]
+fn an_emptied_field_is_left_out_of_the_file() {
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let mut server = FormServer::start(&repo, "demo", &[]);
+    let csrf = server.csrf();
+    let first = server.post("/save", &[("csrf_token", &csrf), ("api_token", ""), ("region", "eu-west")]);
+    assert_eq!(first.status, 400, "{}", first.body);
+    let saved = server.post("/save", &[("csrf_token", &csrf), ("api_token", "tok-Empty123"), ("region", "")]);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    assert_eq!(read_json(&repo.credentials_path("demo")).keys().collect::<Vec<_>>(), ["api_token"]);
+}
+
+/// Below the cap, a new connection never cuts off a request still being sent.
+#[test]
+fn a_request_being_sent_is_not_cut_off_by_other_connections() {
+    use std::io::{Read as _, Write as _};
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
+    let mut first = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    first.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    first.write_all(format!("GET / HTTP/1.1\r\nHost: {}\r\n", server.host()).as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..3 {
+        assert_eq!(server.get("/").status, 200);
+    }
+    first.write_all(b"\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = first.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "the first request was cut off: {answer:?}");
 }

@@ -581,6 +581,25 @@ fn commit_refuses_a_test_holding_a_credential_value() {
     }
 }
 
+/// A credential given as a JSON number is searched for too.
+#[test]
+fn commit_refuses_a_test_holding_a_numeric_credential_value() {
+    let repo = Test::with_fixtures(&["github"]);
+    let text_spec = repo.read_spec("github").replace(
+        "      Accept: application/vnd.github+json",
+        "      Accept: application/vnd.github+json\n      X-Account: \"9876543210\"",
+    );
+    repo.write_spec("github", &text_spec);
+    initial_commit(&repo);
+    let before = head(&repo);
+    repo.authgen(["generate", "github", "--yes"]).success();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}", "account": 9876543210}}"#));
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("contains the value of credential(s) account"), "{}", out.stderr);
+    assert_eq!(head(&repo), before);
+}
+
 #[test]
 fn commit_reports_a_failing_hook_and_commits_nothing() {
     let repo = github_repo();
