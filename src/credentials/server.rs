@@ -575,18 +575,8 @@ impl<'a> State<'a> {
                 "More than 10 minutes passed since Authorize was pressed.".into(),
             );
         }
-        if let Some(iss) = query.get("iss")
-            && origin(iss).is_none_or(|o| o != pending.issuer_origin)
-        {
-            return refuse(
-                self,
-                "Issuer mismatch",
-                format!(
-                    "The answer says it comes from {:?}, not from the provider this sign-in went to ({}).",
-                    plain(iss),
-                    pending.issuer_origin
-                ),
-            );
+        if let Some(text) = issuer_mismatch(query.get("iss"), &pending.issuer_origin) {
+            return refuse(self, "Issuer mismatch", text);
         }
         if let Some(error) = query.get("error") {
             let description = query.get("error_description").map(|d| plain(d)).unwrap_or_default();
@@ -786,6 +776,18 @@ fn url_params(o: &OauthConfig) -> Vec<String> {
         }
     }
     names
+}
+
+/// RFC 9207: an `iss` in the provider's answer must name the issuer the
+/// sign-in went to (against mix-up attacks). Some: why it does not.
+fn issuer_mismatch(iss: Option<&String>, expected: &str) -> Option<String> {
+    let iss = iss?;
+    origin(iss).is_none_or(|o| o != expected).then(|| {
+        format!(
+            "The answer says it comes from {:?}, not from the provider this sign-in went to ({expected}).",
+            plain(iss)
+        )
+    })
 }
 
 /// `scheme://host[:port]` of a URL, lower case; `None` when it has no host.
