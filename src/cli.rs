@@ -77,7 +77,8 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(err) => {
             let label = crate::term::paint(crate::term::color_stderr(), "1;31", "error");
-            eprintln!("{label}: {err}");
+            // Errors quote spec and doc text.
+            eprintln!("{label}: {}", crate::term::clean(&err.to_string()));
             err.code()
         }
     }

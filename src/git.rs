@@ -97,14 +97,59 @@ impl Git {
         Ok(out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
     }
 
+    /// HEAD names a commit, not a branch: a commit made now is on no branch.
+    pub fn detached(&self) -> bool {
+        self.status(&["rev-parse", "-q", "--verify", "HEAD"]) == Some(0)
+            && self.status(&["symbolic-ref", "-q", "HEAD"]) == Some(1)
+    }
+
+    /// The index entries of `rels` (`git ls-files -s -z`: NUL-terminated
+    /// `mode id stage<TAB>path` records), to put back exactly as they were.
+    fn index_entries(&self, rels: &[String]) -> Result<Vec<u8>> {
+        let mut args = vec!["ls-files", "-s", "-z", "--"];
+        args.extend(rels.iter().map(String::as_str));
+        let out = self.output(&args)?;
+        if !out.status.success() {
+            return Err(Error::External {
+                program: "git".into(),
+                message: format!("git ls-files failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            });
+        }
+        Ok(out.stdout)
+    }
+
+    /// Put the index entries of `rels` back to `saved`: the same version
+    /// staged before, or no entry at all.
+    fn restore_index(&self, rels: &[String], saved: &[u8]) {
+        let mut remove = vec!["update-index", "-q", "--force-remove", "--"];
+        remove.extend(rels.iter().map(String::as_str));
+        let _ = self.output(&remove);
+        if saved.is_empty() {
+            return;
+        }
+        let child = self
+            .command()
+            .args(["update-index", "-z", "--index-info"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        if let Ok(mut child) = child {
+            if let Some(mut stdin) = child.stdin.take() {
+                use std::io::Write as _;
+                let _ = stdin.write_all(saved);
+            }
+            let _ = child.wait();
+        }
+    }
+
     /// Commit only `paths` (relative to the root): other staged work stays
-    /// staged and out of the commit. Returns the short commit id.
+    /// staged and out of the commit, and when the commit fails (a hook, say)
+    /// the index entries of `paths` are put back as they were. Returns the
+    /// short commit id.
     pub fn commit_only(&self, paths: &[PathBuf], message: &str) -> Result<String> {
         let rels: Vec<String> = paths.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-        let was_staged: Vec<bool> = rels
-            .iter()
-            .map(|r| self.output(&["diff", "--cached", "--quiet", "--", r]).map(|o| !o.status.success()))
-            .collect::<Result<_>>()?;
+        let saved = self.index_entries(&rels)?;
         let mut add = vec!["add", "--"];
         add.extend(rels.iter().map(String::as_str));
         self.checked(&add)?;
@@ -112,12 +157,7 @@ impl Git {
         commit.extend(rels.iter().map(String::as_str));
         let out = self.output(&commit)?;
         if !out.status.success() {
-            // Leave the index as it was for what we added.
-            for (rel, staged) in rels.iter().zip(was_staged) {
-                if !staged {
-                    let _ = self.output(&["reset", "-q", "--", rel]);
-                }
-            }
+            self.restore_index(&rels, &saved);
             let mut message = String::from_utf8_lossy(&out.stderr).trim().to_string();
             let stdout = String::from_utf8_lossy(&out.stdout).trim().to_string();
             if !stdout.is_empty() {

@@ -2,11 +2,12 @@
 //! stream the output, stop the whole process group on timeout, and turn the
 //! exit code into a verdict that says what to do next.
 
-use std::io::{BufRead as _, BufReader, Read, Write as _};
+use std::collections::VecDeque;
+use std::io::{Read, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -100,9 +101,19 @@ pub struct RunOutcome {
     /// The script's exit code (0–3); 3 as well when it was stopped on timeout.
     pub code: i32,
     pub timed_out: bool,
-    /// Everything the script printed, stdout then stderr lines interleaved as read.
+    /// The last `TAIL_BYTES` of what the script printed, stdout and stderr
+    /// lines interleaved as read (all of it streamed as it came).
     pub output: String,
 }
+
+/// Output kept for the verdict: a script printing without end must not make
+/// authgen hold it all.
+pub const TAIL_BYTES: usize = 1 << 20;
+/// After the script ends (or is killed), how long its pipes may stay open:
+/// a process it started in another session can hold them forever.
+pub const PIPE_GRACE: Duration = Duration::from_secs(2);
+/// A line longer than this is passed on in pieces, so no line is held whole.
+const MAX_LINE: usize = 64 * 1024;
 
 pub struct RunRequest<'a> {
     pub python: &'a Path,
@@ -120,6 +131,71 @@ pub enum Echo {
     Mirror,
     AllToStderr,
     Quiet,
+}
+
+/// The last lines read, at most `limit` bytes of them.
+#[derive(Debug)]
+pub struct Tail {
+    lines: VecDeque<String>,
+    bytes: usize,
+    limit: usize,
+}
+
+impl Tail {
+    pub fn new(limit: usize) -> Self {
+        Tail { lines: VecDeque::new(), bytes: 0, limit }
+    }
+
+    pub fn push(&mut self, line: String) {
+        self.bytes += line.len() + 1;
+        self.lines.push_back(line);
+        while self.bytes > self.limit {
+            let Some(old) = self.lines.pop_front() else { break };
+            self.bytes -= old.len() + 1;
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.lines.iter().map(String::as_str).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// Splits a byte stream into lines decoded lossily (a non-UTF-8 byte becomes
+/// U+FFFD), and lines longer than `MAX_LINE` into pieces.
+#[derive(Default)]
+pub struct LineSplitter {
+    pending: Vec<u8>,
+}
+
+impl LineSplitter {
+    pub fn feed(&mut self, bytes: &[u8], mut line: impl FnMut(String)) {
+        self.pending.extend_from_slice(bytes);
+        let mut start = 0;
+        while let Some(i) = self.pending[start..].iter().position(|&b| b == b'\n') {
+            let end = start + i;
+            let text = self.pending[start..end].strip_suffix(b"\r").unwrap_or(&self.pending[start..end]);
+            line(String::from_utf8_lossy(text).into_owned());
+            start = end + 1;
+        }
+        self.pending.drain(..start);
+        while self.pending.len() > MAX_LINE {
+            // Cut before a character that the next bytes may complete.
+            let mut cut = MAX_LINE;
+            while cut > MAX_LINE - 4 && self.pending[cut] & 0xC0 == 0x80 {
+                cut -= 1;
+            }
+            line(String::from_utf8_lossy(&self.pending[..cut]).into_owned());
+            self.pending.drain(..cut);
+        }
+    }
+
+    /// What is left when the stream ends.
+    pub fn finish(&mut self, line: impl FnMut(String)) {
+        if !self.pending.is_empty() {
+            self.pending.push(b'\n');
+            self.feed(&[], line);
+        }
+    }
 }
 
 /// Run the script, streaming its output, and stop its process group on timeout.
@@ -144,32 +220,23 @@ pub fn run_script(req: &RunRequest<'_>) -> Result<RunOutcome> {
         message: format!("cannot start: {e}"),
     })?;
     let pid = child.id();
-    let (tx, rx) = mpsc::channel::<String>();
-    let mut readers = Vec::new();
+    let tail = Arc::new(Mutex::new(Tail::new(TAIL_BYTES)));
+    let (closed_tx, closed_rx) = mpsc::channel::<()>();
+    let mut pipes = 0;
     for (stream, is_err) in [
         (child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), false),
         (child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>), true),
     ] {
         let Some(stream) = stream else { continue };
-        let tx = tx.clone();
-        let echo = req.echo;
-        readers.push(std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines() {
-                let Ok(line) = line else { break };
-                match (echo, is_err) {
-                    (Echo::Mirror, false) => {
-                        let mut out = std::io::stdout().lock();
-                        let _ = writeln!(out, "{line}");
-                        let _ = out.flush();
-                    }
-                    (Echo::Mirror | Echo::AllToStderr, _) => eprintln!("{line}"),
-                    (Echo::Quiet, _) => {}
-                }
-                let _ = tx.send(line);
-            }
-        }));
+        pipes += 1;
+        let (tail, closed_tx, echo) = (Arc::clone(&tail), closed_tx.clone(), req.echo);
+        // Not joined: a pipe held open by a stray process is given up on.
+        std::thread::spawn(move || {
+            drain(stream, echo, is_err, &tail);
+            let _ = closed_tx.send(());
+        });
     }
-    drop(tx);
+    drop(closed_tx);
     let (done_tx, done_rx) = mpsc::channel();
     let waiter = std::thread::spawn(move || {
         let status = child.wait();
@@ -183,12 +250,47 @@ pub fn run_script(req: &RunRequest<'_>) -> Result<RunOutcome> {
     let status = waiter.join().map_err(|_| Error::Failed("the process waiter panicked".into()))?;
     let status =
         status.map_err(|e| Error::External { program: req.python.display().to_string(), message: e.to_string() })?;
-    for reader in readers {
-        let _ = reader.join();
+    let grace = Instant::now() + PIPE_GRACE;
+    for _ in 0..pipes {
+        if closed_rx.recv_timeout(grace.saturating_duration_since(Instant::now())).is_err() {
+            break;
+        }
     }
-    let output: Vec<String> = rx.try_iter().collect();
+    let output = tail.lock().map(|t| t.text()).unwrap_or_default();
     let code = if timed_out { 3 } else { status.code().unwrap_or(1) };
-    Ok(RunOutcome { code, timed_out, output: output.join("\n") })
+    Ok(RunOutcome { code, timed_out, output })
+}
+
+/// Read a pipe to its end: echo each line, keep the tail. Reading goes on
+/// whatever happens to the echo, so the script never sees a broken pipe.
+fn drain(mut stream: Box<dyn Read + Send>, echo: Echo, is_err: bool, tail: &Mutex<Tail>) {
+    let mut splitter = LineSplitter::default();
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut emit = |line: String| {
+        match (echo, is_err) {
+            (Echo::Mirror, false) => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            }
+            (Echo::Mirror | Echo::AllToStderr, _) => {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
+            (Echo::Quiet, _) => {}
+        }
+        if let Ok(mut tail) = tail.lock() {
+            tail.push(line);
+        }
+    };
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => splitter.feed(&chunk[..n], &mut emit),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    splitter.finish(&mut emit);
 }
 
 #[cfg(unix)]
@@ -203,3 +305,52 @@ fn kill_group(pid: u32) {
 
 #[cfg(not(unix))]
 fn kill_group(_pid: u32) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(chunks: &[&[u8]]) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut splitter = LineSplitter::default();
+        for chunk in chunks {
+            splitter.feed(chunk, |l| lines.push(l));
+        }
+        splitter.finish(|l| lines.push(l));
+        lines
+    }
+
+    #[test]
+    fn lines_are_split_across_chunks_and_decoded_lossily() {
+        assert_eq!(split(&[b"a\nb", b"c\r\n", b"\xffd\n", b"tail"]), ["a", "bc", "\u{fffd}d", "tail"]);
+        // A character split between two reads is kept whole.
+        assert_eq!(split(&["é".as_bytes()[..1].as_ref(), &"é\n".as_bytes()[1..]]), ["é"]);
+        assert_eq!(split(&[b""]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_long_line_comes_in_pieces_without_cutting_a_character() {
+        let mut text = "x".repeat(MAX_LINE - 1);
+        text.push('é');
+        text.push_str("yz");
+        let lines = split(&[text.as_bytes()]);
+        assert_eq!(lines.len(), 2, "{:?}", lines.iter().map(String::len).collect::<Vec<_>>());
+        assert_eq!(lines[0], "x".repeat(MAX_LINE - 1));
+        assert_eq!(lines[1], "éyz");
+        assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn the_tail_keeps_the_last_lines_within_its_limit() {
+        let mut tail = Tail::new(10);
+        for line in ["aaaa", "bbbb", "cccc"] {
+            tail.push(line.to_string());
+        }
+        assert_eq!(tail.text(), "bbbb\ncccc");
+        assert_eq!(tail.bytes, 10);
+        tail.push("0123456789abc".into());
+        assert_eq!(tail.text(), "", "a line over the limit is not kept");
+        tail.push("x".into());
+        assert_eq!(tail.text(), "x");
+    }
+}

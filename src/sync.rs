@@ -57,14 +57,26 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
 }
 
 /// A git-style unified diff of the change, coloured when asked.
+/// For the terminal: spec text in the files shows its control and format
+/// characters escaped.
 pub fn unified(change: &Change, color: bool) -> String {
-    let old = change.old.as_deref().map(normalize).unwrap_or_default();
+    unified_with(change, color, term::clean)
+}
+
+/// For reports (JSON, JUnit), which escape such characters their own way.
+pub fn unified_plain(change: &Change) -> String {
+    unified_with(change, false, str::to_string)
+}
+
+fn unified_with(change: &Change, color: bool, shown: impl Fn(&str) -> String) -> String {
+    let old = shown(&change.old.as_deref().map(normalize).unwrap_or_default());
+    let new = shown(&change.new);
     let rel = change.rel.display();
     let (from, to) = match change.status {
         Status::Added => ("/dev/null".to_string(), format!("b/{rel}")),
         _ => (format!("a/{rel}"), format!("b/{rel}")),
     };
-    text_diff(&old, &change.new, &from, &to, color)
+    text_diff(&old, &new, &from, &to, color)
 }
 
 pub fn text_diff(old: &str, new: &str, from: &str, to: &str, color: bool) -> String {

@@ -248,6 +248,7 @@ fn callback_state_is_checked_and_single_use() {
     let first = server.get(&callback);
     assert_eq!(first.status, 200, "{}", first.body);
     assert!(first.body.contains("Authorized"));
+    assert!(first.body.contains("<a href=\"/\" id=\"back\">"), "a way back to the form: {}", first.body);
     let replay = server.get(&callback);
     assert_eq!(replay.status, 400);
     assert!(replay.body.contains("This callback was already used"), "{}", replay.body);
@@ -393,6 +394,8 @@ fn an_existing_file_is_replaced_only_after_confirmation() {
     assert_eq!(server.post("/save/confirm", &[("csrf_token", "wrong")]).status, 403);
     let done = server.post("/save/confirm", &[("csrf_token", &csrf)]);
     assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("demo&#x2F;configs&#x2F;dev_config.json"), "{}", done.body);
+    assert!(done.body.contains("id=\"changes\""), "the saved page lists what changed: {}", done.body);
     assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
     assert_eq!(read_json(&path).get("api_token").map(String::as_str), Some("new-Token777"));
     assert_eq!(mode(&path), 0o600);
@@ -404,6 +407,13 @@ fn an_existing_file_is_replaced_only_after_confirmation() {
     assert!(done.body.contains("Credentials saved"), "{}", done.body);
     assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
     assert_eq!(read_json(&path).get("api_token").map(String::as_str), Some("third-Token555"));
+    // The same values again: nothing to change, and the page says which file.
+    let mut server = FormServer::start(&repo, "demo", &[]);
+    let csrf = server.csrf();
+    let same = server.post("/save", &[("csrf_token", &csrf), ("api_token", "third-Token555")]);
+    assert!(same.body.contains("Nothing to change"), "{}", same.body);
+    assert!(same.body.contains("demo&#x2F;configs&#x2F;dev_config.json"), "{}", same.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
     assert_no_secret(&server.output(), &["new-Token777", "old-Token999", "third-Token555"]);
 }
 
@@ -447,7 +457,7 @@ fn a_busy_port_falls_back_to_a_free_one() {
 }
 
 #[test]
-fn oauth_urls_fill_placeholders_and_can_be_edited_in_the_form() {
+fn oauth_urls_fill_placeholders_and_form_fields_cannot_change_them() {
     let config = Provider::default();
     let provider = MockProvider::start(config.clone());
     let spec = format!(
@@ -477,28 +487,208 @@ fn oauth_urls_fill_placeholders_and_can_be_edited_in_the_form() {
         filled.header("location").unwrap().starts_with("https://login.example.com/t-42/authorize?response_type=code&")
     );
 
-    // An edited URL (here plain http to a remote host) is checked before use.
-    let insecure = [&with_tenant[..], &[("authgen.authorization_url", "http://login.example.com/authorize")]].concat();
-    let refused = server.post("/oauth/start", &insecure);
-    assert_eq!(refused.status, 400);
-    assert!(refused.body.contains("plain http"), "{}", refused.body);
-
-    let edited_url = provider.url("/authorize?tenant={tenant_id}");
-    let edited = [
+    // Fields naming other URLs or scopes are not the form's to set.
+    let steered = [
         &with_tenant[..],
-        &[("authgen.authorization_url", edited_url.as_str()), ("authgen.scopes", "read:all offline")],
+        &[
+            ("authgen.authorization_url", "https://evil.example/authorize"),
+            ("authgen.token_url", "https://evil.example/token"),
+            ("authgen.scopes", "everything"),
+            ("authgen.redirect_uri", "https://evil.example/cb"),
+            ("redirect_uri", "https://evil.example/cb"),
+        ],
     ]
     .concat();
-    let moved = server.post("/oauth/start", &edited);
-    assert_eq!(moved.status, 303, "{}", moved.body);
-    let location = moved.header("location").unwrap();
-    assert!(location.starts_with(&provider.url("/authorize?tenant=t-42&response_type=code&")), "{location}");
-    // The form shows the edited URL and the typed values, not the secret.
+    let kept = server.post("/oauth/start", &steered);
+    assert_eq!(kept.status, 303, "{}", kept.body);
+    let location = kept.header("location").unwrap();
+    assert!(location.starts_with("https://login.example.com/t-42/authorize?response_type=code&"), "{location}");
+    assert!(location.contains("scope=read%3Aall%20offline"), "{location}");
+    let redirect = common::mock::percent_encode(&format!("http://127.0.0.1:{}/oauth/callback", server.port));
+    assert!(location.contains(&format!("redirect_uri={redirect}")), "{location}");
+    assert!(!location.contains("evil") && !location.contains("everything"), "{location}");
+    // The page shows the spec's URLs as text, with no field to edit them.
     let page = server.get("/");
-    assert!(page.body.contains("authorize?tenant={tenant_id}"), "the edited URL is kept in the form");
+    assert!(page.body.contains("login.example.com&#x2F;{tenant_id}&#x2F;authorize</code>"), "{}", page.body);
+    for name in ["authgen.authorization_url", "authgen.token_url", "authgen.scopes"] {
+        assert!(!page.body.contains(&format!("name=\"{name}\"")), "{name} is still a field");
+    }
     assert!(page.body.contains("value=\"t-42\""));
     assert!(!page.body.contains("cs-Xy12"), "a secret never goes back into the page");
     assert_no_secret(&server.output(), &["cs-Xy12"]);
+}
+
+/// A local process reads the CSRF token like a browser, then tries to have
+/// the user's typed client secret sent to its own server.
+#[test]
+fn a_local_process_cannot_redirect_a_typed_secret() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let thief = common::mock::MockApi::start(|_| {
+        common::mock::Reply::json(200, serde_json::json!({"access_token": "stolen", "refresh_token": "planted-rt1"}))
+    });
+    let spec = format!(
+        r#"connection:
+  parameters:
+    - {{name: token_host, type: string, required: true}}
+    - {{name: client_id, type: string, required: true}}
+    - {{name: client_secret, type: string, required: true, secret: true}}
+  oauth:
+    scopes: "read:all offline"
+    authorization_url: "{}"
+    token_url: "http://{{token_host}}/token"
+"#,
+        provider.url("/authorize")
+    );
+    let repo = Test::with_spec("steer", &spec);
+    let server = FormServer::start(&repo, "steer", &[]);
+    let provider_host = format!("127.0.0.1:{}", provider.port);
+    let thief_host = format!("127.0.0.1:{}", thief.port());
+
+    // The user types the secret and presses Authorize.
+    let csrf = server.csrf();
+    let user = server.post(
+        "/oauth/start",
+        &[
+            ("csrf_token", &csrf),
+            ("token_host", &provider_host),
+            ("client_id", &config.client_id),
+            ("client_secret", &config.client_secret),
+        ],
+    );
+    assert_eq!(user.status, 303, "{}", user.body);
+
+    // The other process: its own token URL field, then its own host for the
+    // URL's placeholder, each time leaving the secret for authgen to fill in.
+    let csrf = server.csrf();
+    for fields in [
+        vec![("authgen.token_url", format!("{}/token", thief.url())), ("token_host", provider_host.clone())],
+        vec![("token_host", thief_host.clone())],
+    ] {
+        let mut form = vec![
+            ("csrf_token", csrf.clone()),
+            ("client_id", config.client_id.clone()),
+            ("client_secret", String::new()),
+        ];
+        form.extend(fields);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let started = server.post("/oauth/start", &pairs);
+        assert_eq!(started.status, 303, "{}", started.body);
+        let location = started.header("location").unwrap();
+        let state = location.split("state=").nth(1).unwrap().split('&').next().unwrap();
+        // It answers the callback itself with the state it was shown.
+        let _ = server.get(&format!("/oauth/callback?code=any-code&state={state}"));
+    }
+    // The first post left the placeholder as the user had it: the kept secret
+    // went, as it should, to the spec's token URL (which did not know the code).
+    let at_provider = provider.seen();
+    assert_eq!(at_provider.token, 1, "{at_provider:?}");
+    assert!(
+        !at_provider.problems.iter().any(|p| p.contains("wrong client credentials")),
+        "the kept secret was forgotten although nothing moved: {:?}",
+        at_provider.problems
+    );
+    let stolen = thief.received();
+    assert!(!stolen.is_empty(), "the placeholder's own host is the spec's to allow: it is asked, without the secret");
+    for exchange in stolen {
+        let r = &exchange.request;
+        let seen = format!("{:?} {:?} {}", r.headers, r.form(), String::from_utf8_lossy(&r.body));
+        assert!(!seen.contains(&config.client_secret), "the secret reached the other server: {seen}");
+        assert!(!r.form().iter().any(|(k, _)| k == "client_secret"), "{seen}");
+    }
+    let provider_saw = provider.received();
+    assert!(
+        provider_saw.iter().all(|e| e.request.path == "/token" || e.request.path == "/authorize"),
+        "{provider_saw:?}"
+    );
+    assert_no_secret(&server.output(), &[&config.client_secret]);
+}
+
+#[test]
+fn a_forged_state_is_refused_while_a_sign_in_is_pending() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
+    let server = FormServer::start(&repo, "mockmail", &[]);
+    let callback = authorize(&server, &provider, &config);
+    let real_state = callback.split("state=").nth(1).unwrap().to_string();
+    let forged_state = format!("{}x", &real_state[..real_state.len() - 1]);
+    for forged in [forged_state.as_str(), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x"] {
+        let page = server.get(&format!("/oauth/callback?code=stolen&state={forged}"));
+        assert_eq!(page.status, 400, "state {forged:?}: {}", page.body);
+        assert!(page.body.contains("State mismatch"), "{}", page.body);
+    }
+    assert_eq!(provider.seen().token, 0, "a forged state reached the token endpoint");
+    // The real answer still works: the forgeries did not use up the sign-in.
+    let real = server.get(&callback);
+    assert_eq!(real.status, 200, "{}", real.body);
+    assert_eq!(provider.seen().token, 1);
+}
+
+#[test]
+fn an_iss_naming_another_issuer_is_refused() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
+    let server = FormServer::start(&repo, "mockmail", &[]);
+    let issuer = provider.url("");
+    for wrong in ["https://evil.example", "not a url", &format!("{issuer}1")] {
+        let callback = authorize(&server, &provider, &config);
+        let page = server.get(&format!("{callback}&iss={}", common::mock::percent_encode(wrong)));
+        assert_eq!(page.status, 400, "iss {wrong:?}: {}", page.body);
+        assert!(page.body.contains("Issuer mismatch"), "{}", page.body);
+    }
+    assert_eq!(provider.seen().token, 0, "no code exchanged after a mix-up");
+    let callback = authorize(&server, &provider, &config);
+    let page = server.get(&format!("{callback}&iss={}", common::mock::percent_encode(&format!("{issuer}/"))));
+    assert_eq!(page.status, 200, "the provider's own iss is accepted: {}", page.body);
+    assert_eq!(provider.seen().token, 1);
+}
+
+/// `count` clients that send a request a byte at a time and never finish.
+fn slow_clients(
+    port: u16,
+    count: usize,
+) -> (std::sync::Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<()>) {
+    use std::io::Write as _;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut streams: Vec<std::net::TcpStream> =
+        (0..count).map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect")).collect();
+    let flag = std::sync::Arc::clone(&stop);
+    let handle = std::thread::spawn(move || {
+        let text = format!("POST /save HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 100\r\n");
+        let end = Instant::now() + Duration::from_secs(30);
+        let mut at = 0;
+        while !flag.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < end {
+            let byte = &text.as_bytes()[at % text.len()..at % text.len() + 1];
+            for s in &mut streams {
+                let _ = s.write_all(byte);
+            }
+            at += 1;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    (stop, handle)
+}
+
+#[test]
+fn slow_clients_do_not_hold_up_a_real_request() {
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
+    // 32 as in the report; 100 is past the cap, where the oldest are closed.
+    for count in [32, 100] {
+        let (stop, trickle) = slow_clients(server.port, count);
+        std::thread::sleep(Duration::from_millis(300));
+        for _ in 0..3 {
+            let started = Instant::now();
+            let page = server.get("/");
+            let took = started.elapsed();
+            assert_eq!(page.status, 200, "with {count} slow clients: {page:?}");
+            assert!(took < Duration::from_secs(1), "with {count} slow clients the form took {took:?}");
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        trickle.join().unwrap();
+    }
 }
 
 #[test]
@@ -560,4 +750,38 @@ fn a_key_is_pasted_into_a_textarea_and_stored_unchanged() {
     assert_eq!(values.get("private_key_pem").map(String::as_str), Some(pem));
     assert!(!values.contains_key("client_secret"), "a signing client has no secret: {values:?}");
     assert_no_secret(&server.output(), &["MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA0Z3VS5JJcds3xfn"]);
+}
+
+/// A visible field emptied in a later post is empty, not what an earlier
+/// post had in it.
+#[test]
+fn an_emptied_field_is_left_out_of_the_file() {
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let mut server = FormServer::start(&repo, "demo", &[]);
+    let csrf = server.csrf();
+    let first = server.post("/save", &[("csrf_token", &csrf), ("api_token", ""), ("region", "eu-west")]);
+    assert_eq!(first.status, 400, "{}", first.body);
+    let saved = server.post("/save", &[("csrf_token", &csrf), ("api_token", "tok-Empty123"), ("region", "")]);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(server.wait(Duration::from_secs(10)).expect("exits").success());
+    assert_eq!(read_json(&repo.credentials_path("demo")).keys().collect::<Vec<_>>(), ["api_token"]);
+}
+
+/// Below the cap, a new connection never cuts off a request still being sent.
+#[test]
+fn a_request_being_sent_is_not_cut_off_by_other_connections() {
+    use std::io::{Read as _, Write as _};
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
+    let mut first = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    first.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    first.write_all(format!("GET / HTTP/1.1\r\nHost: {}\r\n", server.host()).as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..3 {
+        assert_eq!(server.get("/").status, 200);
+    }
+    first.write_all(b"\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = first.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "the first request was cut off: {answer:?}");
 }

@@ -147,6 +147,56 @@ fn auth_methods_ask_only_for_the_chosen_method_and_the_shared_values() {
     assert!(out.stderr.contains("\"3\" is not one of the methods"), "{}", out.stderr);
 }
 
+/// Shared `region`, then one or two methods, each with one secret.
+fn methods_spec(methods: usize) -> String {
+    let mut spec = String::from(
+        "connection:\n  parameters:\n    - {name: region, type: string, required: true}\n  auth_methods:\n",
+    );
+    for (name, param) in [("api_key", "api_key"), ("bearer", "bearer_token")].iter().take(methods) {
+        spec.push_str(&format!(
+            "    - name: {name}\n      parameters:\n        - {{name: {param}, type: string, required: true, secret: true}}\n"
+        ));
+    }
+    spec
+}
+
+/// One order for piped input whatever the spec's shape: the method line
+/// first when the spec has auth_methods (however many), then the values.
+#[test]
+fn piped_input_has_one_order_for_every_spec_shape() {
+    // No methods: the values only.
+    let repo = Test::with_spec(
+        "flat",
+        "connection:\n  parameters:\n    - {name: api_key, type: string, required: true, secret: true}\n",
+    );
+    piped(&repo, "flat", &[], "flat-Key1234\n").assert_code(0);
+    assert_eq!(read_json(&repo.credentials_path("flat")), map(&[("api_key", "flat-Key1234")]));
+
+    // One method: its line comes first too, by number or by name.
+    let repo = Test::with_spec("single", &methods_spec(1));
+    for (input, key) in
+        [("1\neu-west\none-Key1234\n", "one-Key1234"), ("api_key\neu-west\ntwo-Key5678\n", "two-Key5678")]
+    {
+        let out = piped(&repo, "single", &["--yes"], input);
+        out.assert_code(0);
+        assert_eq!(read_json(&repo.credentials_path("single")), map(&[("region", "eu-west"), ("api_key", key)]));
+        assert!(out.stderr.contains("method [1 or name]:"), "{}", out.stderr);
+    }
+    // Input written as if there were no method line is refused, not shifted.
+    let out = piped(&repo, "single", &["--yes"], "eu-west\nthree-Key999\n");
+    out.assert_code(2);
+    assert!(out.stderr.contains("standard input line 1: \"eu-west\" is not one of the methods"), "{}", out.stderr);
+    assert_eq!(read_json(&repo.credentials_path("single")).get("api_key").map(String::as_str), Some("two-Key5678"));
+
+    // Several methods: the same order.
+    let repo = Test::with_spec("double", &methods_spec(2));
+    piped(&repo, "double", &[], "2\nus-east\nbearer-Tok42\n").assert_code(0);
+    assert_eq!(
+        read_json(&repo.credentials_path("double")),
+        map(&[("region", "us-east"), ("bearer_token", "bearer-Tok42")])
+    );
+}
+
 #[test]
 fn dash_m_is_short_for_mode() {
     let repo = Test::with_fixtures(&["zendesk"]);
@@ -400,4 +450,21 @@ fn verify_sends_the_audience_the_check_sends() {
     assert!(out.stderr.contains("issued an access token"), "{}", out.stderr);
     assert_eq!(server.received().len(), 1);
     assert_no_secret(&out.stderr, &["secret-Value9"]);
+}
+
+/// Bidi controls, zero-width characters and a BOM in spec text are shown
+/// escaped on the terminal, like control characters.
+#[test]
+fn format_characters_in_spec_text_are_escaped_on_the_terminal() {
+    let spec = "display_name: \"Acme\u{202E}dlrow\"\nconnection:\n  parameters:\n    - name: api_key\n      type: string\n      required: true\n      secret: true\n      description: \"The key\u{200B} \\uFEFFfrom \u{2067}settings\u{2069} \\e[31mred\"\n";
+    let repo = Test::with_spec("acme", spec);
+    let out = piped(&repo, "acme", &[], "acme-Key1234\n");
+    out.assert_code(0);
+    let err = &out.stderr;
+    for raw in ['\u{202E}', '\u{200B}', '\u{FEFF}', '\u{2067}', '\u{2069}', '\u{1b}'] {
+        assert!(!err.contains(raw), "{raw:?} printed raw:\n{err}");
+    }
+    for shown in ["Acme\\u{202e}dlrow", "The key\\u{200b} \\u{feff}from \\u{2067}settings\\u{2069} \\u{1b}[31mred"] {
+        assert!(err.contains(shown), "no {shown} in:\n{err}");
+    }
 }

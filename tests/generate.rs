@@ -805,3 +805,43 @@ fn all_writes_every_source_that_renders_and_reports_the_rest() {
     assert!(out.stderr.contains("run `authgen generate --all --yes` to accept"), "{}", out.stderr);
     assert!(!repo.test_path("github").exists());
 }
+
+/// Characters an HTTP client refuses in a header (Latin-1 only in
+/// `http.client`, no leading whitespace in `requests`): refused at generate,
+/// with the line, and the character shown escaped, never raw.
+#[test]
+fn header_values_and_prefixes_an_http_client_refuses_are_refused_at_generate() {
+    let bad = [
+        ("\u{2028}", "\\u{2028}"),
+        ("\u{200F}", "\\u{200f}"),
+        ("\u{202E}", "\\u{202e}"),
+        ("\u{FEFF}", "\\u{feff}"),
+        ("\u{1F600}", "\\u{1f600}"),
+        ("\u{E9}", "\\u{e9}"),
+    ];
+    let base = std::fs::read_to_string(fixtures_dir().join("pagerduty/connector_spec.yaml")).unwrap();
+    for (c, shown) in bad {
+        for (what, spec, line) in [
+            ("header", base.replace("+json;version=2", &format!("+json;version=2{c}")), "19:"),
+            ("prefix", base.replace("Token token=", &format!("Token{c} token=")), "15:"),
+        ] {
+            let repo = Test::with_spec("pagerduty", &spec);
+            let out = generate(&repo, &["pagerduty", "--yes"]);
+            out.assert_code(2);
+            out.assert_wrote_nothing();
+            let located = format!("connector_spec.yaml:{line}");
+            assert!(out.stderr.contains(&located), "{what} {shown}: {}", out.stderr);
+            assert!(out.stderr.contains("HTTP headers carry printable ASCII only"), "{what} {shown}: {}", out.stderr);
+            assert!(out.stderr.contains(shown), "{what}: {shown} not named: {}", out.stderr);
+            assert!(!out.stderr.contains(c), "{what}: the character printed raw: {}", out.stderr);
+        }
+    }
+    let leading = base.replace("Token token=", " Token token=");
+    let repo = Test::with_spec("pagerduty", &leading);
+    let out = generate(&repo, &["pagerduty", "--yes"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("header value begins with whitespace"), "{}", out.stderr);
+    // Printable ASCII, tabs inside included, is fine.
+    let repo = Test::with_spec("pagerduty", &base.replace("+json;version=2", "+json;\tversion=2 ~!"));
+    generate(&repo, &["pagerduty", "--yes"]).assert_code(0);
+}

@@ -124,10 +124,15 @@ fn random_string(rng: &mut Rng) -> String {
     s
 }
 
-/// Header values and prefixes may hold anything but control characters;
+/// What a header value may hold: printable ASCII and tabs, not leading whitespace.
+fn header_ok(c: char) -> bool {
+    matches!(c, ' '..='~' | '\t')
+}
+
+/// Header values and prefixes hold printable ASCII, no leading whitespace;
 /// their braces are doubled, since a single `{name}` is a placeholder.
 fn header_safe(s: &str) -> String {
-    escaped(&s.chars().filter(|c| !c.is_control() || *c == '\t').collect::<String>())
+    escaped(s.chars().filter(|c| header_ok(*c)).collect::<String>().trim_start_matches([' ', '\t']))
 }
 
 /// Literal braces in a sent value (not a URL) are written doubled.
@@ -315,7 +320,7 @@ fn invalid_values_are_refused_naming_file_key_and_line() {
             }
             1 => {
                 verification["prefix"] = json!(s);
-                let valid = !s.chars().any(|c| c.is_control() && c != '\t') && braces_ok(&s, &["api_key"]);
+                let valid = s.chars().all(header_ok) && !s.starts_with([' ', '\t']) && braces_ok(&s, &["api_key"]);
                 ("connection.verification.prefix", valid)
             }
             _ => {

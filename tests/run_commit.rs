@@ -218,6 +218,179 @@ fn run_timeout_stops_the_whole_process_group() {
     drop(holder);
 }
 
+/// A `--python` that runs `prelude` (sh) first when it runs the test, then
+/// the real Python. It sits in a venv layout whose `pyvenv.cfg` gives the
+/// version, so authgen runs it as it is (a probe would find the real one).
+fn python_wrapper(repo: &Test, prelude: &str) -> PathBuf {
+    repo.write("wrapped-venv/pyvenv.cfg", "version = 3.11.0\n");
+    let wrapper = repo.write(
+        "wrapped-venv/bin/python",
+        format!(
+            "#!/bin/sh\ncase \"$1\" in *auth_test.py)\n{prelude}\n;; esac\nexec \"{}\" \"$@\"\n",
+            python().display()
+        ),
+    );
+    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    wrapper
+}
+
+/// Stop a process the test started in another session.
+fn kill_pid(pidfile: &Path) {
+    if let Ok(pid) = std::fs::read_to_string(pidfile) {
+        let _ = std::process::Command::new("kill").arg("-9").arg(pid.trim()).status();
+    }
+}
+
+#[test]
+fn run_gives_its_verdict_when_a_process_in_another_session_holds_the_pipes() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let pidfile = repo.join("stray.pid");
+    // setsid: out of the script's process group, so the timeout kill misses it.
+    let wrapper = python_wrapper(&repo, &format!("setsid sleep 30 &\necho $! > \"{}\"", pidfile.display()));
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = silent.local_addr().unwrap();
+    let started = Instant::now();
+    let out = repo
+        .authgen(["run", "github", "--timeout", "1", "--python"])
+        .arg(&wrapper)
+        .env("CONNECTOR_TEST_BASE_URL", format!("http://{addr}"))
+        .timeout(Duration::from_secs(40))
+        .run();
+    let took = started.elapsed();
+    kill_pid(&pidfile);
+    assert!(took < Duration::from_secs(6), "timeout 1 s + 2 s for the pipes, took {took:?}");
+    out.assert_code(3);
+    assert!(out.stderr.contains("no result within 1 s; the test was stopped"), "{}", out.stderr);
+    drop(silent);
+
+    // A script that passes but leaves such a process behind: the verdict still comes.
+    let api = mock();
+    let started = Instant::now();
+    let out = repo
+        .authgen(["run", "github", "--python"])
+        .arg(&wrapper)
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .timeout(Duration::from_secs(40))
+        .run();
+    let took = started.elapsed();
+    kill_pid(&pidfile);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    out.assert_code(0);
+    assert!(out.stderr.contains("passed: github authenticated"), "{}", out.stderr);
+}
+
+#[test]
+fn run_streams_a_flood_of_output_keeping_only_its_tail() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let hwm = repo.join("authgen.hwm");
+    // 100 MB of lines, then the script's own parent (authgen) reports its peak memory.
+    let flood = format!(
+        "\"{}\" -c \"import sys; b = (('x' * 999) + chr(10)).encode() * 1000; [sys.stdout.buffer.write(b) for _ in range(100)]\"\n\
+         grep VmHWM /proc/$PPID/status > \"{}\"",
+        python().display(),
+        hwm.display()
+    );
+    let wrapper = python_wrapper(&repo, &flood);
+    let api = mock();
+    let mut cmd = repo
+        .authgen(["run", "github", "--format", "json", "--python"])
+        .arg(&wrapper)
+        .env("CONNECTOR_TEST_BASE_URL", api.url())
+        .command();
+    let out = cmd.stdin(std::process::Stdio::null()).stderr(std::process::Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["verdict"], "github authenticated", "{report}");
+    let line = std::fs::read_to_string(&hwm).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmHWM in kB");
+    println!("authgen peak memory with 100 MB of output: {kib} kB");
+    assert!(kib < 64 * 1024, "authgen held {kib} kB for 100 MB of output");
+}
+
+#[test]
+fn run_decodes_a_non_utf8_byte_and_keeps_reading() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    let wrapper = python_wrapper(&repo, "printf 'before \\377 after\\n'");
+    let api = mock();
+    let out = authgen_run_with(&repo, &api.url(), &wrapper);
+    out.assert_code(0);
+    assert!(out.stdout.contains("before \u{fffd} after"), "{}", out.stdout);
+    assert!(out.stdout.contains("login = octocat"), "the script's later lines still come: {}", out.stdout);
+    assert!(!out.stderr.contains("BrokenPipeError"), "{}", out.stderr);
+    assert!(out.stderr.contains("passed: github authenticated"), "{}", out.stderr);
+}
+
+fn authgen_run_with(repo: &Test, base_url: &str, python: &Path) -> Ran {
+    repo.authgen(["run", "github", "--python"]).arg(python).env("CONNECTOR_TEST_BASE_URL", base_url).run()
+}
+
+/// The server echoes the token back encoded; the script's preview of the
+/// body must mask every form, not just the raw value.
+#[test]
+fn run_masks_a_token_the_server_echoes_encoded() {
+    use common::mock::{MockApi, Reply, base64, percent_encode};
+    let token = "ghp/Tok+en=?&x 42~z";
+    let b64 = base64(token.as_bytes());
+    let b64url = b64.replace('+', "-").replace('/', "_");
+    let b64url = b64url.trim_end_matches('=').to_string();
+    let pct = percent_encode(token);
+    let wrapped = base64(format!("{{\"token\": \"{token}\"}}").as_bytes());
+    let inner = wrapped[8..wrapped.len() - 8].to_string();
+    // Lower-case hex digits, as some servers write them.
+    let pct_lower: String = token
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02x}")
+            }
+        })
+        .collect();
+    assert!(b64.contains(['+', '/']) && b64url != b64 && pct != token, "{b64} {b64url} {pct}");
+    let body = format!("echo: {b64} | {b64url} | {pct} | {wrapped} | {pct_lower}");
+    let api = MockApi::start(move |_| Reply::text(400, body.clone()));
+    let repo = github_repo();
+    write_creds(&repo, &serde_json::json!({"token": token}).to_string());
+    let out = authgen_run(&repo, &api.url(), &[]);
+    out.assert_code(1);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(all.contains("echo: *** | *** | *** |"), "{all}");
+    for form in [token, &b64, b64.trim_end_matches('='), &b64url, &pct, &inner, &pct_lower] {
+        assert!(!all.contains(form), "{form:?} shown:\n{all}");
+    }
+}
+
+/// Credential values a header cannot carry: exit 2 from the script, saying
+/// why, with either HTTP client; no traceback, no false "rejected".
+#[test]
+fn run_refuses_a_credential_a_header_cannot_carry() {
+    let api = mock();
+    let repo = github_repo();
+    for client in ["requests", "urllib"] {
+        repo.authgen(["generate", "github", "--yes", "--http-client", client]).success();
+        for (value, code) in [
+            ("tok\u{2028}en-1234", "U+2028"),
+            ("tok\u{200F}en-1234", "U+200F"),
+            ("\u{FEFF}token-1234", "U+FEFF"),
+            ("token-\u{1F600}-1234", "U+1F600"),
+        ] {
+            write_creds(&repo, &serde_json::json!({"token": value}).to_string());
+            let out = authgen_run(&repo, &api.url(), &[]);
+            let all = format!("{}{}", out.stdout, out.stderr);
+            assert_eq!(out.code, Some(2), "{client} {code}:\n{all}");
+            assert!(all.contains(&format!("the Authorization header would carry {code}")), "{client}:\n{all}");
+            assert!(!all.contains("Traceback") && !all.contains("rejected"), "{client}:\n{all}");
+            assert!(out.stderr.contains("a credential value holds a character HTTP headers cannot carry"), "{all}");
+            assert!(!all.contains(value), "{client}: the value was printed");
+        }
+    }
+    assert!(api.received().is_empty(), "nothing was sent");
+}
+
 #[test]
 fn run_finds_python_in_order_and_refuses_old_ones() {
     let repo = github_repo();
@@ -411,6 +584,25 @@ fn commit_refuses_a_test_holding_a_credential_value() {
     }
 }
 
+/// A credential given as a JSON number is searched for too.
+#[test]
+fn commit_refuses_a_test_holding_a_numeric_credential_value() {
+    let repo = Test::with_fixtures(&["github"]);
+    let text_spec = repo.read_spec("github").replace(
+        "      Accept: application/vnd.github+json",
+        "      Accept: application/vnd.github+json\n      X-Account: \"9876543210\"",
+    );
+    repo.write_spec("github", &text_spec);
+    initial_commit(&repo);
+    let before = head(&repo);
+    repo.authgen(["generate", "github", "--yes"]).success();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}", "account": 9876543210}}"#));
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("contains the value of credential(s) account"), "{}", out.stderr);
+    assert_eq!(head(&repo), before);
+}
+
 #[test]
 fn commit_reports_a_failing_hook_and_commits_nothing() {
     let repo = github_repo();
@@ -425,6 +617,45 @@ fn commit_reports_a_failing_hook_and_commits_nothing() {
     assert_eq!(head(&repo), before);
     let staged = repo.git(["diff", "--cached", "--name-only"]).run().stdout;
     assert_eq!(staged.trim(), "", "the index is as it was");
+}
+
+#[test]
+fn after_a_failing_hook_the_index_is_exactly_as_it_was() {
+    let repo = github_repo();
+    initial_commit(&repo);
+    let test = "tests/unit/sources/github/auth_test.py";
+    // The user staged a draft of the test, then regenerated the file.
+    repo.write(repo.test_path("github"), repo.read_test("github") + "# staged draft\n");
+    repo.git(["add", test]).success();
+    repo.authgen(["generate", "github", "--yes"]).success();
+    let index = |repo: &Test| {
+        repo.git(["ls-files", "-s", "--", test, "tests/unit/sources/authgen_runtime.py"]).success().stdout
+    };
+    let before = index(&repo);
+    assert!(before.contains(test) && !before.contains("authgen_runtime.py"), "{before}");
+    let hook = repo.write(".git/hooks/pre-commit", "#!/bin/sh\nexit 1\n");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert_eq!(index(&repo), before, "the staged draft is staged again, the runtime unstaged");
+    let staged = repo.git(["show", &format!(":{test}")]).success().stdout;
+    assert!(staged.ends_with("# staged draft\n"), "{staged}");
+}
+
+#[test]
+fn commit_on_a_detached_head_says_so() {
+    let repo = github_repo();
+    initial_commit(&repo);
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(0);
+    assert!(!out.stderr.contains("detached"), "on a branch: {}", out.stderr);
+    repo.git(["checkout", "-q", "--detach"]).success();
+    let spec = repo.read_spec("github");
+    repo.write_spec("github", &spec.replace("application/vnd.github+json", "application/vnd.github.v3+json"));
+    repo.authgen(["generate", "github", "--yes"]).success();
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(0);
+    assert!(out.stderr.contains("warning: HEAD is detached: this commit will be on no branch"), "{}", out.stderr);
 }
 
 // ---- demo ----

@@ -231,7 +231,7 @@ fn bad_input_exits_2_and_writes_nothing() {
         (&["github", "--auth", "api_key_query"], "api_key_query needs --query-param NAME"),
         (&["github", "--auth", "oauth_refresh"], "oauth_refresh needs --token-url URL"),
         (&["github", "--auth", "bearer", "--param", "bad-name"], "is not a parameter name"),
-        (&["github", "--auth", "bearer", "--verify-header", "X-A: b\r\nX-B: c"], "control character '\\r'"),
+        (&["github", "--auth", "bearer", "--verify-header", "X-A: b\r\nX-B: c"], "control character, \\r (U+000D)"),
         (&["github", "--auth", "bearer", "--verify-header", "X A=b"], "not a valid HTTP header name"),
         (&["github", "--auth", "bearer", "--base-url", "https://x/a b"], "would not generate"),
     ];

@@ -69,14 +69,15 @@ pub fn lint(repo: Option<&Path>, args: &LintArgs) -> Result<i32> {
 fn print_problems(problems: &[&Problem]) {
     let color = term::color_stdout();
     for p in problems {
-        println!("{}:{}:{}: {}: {}", p.path, p.line, p.col, term::paint(color, "1", &p.key), p.message);
+        let (key, message) = (term::clean(&p.key), term::clean(&p.message));
+        println!("{}:{}:{}: {}: {message}", p.path, p.line, p.col, term::paint(color, "1", &key));
     }
 }
 
 fn print_summary(problems: &[&Problem], unreadable: &[&Error], checked: usize) {
     for e in unreadable {
         let label = term::paint(term::color_stderr(), "1;31", "error");
-        eprintln!("{label}: {e}");
+        eprintln!("{label}: {}", term::clean(&e.to_string()));
     }
     if problems.is_empty() && unreadable.is_empty() {
         eprintln!("{checked} spec(s) checked: no problems");

@@ -281,11 +281,11 @@ pub struct Session {
     pub from_file: Vec<(String, PathBuf)>,
 }
 
-/// Spec text for the terminal: one line, control characters shown escaped,
-/// so a spec cannot move the cursor or change colours.
+/// Spec text for the terminal: one line, control and format characters
+/// shown escaped, so a spec cannot move the cursor, change colours or
+/// reorder what is printed.
 pub fn plain(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    one_line.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    crate::term::clean(&text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// `text` with every secret value replaced by `***`.

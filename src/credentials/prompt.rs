@@ -141,13 +141,15 @@ pub fn run(session: &Session) -> Result<i32> {
 }
 
 fn choose_method(needs: &Needs, input: &mut Input) -> Result<Option<usize>> {
-    match needs.methods.len() {
-        0 => return Ok(None),
-        1 => {
-            eprintln!("Authentication method: {} (the only one)", plain(&needs.methods[0].name));
-            return Ok(Some(0));
-        }
-        _ => {}
+    if needs.methods.is_empty() {
+        return Ok(None);
+    }
+    // Piped input has one order whatever the spec: the method line comes
+    // first whenever the spec has auth_methods, even just one, so a script
+    // written for it does not shift when a method is added or removed.
+    if needs.methods.len() == 1 && input.tty {
+        eprintln!("Authentication method: {} (the only one)", plain(&needs.methods[0].name));
+        return Ok(Some(0));
     }
     eprintln!("Authentication methods:");
     for (i, m) in needs.methods.iter().enumerate() {
@@ -156,7 +158,10 @@ fn choose_method(needs: &Needs, input: &mut Input) -> Result<Option<usize>> {
             None => eprintln!("  {}) {}", i + 1, plain(&m.name)),
         }
     }
-    let prompt = format!("method [1-{} or name]: ", needs.methods.len());
+    let prompt = match needs.methods.len() {
+        1 => "method [1 or name]: ".to_string(),
+        n => format!("method [1-{n} or name]: "),
+    };
     loop {
         let Some(answer) = input.ask(&prompt, false)? else { return Err(ended("the method")) };
         let by_number = answer.parse::<usize>().ok().filter(|n| (1..=needs.methods.len()).contains(n)).map(|n| n - 1);

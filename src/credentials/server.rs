@@ -2,14 +2,16 @@
 //! 2.0 authorization-code flow for native apps (RFC 8252: loopback redirect,
 //! RFC 7636: PKCE, RFC 9700: one-time state, exact redirect URI).
 //!
-//! Connections are read on their own threads (a browser keeps idle
-//! connections open), requests are handled one at a time on this one.
+//! Each connection is read and answered on its own thread, within a
+//! deadline, so a slow or half-sent request never holds up another; the
+//! requests themselves are handled one at a time on this one. Anything
+//! running on this machine can reach the port and read the form's CSRF
+//! token, so no field of the form decides where a secret goes: the OAuth
+//! URLs, the scopes and the redirect URI come from the spec and the port.
 
-use std::collections::BTreeMap;
-use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::collections::{BTreeMap, VecDeque};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use super::needs::{CSRF_FIELD, Needs, OauthConfig, Session, Values, plain, redact};
@@ -17,7 +19,7 @@ use super::oauth::{self, TokenError};
 use super::page::{FieldView, FormView, MessageView, MethodView, OauthView, Pages};
 use super::store::{self, Existing, KeyChange};
 use crate::error::{Error, Result};
-use crate::http::{self, Refused, Request, Response};
+use crate::http::{self, Request, Response};
 use crate::spec::OauthFlow;
 
 pub struct Options {
@@ -26,18 +28,95 @@ pub struct Options {
     pub timeout: Duration,
 }
 
-/// Form fields that are ours, not parameters (a dot never is in a parameter name).
+/// The form field that is ours, not a parameter (a dot never is in a parameter name).
 const METHOD_FIELD: &str = "authgen.method";
-const AUTHORIZATION_URL_FIELD: &str = "authgen.authorization_url";
-const TOKEN_URL_FIELD: &str = "authgen.token_url";
-const SCOPES_FIELD: &str = "authgen.scopes";
 
 /// How long the provider may take to send the user back.
 const AUTHORIZATION_LIFETIME: Duration = Duration::from_secs(10 * 60);
-/// Connections being read at once; more wait in the listen queue.
-const MAX_READERS: usize = 16;
+/// Connections being read at once; a new one beyond this closes the one
+/// that has been reading longest, so clients that never finish a request
+/// cannot keep a new one out.
+const MAX_READERS: usize = 64;
 /// One request must arrive whole within this.
 const READ_DEADLINE: Duration = Duration::from_secs(10);
+/// How long the last answer may take to write before the server stops.
+const LAST_WRITE: Duration = Duration::from_secs(5);
+
+/// A request read whole, and where its answer goes.
+struct Job {
+    request: Request,
+    reply: mpsc::SyncSender<Reply>,
+}
+
+/// The answer, and whom to tell once it is written (the last one, so the
+/// process does not exit before the browser has it).
+struct Reply {
+    response: Response,
+    written: Option<mpsc::Sender<()>>,
+}
+
+/// Connections still being read, oldest first.
+type Readers = Arc<Mutex<VecDeque<(u64, TcpStream)>>>;
+
+/// Accept connections, each on its own thread: read it within the
+/// deadline, hand the request over, write the answer.
+fn serve(listener: TcpListener, jobs: mpsc::Sender<Job>) {
+    let readers: Readers = Arc::new(Mutex::new(VecDeque::new()));
+    let mut next_id = 0u64;
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let Ok(handle) = stream.try_clone() else { continue };
+        next_id += 1;
+        let id = next_id;
+        if let Ok(mut open) = readers.lock() {
+            while open.len() >= MAX_READERS {
+                let Some((_, oldest)) = open.pop_front() else { break };
+                let _ = oldest.shutdown(Shutdown::Both);
+            }
+            open.push_back((id, handle));
+        }
+        let (jobs, readers) = (jobs.clone(), Arc::clone(&readers));
+        std::thread::spawn(move || connection(stream, id, &jobs, &readers));
+    }
+}
+
+fn connection(mut stream: TcpStream, id: u64, jobs: &mpsc::Sender<Job>, readers: &Readers) {
+    let request = http::read_request(&mut stream, Instant::now() + READ_DEADLINE);
+    if let Ok(mut open) = readers.lock() {
+        open.retain(|(other, _)| *other != id);
+    }
+    let response = match request {
+        Ok(request) => {
+            let (reply, answer) = mpsc::sync_channel(1);
+            if jobs.send(Job { request, reply }).is_err() {
+                return;
+            }
+            match answer.recv() {
+                Ok(reply) => {
+                    let _ = http::write_response(&mut stream, &reply.response);
+                    if let Some(written) = reply.written {
+                        let _ = written.send(());
+                    }
+                    return;
+                }
+                Err(_) => return,
+            }
+        }
+        // A browser's spare connection that stays idle, or a client gone.
+        Err(refused) if refused.quiet() => return,
+        Err(refused) => Response::text(refused.status, refused.message),
+    };
+    let _ = http::write_response(&mut stream, &response);
+}
+
+/// Answer `job`; when it is the last answer, wait (briefly) until it is written.
+fn answer(job: Job, response: Response, last: bool) {
+    let (written, was_written) = mpsc::channel();
+    let reply = Reply { response, written: last.then_some(written) };
+    if job.reply.send(reply).is_ok() && last {
+        let _ = was_written.recv_timeout(LAST_WRITE);
+    }
+}
 
 pub fn run(session: &Session, opts: &Options) -> Result<i32> {
     let (listener, port) = bind(opts.port)?;
@@ -53,28 +132,13 @@ pub fn run(session: &Session, opts: &Options) -> Result<i32> {
         open_browser(&url);
     }
 
-    let (tx, rx) = mpsc::channel::<(Result<Request, Refused>, TcpStream)>();
-    let readers = Arc::new(AtomicUsize::new(0));
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            if readers.load(Ordering::SeqCst) >= MAX_READERS {
-                continue; // dropped: the client retries
-            }
-            readers.fetch_add(1, Ordering::SeqCst);
-            let (tx, readers) = (tx.clone(), Arc::clone(&readers));
-            std::thread::spawn(move || {
-                let request = http::read_request(&mut stream, Instant::now() + READ_DEADLINE);
-                readers.fetch_sub(1, Ordering::SeqCst);
-                let _ = tx.send((request, stream));
-            });
-        }
-    });
+    let (tx, rx) = mpsc::channel::<Job>();
+    std::thread::spawn(move || serve(listener, tx));
 
     let deadline = Instant::now() + opts.timeout;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        let (request, mut stream) = match rx.recv_timeout(left) {
+        let job = match rx.recv_timeout(left) {
             Ok(item) => item,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 return Err(Error::Failed(format!(
@@ -87,21 +151,18 @@ pub fn run(session: &Session, opts: &Options) -> Result<i32> {
                 return Err(Error::External { program: "server".into(), message: "the listener stopped".into() });
             }
         };
-        let (response, done) = match request {
-            Ok(request) => match state.handle(&request) {
-                Ok(handled) => handled,
-                Err(error) => {
-                    // Such as a file that cannot be written: the page says so too.
-                    let _ = http::write_response(&mut stream, &Response::text(500, format!("authgen: {error}\n")));
-                    return Err(error);
+        match state.handle(&job.request) {
+            Ok((response, done)) => {
+                answer(job, response, done);
+                if done {
+                    return Ok(0);
                 }
-            },
-            Err(refused) if refused.quiet() => continue,
-            Err(refused) => (Response::text(refused.status, refused.message), false),
-        };
-        let _ = http::write_response(&mut stream, &response);
-        if done {
-            return Ok(0);
+            }
+            Err(error) => {
+                // Such as a file that cannot be written: the page says so too.
+                answer(job, Response::text(500, format!("authgen: {error}\n")), true);
+                return Err(error);
+            }
         }
     }
 }
@@ -157,15 +218,10 @@ struct Pending {
     client_id: String,
     client_secret: String,
     basic: bool,
+    /// `scheme://host[:port]` of the authorization URL: an `iss` in the
+    /// answer must name it (RFC 9207, against mix-up attacks).
+    issuer_origin: String,
     started: Instant,
-}
-
-/// The OAuth URLs and scopes as the form last had them.
-#[derive(Clone)]
-struct Endpoints {
-    authorization_url: String,
-    token_url: String,
-    scopes: String,
 }
 
 struct State<'a> {
@@ -178,7 +234,6 @@ struct State<'a> {
     /// secrets stay here (used when their field comes back empty).
     kept: Values,
     method: Option<usize>,
-    endpoints: Option<Endpoints>,
     refresh_token: Option<String>,
     notice: Option<String>,
     pending: Vec<Pending>,
@@ -190,11 +245,6 @@ type Handled = Result<(Response, bool)>;
 
 impl<'a> State<'a> {
     fn new(session: &'a Session, port: u16) -> Result<Self> {
-        let endpoints = session.needs.oauth.as_ref().map(|o| Endpoints {
-            authorization_url: o.authorization_url.clone(),
-            token_url: o.token_url.clone(),
-            scopes: o.scopes.clone(),
-        });
         Ok(State {
             session,
             pages: Pages::new()?,
@@ -203,7 +253,6 @@ impl<'a> State<'a> {
             redirect_uri: format!("http://127.0.0.1:{port}/oauth/callback"),
             kept: Values::new(),
             method: if session.needs.methods.is_empty() { None } else { Some(0) },
-            endpoints,
             refresh_token: None,
             notice: None,
             pending: Vec::new(),
@@ -263,8 +312,8 @@ impl<'a> State<'a> {
         Ok((Response::html(403, self.pages.message(&page)?), false))
     }
 
-    /// Take in what the form posted: the method, the OAuth settings and
-    /// every known field. Err: the method named is not one of the spec's.
+    /// Take in what the form posted: the method and every known field.
+    /// Err: the method named is not one of the spec's.
     fn absorb(&mut self, fields: &BTreeMap<String, String>) -> Result<(), String> {
         let needs = self.needs();
         if !needs.methods.is_empty() {
@@ -274,18 +323,21 @@ impl<'a> State<'a> {
                 None => return Err("choose an authentication method".into()),
             }
         }
-        if let Some(e) = &mut self.endpoints {
-            for (field, slot) in [
-                (AUTHORIZATION_URL_FIELD, &mut e.authorization_url),
-                (TOKEN_URL_FIELD, &mut e.token_url),
-                (SCOPES_FIELD, &mut e.scopes),
-            ] {
-                if let Some(v) = fields.get(field) {
-                    *slot = v.trim().to_string();
-                }
+        // A value that fills an OAuth URL decides where secrets go: when a
+        // post changes one, secrets kept from before are forgotten, so they
+        // are sent only where the user typed them for.
+        let steering = needs.oauth.as_ref().map(url_params).unwrap_or_default();
+        let moved = steering.iter().any(|name| {
+            let posted = fields.get(name).map(|v| v.trim()).unwrap_or_default();
+            self.kept.get(name).is_some_and(|old| old != posted)
+        });
+        let all: Vec<&super::needs::Field> =
+            needs.shared.iter().chain(needs.methods.iter().flat_map(|m| &m.fields)).collect();
+        if moved {
+            for f in all.iter().filter(|f| f.secret) {
+                self.kept.remove(&f.name);
             }
         }
-        let all = needs.shared.iter().chain(needs.methods.iter().flat_map(|m| &m.fields));
         for f in all {
             match fields.get(&f.name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 // A form sends a textarea's line breaks as CRLF: a key keeps its own LF ones.
@@ -329,12 +381,7 @@ impl<'a> State<'a> {
         if self.session.verify
             && let Some(o) = needs.oauth_for(self.method).filter(|o| o.flow == OauthFlow::M2m)
         {
-            let e = self.endpoints.clone().unwrap_or(Endpoints {
-                authorization_url: String::new(),
-                token_url: o.token_url.clone(),
-                scopes: o.scopes.clone(),
-            });
-            match oauth::verify_m2m(self.session, o, &e.token_url, &e.scopes, &values) {
+            match oauth::verify_m2m(self.session, o, &o.token_url, &o.scopes, &values) {
                 Ok(message) => self.notice = Some(message),
                 Err(message) => return Ok((self.form(400, vec![message])?, false)),
             }
@@ -413,9 +460,6 @@ impl<'a> State<'a> {
                 false,
             ));
         };
-        let Some(e) = self.endpoints.clone() else {
-            return Ok((self.form(400, vec!["the spec has no oauth block".into()])?, false));
-        };
         let Some(client_id) = self.value("client_id") else {
             return Ok((self.form(400, vec!["fill client_id before authorizing".into()])?, false));
         };
@@ -435,8 +479,8 @@ impl<'a> State<'a> {
                 }
             }
         };
-        let authorization_url = endpoint(&e.authorization_url, "authorization URL");
-        let token_url = endpoint(&e.token_url, "token URL");
+        let authorization_url = endpoint(&config.authorization_url, "authorization URL");
+        let token_url = endpoint(&config.token_url, "token URL");
         let (Some(authorization_url), Some(token_url)) = (authorization_url, token_url) else {
             return Ok((self.form(400, errors)?, false));
         };
@@ -446,8 +490,8 @@ impl<'a> State<'a> {
         let challenge = verifier.as_deref().map(oauth::pkce_challenge);
         let mut query: Vec<(&str, &str)> =
             vec![("response_type", "code"), ("client_id", &client_id), ("redirect_uri", &self.redirect_uri)];
-        if !e.scopes.is_empty() {
-            query.push(("scope", &e.scopes));
+        if !config.scopes.is_empty() {
+            query.push(("scope", &config.scopes));
         }
         query.push(("state", &state));
         if let Some(challenge) = &challenge {
@@ -480,6 +524,7 @@ impl<'a> State<'a> {
             client_id,
             client_secret: self.value("client_secret").unwrap_or_default(),
             basic: config.client_auth_basic,
+            issuer_origin: origin(&authorization_url).unwrap_or_default(),
             started: Instant::now(),
         });
         let host =
@@ -535,6 +580,9 @@ impl<'a> State<'a> {
                 "This sign-in expired",
                 "More than 10 minutes passed since Authorize was pressed.".into(),
             );
+        }
+        if let Some(text) = issuer_mismatch(query.get("iss"), &pending.issuer_origin) {
+            return refuse(self, "Issuer mismatch", text);
         }
         if let Some(error) = query.get("error") {
             let description = query.get("error_description").map(|d| plain(d)).unwrap_or_default();
@@ -669,8 +717,8 @@ impl<'a> State<'a> {
                 optional.push(view);
             }
         }
-        let oauth = needs.oauth.as_ref().zip(self.endpoints.as_ref()).map(|(o, e)| {
-            let mut view = oauth_view(needs, o, e, self.refresh_token.is_some());
+        let oauth = needs.oauth.as_ref().map(|o| {
+            let mut view = oauth_view(needs, o, self.refresh_token.is_some());
             view.refresh = refresh;
             view
         });
@@ -690,7 +738,7 @@ impl<'a> State<'a> {
     }
 }
 
-fn oauth_view(needs: &Needs, o: &OauthConfig, e: &Endpoints, authorized: bool) -> OauthView {
+fn oauth_view(needs: &Needs, o: &OauthConfig, authorized: bool) -> OauthView {
     let classes = if needs.methods.is_empty() {
         String::new()
     } else {
@@ -704,21 +752,74 @@ fn oauth_view(needs: &Needs, o: &OauthConfig, e: &Endpoints, authorized: bool) -
         "Not authorized yet: fill the client credentials, then press Authorize.".to_string()
     };
     let note = if o.flow.is_user() {
-        "{param} placeholders in the URLs are filled from the fields above. Authorize sends you to the provider to sign in; \
-         it sends you back here with a code that authgen exchanges for a refresh token."
+        "The URLs and scopes come from the spec; {param} placeholders are filled from the fields above. Authorize sends \
+         you to the provider to sign in; it sends you back here with a code that authgen exchanges for a refresh token."
     } else {
-        "Client credentials flow (m2m): no sign-in. {param} placeholders are filled from the fields above; \
-         with --verify, saving first fetches a token to check the credentials."
+        "Client credentials flow (m2m): no sign-in. The URL and scopes come from the spec; {param} placeholders are \
+         filled from the fields above; with --verify, saving first fetches a token to check the credentials."
     };
     OauthView {
         flow: o.flow.name().to_string(),
         user: o.flow.is_user(),
         classes,
-        authorization_url: e.authorization_url.clone(),
-        token_url: e.token_url.clone(),
-        scopes: e.scopes.clone(),
+        authorization_url: o.authorization_url.clone(),
+        token_url: o.token_url.clone(),
+        scopes: o.scopes.clone(),
         status,
         note: note.to_string(),
         refresh: None,
+    }
+}
+
+/// The `{param}` names the OAuth URLs are filled with.
+fn url_params(o: &OauthConfig) -> Vec<String> {
+    let mut names = Vec::new();
+    for url in [&o.authorization_url, &o.token_url] {
+        let mut rest = url.as_str();
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start + 1..].find('}') else { break };
+            names.push(rest[start + 1..start + 1 + len].to_string());
+            rest = &rest[start + len + 2..];
+        }
+    }
+    names
+}
+
+/// RFC 9207: an `iss` in the provider's answer must name the issuer the
+/// sign-in went to (against mix-up attacks). Some: why it does not.
+fn issuer_mismatch(iss: Option<&String>, expected: &str) -> Option<String> {
+    let iss = iss?;
+    origin(iss).is_none_or(|o| o != expected).then(|| {
+        format!(
+            "The answer says it comes from {:?}, not from the provider this sign-in went to ({expected}).",
+            plain(iss)
+        )
+    })
+}
+
+/// `scheme://host[:port]` of a URL, lower case; `None` when it has no host.
+fn origin(url: &str) -> Option<String> {
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let host = uri.host().filter(|h| !h.is_empty())?.to_ascii_lowercase();
+    let port = match uri.port_u16() {
+        Some(p) if !matches!((scheme.as_str(), p), ("https", 443) | ("http", 80)) => format!(":{p}"),
+        _ => String::new(),
+    };
+    Some(format!("{scheme}://{host}{port}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(origin("https://Login.Example.com/o/auth?x=1").as_deref(), Some("https://login.example.com"));
+        assert_eq!(origin("https://login.example.com:443/a").as_deref(), Some("https://login.example.com"));
+        assert_eq!(origin("http://127.0.0.1:8080/a").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(origin("https://a.example:8443").as_deref(), Some("https://a.example:8443"));
+        assert_eq!(origin("not a url"), None);
+        assert_eq!(origin("/relative"), None);
     }
 }

@@ -107,6 +107,12 @@ pub fn commit_source_with(
     if changed.is_empty() {
         return Ok(None);
     }
+    if git.detached() {
+        note(
+            "warning: HEAD is detached: this commit will be on no branch; `git switch -c NAME` afterwards keeps it"
+                .to_string(),
+        );
+    }
     let id = git.commit_only(&changed, message)?;
     Ok(Some(Committed { id, paths: changed }))
 }

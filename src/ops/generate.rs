@@ -284,7 +284,7 @@ impl CheckReport {
                 };
                 // The text report prints its own (coloured) diff.
                 let wanted = c.status != Status::Unchanged && self.format != ReportFormat::Text;
-                let diff = wanted.then(|| sync::unified(c, false));
+                let diff = wanted.then(|| sync::unified_plain(c));
                 CheckEntry { source: &c.source, path: Some(c.rel.display().to_string()), status, diff, message: None }
             }
             Prep::Skipped { source, reason } => {
@@ -328,7 +328,7 @@ impl CheckReport {
             self.code = self.code.max(1);
             self.runtime_to_fix = Some(format!("{rel} is {status}: run `{command}` locally and commit the result"));
         }
-        let diff = (c.status != Status::Unchanged).then(|| sync::unified(c, false));
+        let diff = (c.status != Status::Unchanged).then(|| sync::unified_plain(c));
         match self.format {
             ReportFormat::Json => {
                 let entry = CheckEntry { source: &c.source, path: Some(rel), status, diff, message: None };

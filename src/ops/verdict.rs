@@ -217,6 +217,10 @@ pub fn explain(
             format!("{source}: the credentials name no auth method the spec has"),
             format!("set the parameter the spec selects by to one of the methods the message lists, in {creds}"),
         ),
+        2 if out.contains("which HTTP headers cannot") => (
+            format!("{source}: a credential value holds a character HTTP headers cannot carry"),
+            format!("check the values in {creds} (a stray space, line separator or invisible mark from a paste)"),
+        ),
         2 => {
             let missing = after(out, "missing required parameter(s) ", " in ")
                 .or_else(|| after(out, "has all its parameters in ", "\n"))

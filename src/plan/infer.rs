@@ -500,11 +500,32 @@ fn check_header_name(spec: &ConnectorSpec, name: &Text) -> Result<()> {
     }
 }
 
+/// What both HTTP clients send as they are: printable ASCII and tabs.
+/// Anything else fails at run time (`http.client` encodes headers as
+/// Latin-1 and `requests` refuses leading whitespace), so it is refused here.
 fn check_header_value(spec: &ConnectorSpec, value: &Text) -> Result<()> {
-    match value.value.chars().find(|c| c.is_control() && *c != '\t') {
-        Some(c) => Err(input_error(spec, value, format!("header value holds the control character {c:?}"))),
-        None => check_text_braces(spec, value),
+    if let Some(c) = value.value.chars().find(|c| !matches!(c, ' '..='~' | '\t')) {
+        let what = if c.is_control() {
+            "a control character"
+        } else if crate::term::is_format(c) {
+            "an invisible format character"
+        } else {
+            "a character that is not ASCII"
+        };
+        return Err(input_error(
+            spec,
+            value,
+            format!(
+                "header value holds {what}, {} (U+{:04X}): HTTP headers carry printable ASCII only",
+                c.escape_default(),
+                u32::from(c)
+            ),
+        ));
     }
+    if value.value.starts_with([' ', '\t']) {
+        return Err(input_error(spec, value, "header value begins with whitespace, which HTTP clients refuse"));
+    }
+    check_text_braces(spec, value)
 }
 
 /// Outside URLs, braces are `{name}` placeholders or doubled (`{{`, `}}`) literal braces.
