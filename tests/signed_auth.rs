@@ -1074,3 +1074,74 @@ fn several_methods_mix_signed_and_plain_variants() {
         expect(&ran, 0, &["accepted aws_sigv4 (auth method keys)"], &format!("{client} sigv4"));
     }
 }
+
+/// What a signed variant derives is a secret too: a server that echoes the
+/// SigV4 signature, a JWT assertion (the grant's or the client's) or the
+/// access token bought with one finds it masked in every output (`run`
+/// refuses `S3CRET` and any `eyJ…` JWT in the output; the signature is
+/// looked for here).
+#[test]
+fn derived_values_are_redacted_when_a_server_echoes_them() {
+    let key = Key::new("rsa");
+    for client in CLIENTS {
+        let label = |what: &str| format!("{client}: {what}");
+        let py = common::python();
+
+        let sqs = repo(client, &["aws_sqs"]);
+        let echo = MockApi::start(|r| {
+            let auth = r.header("Authorization").unwrap_or("");
+            let signature = auth.split("Signature=").nth(1).unwrap_or_default();
+            Reply::json(403, json!({"Error": {"Code": "AccessDenied", "Message": format!("{signature} denied")}}))
+        });
+        let good = json!({"aws_access_key_id": AWS_KEY_ID, "aws_secret_access_key": AWS_SECRET, "region": "us-east-1"});
+        let ran = run(&sqs, &py, "aws_sqs", &good, &[("CONNECTOR_TEST_BASE_URL", echo.url())]);
+        expect(&ran, 1, &["AccessDenied"], &label("sigv4 echoed"));
+        let sent = echo.received();
+        let auth = sent.last().and_then(|e| e.request.header("Authorization")).unwrap_or_default().to_string();
+        let signature = auth.split("Signature=").nth(1).unwrap_or_default();
+        assert_eq!(signature.len(), 64, "{}", label("a signature was sent"));
+        // The preview may cut a long text: its start is enough to tell.
+        let shown = &signature[..20];
+        assert!(!ran.output().contains(shown), "{}: the signature shown:\n{}", label("sigv4"), ran.output());
+
+        let google = repo(client, &["google_analytics"]);
+        let echo = MockApi::start(|r| {
+            let form: BTreeMap<String, String> = r.form().into_iter().collect();
+            let assertion = form.get("assertion").cloned().unwrap_or_default();
+            Reply::json(400, json!({"error": "invalid_grant", "error_description": format!("bad JWT {assertion}")}))
+        });
+        let raw = service_account(&key, &format!("{}/token", echo.url()));
+        let config = json!({"property_id": "123456", "service_account_json": raw});
+        let ran = run(&google, &py, "google_analytics", &config, &[("CONNECTOR_TEST_BASE_URL", echo.url())]);
+        expect(&ran, 1, &["invalid_grant", "bad JWT"], &label("jwt grant assertion echoed"));
+
+        let echo = MockApi::start(|r| {
+            if r.method == "POST" {
+                Reply::json(200, json!({"access_token": GOOGLE_TOKEN, "token_type": "Bearer"}))
+            } else {
+                let auth = r.header("Authorization").unwrap_or("");
+                Reply::json(403, json!({"error": {"message": format!("{auth} may not read this property")}}))
+            }
+        });
+        let raw = service_account(&key, &format!("{}/token", echo.url()));
+        let config = json!({"property_id": "123456", "service_account_json": raw});
+        let ran = run(&google, &py, "google_analytics", &config, &[("CONNECTOR_TEST_BASE_URL", echo.url())]);
+        expect(&ran, 1, &["may not read this property"], &label("access token echoed"));
+
+        let smart = repo(client, &["smart_backend"]);
+        let echo = MockApi::start(|r| {
+            let form: BTreeMap<String, String> = r.form().into_iter().collect();
+            let assertion = form.get("client_assertion").cloned().unwrap_or_default();
+            Reply::json(400, json!({"error": "invalid_client", "error_description": format!("bad {assertion}")}))
+        });
+        let config = json!({
+            "fhir_base_url": format!("{}/r4", echo.url()),
+            "token_url": format!("{}/auth/token", echo.url()),
+            "client_id": SMART_CLIENT,
+            "private_key_pem": key.private,
+            "key_id": "key-2024",
+        });
+        let ran = run(&smart, &py, "smart_backend", &config, &[]);
+        expect(&ran, 1, &["invalid_client"], &label("client assertion echoed"));
+    }
+}
