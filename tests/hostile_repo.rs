@@ -233,10 +233,12 @@ fn credential_directories_are_user_only_whatever_the_umask() {
 }
 
 /// A spec whose header carries `value` into the generated test.
+/// The github spec with `value` as a query parameter of its check (a query
+/// value may hold any text; a header value only printable ASCII).
 fn spec_carrying(repo: &Test, value: &str) {
     let spec = repo.read_spec("github").replace(
-        "      Accept: application/vnd.github+json",
-        &format!("      Accept: application/vnd.github+json\n      X-Debug: {}", serde_json::to_string(value).unwrap()),
+        "    show: login",
+        &format!("    show: login\n    params:\n      debug: {}", serde_json::to_string(value).unwrap()),
     );
     repo.write_spec("github", &spec);
 }
