@@ -514,7 +514,7 @@ fn big_spec(params: usize) -> String {
             "    - name: p{i}\n      type: string\n      required: false\n      description: Parameter number {i} of many.\n"
         ));
     }
-    text.push_str("  verification:\n    base_url: https://api.example.com\n    endpoint: /me\n    auth: bearer\n    credential: token\n");
+    text.push_str("  verification:\n    base_url: https://api.acme.io\n    endpoint: /me\n    auth: bearer\n    credential: token\n");
     text
 }
 
