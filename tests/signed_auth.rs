@@ -20,8 +20,7 @@ use sha2::{Digest, Sha256};
 const CLIENTS: [&str; 2] = ["requests", "urllib"];
 const MARK: &str = "S3CRET";
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
-/// The fixtures of this file, in real shape.
-pub const SIGNED: &[&str] = &["aws_sqs", "google_analytics", "smart_backend", "veeva_vault"];
+use common::SIGNED;
 
 // ---------------------------------------------------------------------------
 // Generated scripts and runs

@@ -121,6 +121,11 @@ const MERGES: &[(&str, &[&str])] = &[
     ("azure_data_manager_energy", &["--auth", "oauth_client_credentials"]),
     ("auth0", &["--auth", "oauth_client_credentials"]),
     ("smart_fhir", &["--auth", "access_token=bearer", "--credential", "access_token"]),
+    // The spec names its service, so no --base-url is needed to find it.
+    ("aws_sqs", &["--auth", "aws_sigv4"]),
+    ("google_analytics", &["--auth", "oauth_jwt_bearer"]),
+    ("smart_backend", &["--auth", "oauth_client_credentials"]),
+    ("veeva_vault", &["--auth", "session_login"]),
 ];
 
 #[test]

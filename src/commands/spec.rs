@@ -10,7 +10,7 @@ use crate::layout::Layout;
 use crate::ops::contract;
 use crate::ops::spec_merge::{merge, rerun_with_yes, write_spec};
 use crate::plan::{self, Variant};
-use crate::spec::{ConnectorSpec, OauthFlow, is_identifier, looks_secret};
+use crate::spec::{ConnectorSpec, OauthFlow, Verification, is_identifier, looks_secret};
 use crate::specwrite::emit::Node;
 use crate::specwrite::{Connection, Method, Mode, Param};
 use crate::sync::{self};
@@ -329,7 +329,7 @@ impl MethodArgs<'_> {
 
     /// The keys of the signed and session variants, with the parameters they name.
     fn signed_keys(&self, params: &mut Params, notes: &mut Vec<String>) -> Result<Vec<(String, Node)>> {
-        let (args, method_key, variant) = (self.args, self.method_key, self.variant);
+        let (args, method_key, variant, existing) = (self.args, self.method_key, self.variant, self.existing);
         let text = |s: &str| Node::text(s);
         let mut add = |name: &str, secret: bool, required: bool, why: &str| {
             let mut p = Param::new(name, secret);
@@ -347,7 +347,10 @@ impl MethodArgs<'_> {
                     .and_then(|u| u.split_once("://"))
                     .and_then(|(_, rest)| rest.split_once(".amazonaws.com").map(|(host, _)| host))
                     .and_then(|host| host.split('.').next())
-                    .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+                    .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                    .map(str::to_string)
+                    // A spec that names its service keeps it.
+                    .or_else(|| existing_key(existing, method_key, "service"));
                 let Some(service) = service else {
                     return Err(Error::Usage(
                         "aws_sigv4 takes the service from --base-url https://SERVICE.{region}.amazonaws.com".into(),
@@ -361,13 +364,18 @@ impl MethodArgs<'_> {
                 keys.push(("secret_access_key".into(), text("aws_secret_access_key")));
                 keys.push(("session_token".into(), text("aws_session_token")));
                 keys.push(("region".into(), text("{region}")));
-                keys.push(("service".into(), text(service)));
+                keys.push(("service".into(), text(&service)));
             }
             Variant::SessionLogin => {
-                add("username", false, true, "the login's user name");
-                add("password", true, true, "the login's password");
-                notes
-                    .push("login: endpoint /login and token_field token are guesses: set them from the API doc".into());
+                // A spec that has its login request keeps it: it names its own fields.
+                let has_login = existing_block(existing, method_key).is_some_and(|v| v.signed.login.is_some());
+                if !has_login {
+                    add("username", false, true, "the login's user name");
+                    add("password", true, true, "the login's password");
+                    notes.push(
+                        "login: endpoint /login and token_field token are guesses: set them from the API doc".into(),
+                    );
+                }
                 let login = vec![
                     ("endpoint".to_string(), text("/login")),
                     ("method".to_string(), text("POST")),
@@ -380,7 +388,9 @@ impl MethodArgs<'_> {
                     ),
                     ("token_field".to_string(), text("token")),
                 ];
-                keys.push(("login".into(), Node::Map(login)));
+                if !has_login {
+                    keys.push(("login".into(), Node::Map(login)));
+                }
                 if let Some(h) = &args.header {
                     keys.push(("header".into(), text(h)));
                 }
@@ -684,14 +694,20 @@ fn method_description(variant: Variant) -> &'static str {
     }
 }
 
+/// The verification block (or `method_for` entry) the spec already has for `method`.
+fn existing_block<'a>(spec: Option<&'a ConnectorSpec>, method: Option<&str>) -> Option<&'a Verification> {
+    let top = spec?.verification.as_ref()?;
+    match method {
+        Some(m) => Some(&top.method_for.iter().find(|(n, _)| n == m)?.1),
+        None => Some(top),
+    }
+}
+
 /// A verification key the spec already has: top level, or in `method_for.<method>`.
 fn existing_key(spec: Option<&ConnectorSpec>, method: Option<&str>, key: &str) -> Option<String> {
-    let top = spec?.verification.as_ref()?;
-    let v = match method {
-        Some(m) => &top.method_for.iter().find(|(n, _)| n == m)?.1,
-        None => top,
-    };
+    let v = existing_block(spec, method)?;
     let t = match key {
+        "service" => v.signed.service.as_ref(),
         "header" => v.header.as_ref(),
         "query_param" => v.query_param.as_ref(),
         "username" => v.username.as_ref(),

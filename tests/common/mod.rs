@@ -24,15 +24,21 @@ pub fn fixtures_dir() -> PathBuf {
     manifest_dir().join("tests/fixtures/connectors")
 }
 
+/// The fixtures of signed and session auth; their end-to-end cases are in
+/// tests/signed_auth.rs, next to the mocks that verify signatures.
+pub const SIGNED: &[&str] = &["aws_sqs", "google_analytics", "smart_backend", "veeva_vault"];
+
 /// The fixtures that generate (the rest are refused by design).
 pub const GENERATING: &[&str] = &[
     "amplitude",
     "auth0",
+    "aws_sqs",
     "azure_data_manager_energy",
     "azure_devops",
     "dicomweb",
     "github",
     "gmail",
+    "google_analytics",
     "hostile_text",
     "mailchimp",
     "microsoft_graph",
@@ -41,8 +47,10 @@ pub const GENERATING: &[&str] = &[
     "pagerduty",
     "seedstyle",
     "shopify",
+    "smart_backend",
     "smart_fhir",
     "stripe",
+    "veeva_vault",
     "zendesk",
 ];
 
