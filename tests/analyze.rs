@@ -744,31 +744,101 @@ fn write_yes_refuses_a_low_confidence_key_unless_accepted() {
     assert_eq!(repo.read_spec("openweather"), bare);
 }
 
+const EHR_BACKEND_DOC: &str = "# Backend OAuth 2.0
+
+Backend apps use the OAuth 2.0 client credentials grant. There is no client
+secret: register a public key, then sign a JWT with the private key and send
+it as a client assertion.
+
+The token endpoint is `https://fhir.ehrvendor.com/interconnect-fhir-oauth/oauth2/token`.
+
+```
+POST https://fhir.ehrvendor.com/interconnect-fhir-oauth/oauth2/token
+Content-Type: application/x-www-form-urlencoded
+
+grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=eyJhbGciOiJSUzM4NCJ9...
+```
+
+The JWT is signed with RS384; `iss` and `sub` are your client ID, `aud` is the
+token endpoint, and `exp` is at most 5 minutes away.
+
+The FHIR base URL is `https://fhir.ehrvendor.com/interconnect-fhir-oauth/api/FHIR/R4`.
+`GET /metadata` returns the CapabilityStatement, with `fhirVersion`.
+";
+
 /// A private key or a service-account key proposes a signed JWT
 /// (`client_auth: private_key_jwt`, `oauth_jwt_bearer`), never a header
-/// carrying the key; `--write` writes nothing and says what the check needs.
+/// carrying the key; `--write` writes these keys into the verification block,
+/// the key parameter being the spec's own (fitted by its name or
+/// description), and refuses when the spec has no parameter holding the key.
 #[test]
 fn a_private_key_proposes_a_signed_jwt_never_a_header() {
     for (doc, wants) in [
         ("smart_fhir", &["auth: oauth_client_credentials", "client_auth: private_key_jwt", "signing_alg: RS384"][..]),
-        ("google_analytics", &["auth: oauth_jwt_bearer", "key_json: service_account_json"][..]),
+        (
+            "google_analytics",
+            &[
+                "auth: oauth_jwt_bearer",
+                "key_json: service_account_json",
+                "scopes: https://www.googleapis.com/auth/analytics.readonly",
+            ][..],
+        ),
     ] {
         let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
         let path = docs_dir().join(format!("{doc}_api_doc.md"));
         let (_, report, _) = analyze_json(&repo, "s", Some(&path));
         let v = &report["verification"];
-        assert!(v["header"].is_null() && v["credential"].is_null(), "{doc}: {v}");
-        assert!(!report.to_string().contains("private_key_pem\",\"header"), "{doc}");
-        let text = repo.authgen(["analyze", "s", "--doc"]).arg(&path).run().stdout;
-        assert!(text.contains("the key is never sent as a header; propose"), "{doc}: {text}");
+        assert!(v["header"].is_null() && v["credential"].is_null() && v["prefix"].is_null(), "{doc}: {v}");
         for want in wants {
-            assert!(text.contains(&format!("    {want}\n")), "{doc}: {want}\n{text}");
+            let (k, val) = want.split_once(": ").unwrap();
+            assert_eq!(v[k], val, "{doc}: {k} in {v}");
         }
-        let out =
-            repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&path).run();
-        out.assert_code(1);
-        assert!(out.stderr.contains("nothing written: the doc authenticates with a signed JWT"), "{}", out.stderr);
-        assert!(out.stderr.contains(wants[1]), "{}", out.stderr);
-        out.assert_wrote_nothing();
+        let text = repo.authgen(["analyze", "s", "--doc"]).arg(&path).run().stdout;
+        assert!(text.contains("the key is never sent as a header"), "{doc}: {text}");
     }
+    // A JWT bearer grant needs no client id or secret, and no oauth block.
+    let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
+    let (_, report, _) = analyze_json(&repo, "s", Some(&docs_dir().join("google_analytics_api_doc.md")));
+    assert!(report["oauth"].is_null(), "{report}");
+    let names: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "parameter")
+        .filter_map(|f| f["value"]["name"].as_str())
+        .collect();
+    assert!(names.contains(&"service_account_json") && !names.iter().any(|n| n.starts_with("client_")), "{names:?}");
+
+    // Written: the spec's PEM parameter (found by its description) signs.
+    let params = "    - {name: client_id, type: string, required: true, description: Client id registered with the EHR.}\n    - {name: signing_key, type: string, required: true, secret: true, description: PEM private key registered with the EHR.}\n";
+    let spec = format!("display_name: S\nconnection:\n  parameters:\n{params}external_options_allowlist: \"\"\n");
+    let repo = Test::with_spec("s", &spec);
+    // Backend services in the style of an EHR vendor's guide: token URL and
+    // FHIR base stated, so the block can be written whole.
+    let smart = repo.path().join("ehr_backend_doc.md");
+    std::fs::write(&smart, EHR_BACKEND_DOC).unwrap();
+    let out = repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&smart).run();
+    out.assert_code(0);
+    let after = repo.read_spec("s");
+    for want in [
+        "auth: oauth_client_credentials\n",
+        "client_auth: private_key_jwt\n",
+        "private_key: signing_key\n",
+        "signing_alg: RS384\n",
+    ] {
+        assert!(after.contains(want), "{want}\n{after}\n{}", out.stderr);
+    }
+    assert!(!after.contains("header:") && !after.contains("private_key_pem"), "{after}");
+    assert!(
+        out.stderr.contains("the doc's key private_key_pem is the spec's key parameter signing_key"),
+        "{}",
+        out.stderr
+    );
+    // No parameter holds a key: nothing written, the missing key named.
+    let bare = "display_name: S\nconnection:\n  parameters:\n    - {name: api_token, type: string, required: true, secret: true, description: Token.}\nexternal_options_allowlist: \"\"\n".to_string();
+    let repo = Test::with_spec("s", &bare);
+    let out = repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&smart).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("{private_key_pem}") && out.stderr.contains("nothing written"), "{}", out.stderr);
+    assert_eq!(repo.read_spec("s"), bare);
 }

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::ops::contract::{self, Suggestion};
 use crate::spec::ConnectorSpec;
+use crate::spec::KeyKind;
 use crate::specwrite::emit::{self, Node};
 use crate::specwrite::{Connection, Param};
 use crate::term;
@@ -63,9 +64,31 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         .collect();
     let mut renames: Vec<(String, String)> = Vec::new();
     let mut params = Vec::new();
+    let block_keys = analysis.block.as_ref().map_or(&[][..], |b| b.oauth_keys.as_slice());
+    let key_kind = |name: &str| {
+        block_keys.iter().find(|(_, v)| v == name).and_then(|(k, _)| match *k {
+            "key_json" => Some(KeyKind::ServiceAccount),
+            "private_key" => Some(KeyKind::PrivateKey),
+            _ => None,
+        })
+    };
     for p in &analysis.parameters {
         if declared.iter().any(|d| d.name == p.name) {
             params.push(Param::new(&p.name, p.secret));
+            continue;
+        }
+        // Key material fits only a parameter that holds the same kind of key.
+        if let Some(kind) = key_kind(&p.name) {
+            let fits: Vec<&Declared> = declared
+                .iter()
+                .filter(|d| crate::spec::key_material(&d.name, d.description.as_deref()) == Some(kind))
+                .collect();
+            if let [one] = fits.as_slice() {
+                notes.push(format!("the doc's key {} is the spec's key parameter {}", p.name, one.name));
+                renames.push((p.name.clone(), one.name.clone()));
+            } else {
+                params.push(Param::new(&p.name, p.secret));
+            }
             continue;
         }
         if p.secret
@@ -106,6 +129,14 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
     for (_, v) in block.params.iter_mut().chain(block.headers.iter_mut()) {
         *v = rename(v);
     }
+    for (_, v) in &mut block.oauth_keys {
+        *v = rename(v);
+    }
+    for (_, rule) in &mut block.derive {
+        for (_, v) in rule.iter_mut() {
+            *v = rename(v);
+        }
+    }
     let mut verification = match block_node(&block) {
         Node::Map(entries) => entries,
         _ => Vec::new(),
@@ -141,6 +172,13 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
             if !known.contains(&name.as_str()) && !unmapped.iter().any(|(n, _)| *n == name) {
                 let original = renames.iter().find(|(_, to)| *to == name).map_or(name.as_str(), |(from, _)| from);
                 unmapped.push((name.clone(), doc_line_of(analysis, original)));
+            }
+        }
+        // A key parameter the spec lacks: the check could not sign.
+        for (key, value) in &block.oauth_keys {
+            if matches!(*key, "key_json" | "private_key") && !known.contains(&value.as_str()) {
+                let original = renames.iter().find(|(_, to)| to == value).map_or(value.as_str(), |(from, _)| from);
+                unmapped.push((value.clone(), doc_line_of(analysis, original)));
             }
         }
         for (name, _) in &unmapped {
@@ -390,7 +428,7 @@ pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) ->
     if let Some(jwt) = &analysis.signed_jwt {
         let lines: Vec<String> = jwt.lines.iter().map(usize::to_string).collect();
         out.push_str(&format!(
-            "\nthe doc signs a JWT with a private key ({} {}): the key is never sent as a header; propose\n",
+            "\nthe doc signs a JWT with a private key ({} {}): the key is never sent as a header; the block below uses\n",
             if lines.len() == 1 { "line" } else { "lines" },
             lines.join(", ")
         ));
@@ -437,6 +475,7 @@ fn entries_node(entries: Vec<(&'static str, Entry)>, numbers: &[&str]) -> Node {
                         Node::Map(p.iter().map(|(a, b)| (a.clone(), Node::number_or_text(b))).collect())
                     }
                     Entry::Pairs(p) => Node::pairs(&p),
+                    Entry::Nested(n) => Node::Map(n.iter().map(|(name, p)| (name.clone(), Node::pairs(p))).collect()),
                 };
                 (k.to_string(), node)
             })
