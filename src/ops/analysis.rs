@@ -108,6 +108,22 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         }
         params.push(Param::new(&p.name, p.secret));
     }
+    // A value the doc derives from the secret that the spec already holds
+    // as a parameter is that parameter: the connector's option wins.
+    let mut derive = analysis.block.as_ref().map_or_else(Vec::new, |b| b.derive.clone());
+    derive.retain(|(name, _)| {
+        if declared.iter().any(|d| d.name == *name) {
+            return false;
+        }
+        match fit_name(name, &declared) {
+            Some((to, why)) => {
+                notes.push(format!("the doc's {{{name}}} is the spec's parameter {to} ({why})"));
+                renames.push((name.clone(), to));
+                false
+            }
+            None => true,
+        }
+    });
     let rename = |text: &str| -> String {
         let mut out = text.to_string();
         for (from, to) in &renames {
@@ -119,6 +135,7 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         out
     };
     let mut block = analysis.block.clone().unwrap_or_default();
+    block.derive = derive;
     for field in
         [&mut block.credential, &mut block.username, &mut block.password, &mut block.base_url, &mut block.endpoint]
     {
@@ -142,7 +159,7 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         _ => Vec::new(),
     };
     if spec.is_some_and(|s| !s.auth_methods.is_empty()) {
-        let shared = ["base_url", "endpoint", "params", "headers", "show"];
+        let shared = ["base_url", "endpoint", "derive", "params", "headers", "show"];
         verification.retain(|(k, _)| shared.contains(&k.as_str()));
         params.clear();
         notes.push("the spec has auth_methods: only the shared verification keys are written; add per-method keys under verification.method_for".into());
@@ -167,7 +184,8 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
     let mut unmapped = Vec::new();
     if let Some(spec) = spec {
         suggestions = contract::restrict(&mut connection, spec, &contract::Explicit::default());
-        let known: Vec<&str> = declared.iter().map(|d| d.name.as_str()).collect();
+        let known: Vec<&str> =
+            declared.iter().map(|d| d.name.as_str()).chain(block.derive.iter().map(|(n, _)| n.as_str())).collect();
         for name in placeholders_of(&connection.verification) {
             if !known.contains(&name.as_str()) && !unmapped.iter().any(|(n, _)| *n == name) {
                 let original = renames.iter().find(|(_, to)| *to == name).map_or(name.as_str(), |(from, _)| from);
@@ -179,11 +197,6 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
             if matches!(*key, "key_json" | "private_key") && !known.contains(&value.as_str()) {
                 let original = renames.iter().find(|(_, to)| to == value).map_or(value.as_str(), |(from, _)| from);
                 unmapped.push((value.clone(), doc_line_of(analysis, original)));
-            }
-        }
-        for (name, _) in &unmapped {
-            if let Some(rule) = derivable(analysis, name, &spec_secrets) {
-                suggestions.push(rule);
             }
         }
     }
@@ -325,34 +338,6 @@ fn fit_name(name: &str, declared: &[Declared]) -> Option<(String, String)> {
             .collect(),
     )?;
     Some((by_description, "its description says so".into()))
-}
-
-/// A placeholder the doc says is part of the secret ("the part of your API
-/// key after the dash"): a `derive` rule (DESIGN.md) computing it from the
-/// spec's one secret parameter, proposed for `connection.verification`.
-fn derivable(analysis: &Analysis, name: &str, secrets: &[&str]) -> Option<Suggestion> {
-    let [secret] = secrets else { return None };
-    // Said in one breath: the placeholder, then "after the dash" soon after.
-    let text = analysis.lines.join("\n").to_ascii_lowercase();
-    let said = ["after the dash", "after the hyphen", "after the last dash"].iter().any(|cue| {
-        text.match_indices(cue).any(|(at, _)| {
-            let from = text.floor_char_boundary(at.saturating_sub(300));
-            let window = &text[from..at];
-            window.contains(&format!("{{{name}}}")) || window.contains(&format!("<{name}>"))
-        })
-    });
-    if !said {
-        return None;
-    }
-    let rule = Node::Map(vec![(
-        name.to_string(),
-        Node::Map(vec![("from".into(), Node::text(*secret)), ("after_last".into(), Node::text("-"))]),
-    )]);
-    Some(Suggestion {
-        what: format!("a derive rule: {{{name}}} is the part of {secret} after the last dash"),
-        under: "connection.verification".into(),
-        yaml: emit::block_map(&[("derive".to_string(), rule)], 0, emit::Style::default()),
-    })
 }
 
 /// `{name}` placeholders in the block's texts.

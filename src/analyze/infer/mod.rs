@@ -13,6 +13,7 @@
 
 mod base_url;
 mod context;
+mod derive;
 mod endpoint;
 mod oauth;
 mod parameters;
@@ -70,6 +71,7 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
         use_signed_jwt(jwt, &mut proposal);
     }
     parameters::finish(&mut proposal);
+    derive::derive(&ctx, &mut proposal);
     Analysis {
         findings: proposal.findings,
         block: Some(proposal.block),

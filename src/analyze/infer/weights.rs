@@ -163,3 +163,9 @@ pub const SHOW_FIELD: f64 = 0.5;
 /// A client assertion, a JWT bearer grant or a service-account key file named
 /// in the doc: the method is specific, and a line that says so is rare by chance.
 pub const SIGNED_JWT_SAID: f64 = 0.6;
+
+// Derived values.
+
+/// A value the doc says is a part of the secret ("the part after the dash"):
+/// stated once, in prose.
+pub const DERIVE_SAID: f64 = 0.5;
