@@ -842,3 +842,45 @@ fn a_private_key_proposes_a_signed_jwt_never_a_header() {
     assert!(out.stderr.contains("{private_key_pem}") && out.stderr.contains("nothing written"), "{}", out.stderr);
     assert_eq!(repo.read_spec("s"), bare);
 }
+
+/// What a token flow needs is read from the doc: Auth0's client-credentials
+/// request posts an `audience` (and its bearer token is that flow's, not a
+/// static one), Zoho's refresh flow sends the token with `Zoho-oauthtoken`,
+/// and Microsoft's client-credentials flow asks for the `.default` scope.
+#[test]
+fn token_flows_take_the_audience_prefix_and_default_scope_the_doc_names() {
+    let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
+    let report = |doc: &str| analyze_json(&repo, "s", Some(&docs_dir().join(format!("{doc}_api_doc.md")))).1;
+    let auth0 = report("auth0");
+    assert_eq!(auth0["verification"]["auth"], "oauth_client_credentials", "{auth0}");
+    assert_eq!(auth0["verification"]["audience"], "https://{domain}/api/v2/", "{auth0}");
+    assert_eq!(auth0["oauth"]["token_url"], "https://{domain}/oauth/token", "{auth0}");
+    assert!(auth0["verification"]["credential"].is_null(), "{auth0}");
+    let zoho = report("zoho_crm");
+    assert_eq!(zoho["verification"]["auth"], "oauth_refresh", "{zoho}");
+    assert_eq!(zoho["verification"]["prefix"], "Zoho-oauthtoken ", "{zoho}");
+    assert_eq!(zoho["oauth"]["token_url"], "{accounts_server}/oauth/v2/token", "{zoho}");
+    let graph = report("microsoft_graph");
+    assert_eq!(graph["verification"]["auth"], "oauth_client_credentials", "{graph}");
+    assert_eq!(graph["oauth"]["scopes"], "https://graph.microsoft.com/.default", "{graph}");
+
+    // Written on a spec without an oauth block: the audience, token URL and
+    // scopes go into the verification block, the parameters stay as they are.
+    let params = "    - {name: domain, type: string, required: true, description: Tenant domain.}\n    - {name: client_id, type: string, required: true, description: Client id.}\n    - {name: client_secret, type: string, required: true, secret: true, description: Client secret.}\n";
+    let spec = format!("display_name: S\nconnection:\n  parameters:\n{params}external_options_allowlist: \"\"\n");
+    let repo = Test::with_spec("a0", &spec);
+    let out = repo
+        .authgen(["analyze", "a0", "--write", "--yes", "--accept-low-confidence", "--doc"])
+        .arg(docs_dir().join("auth0_api_doc.md"))
+        .run();
+    out.assert_code(0);
+    let after = repo.read_spec("a0");
+    for want in [
+        "    auth: oauth_client_credentials\n",
+        "    audience: \"https://{domain}/api/v2/\"\n",
+        "    token_url: \"https://{domain}/oauth/token\"\n",
+    ] {
+        assert!(after.contains(want), "{want}\n{after}\n{}", out.stderr);
+    }
+    assert!(after.starts_with(&format!("display_name: S\nconnection:\n  parameters:\n{params}")), "{after}");
+}

@@ -131,8 +131,19 @@ fn a_base_url_parameter_that_is_a_login_server_is_not_the_api_root() {
     assert!(after.contains("    base_url: https://www.zohoapis.com/crm/v6\n"), "{after}");
     assert!(after.contains("    base_url_param: null\n"), "{after}");
     assert!(after.contains("    prefix: \"Zoho-oauthtoken \"\n"), "{after}");
-    // Without that description, base_url is the API root as DESIGN.md says.
-    let repo = Test::with_spec("zoho", &spec.replace("Zoho accounts server URL", "API root"));
-    write(&repo, "zoho", "zoho_crm").assert_code(0);
-    assert!(!repo.read_spec("zoho").contains("base_url_param"));
+    // The refresh flow's token URL is on that accounts server.
+    assert!(after.contains("    auth: oauth_refresh\n"), "{after}");
+    assert!(after.contains("    token_url: \"{base_url}/oauth/v2/token\"\n"), "{after}\n{}", out.stderr);
+    // Without that description, base_url is the API root as DESIGN.md says,
+    // and the accounts server is the parameter that says so.
+    let spec = spec.replace("Zoho accounts server URL", "API root").replace(
+        "    - {name: access_token",
+        "    - {name: accounts, type: string, required: true, description: Zoho accounts server.}\n    - {name: access_token",
+    );
+    let repo = Test::with_spec("zoho", &spec);
+    let out = write(&repo, "zoho", "zoho_crm");
+    out.assert_code(0);
+    let after = repo.read_spec("zoho");
+    assert!(!after.contains("base_url_param"), "{after}");
+    assert!(after.contains("    token_url: \"{accounts}/oauth/v2/token\"\n"), "{after}\n{}", out.stderr);
 }

@@ -85,6 +85,8 @@ pub const AUTHORIZE_URL_SHARE: f64 = 0.3;
 pub const MIN_OAUTH_WITHOUT_MENTION: f64 = 0.3;
 /// An inline-code scope in a clause about scopes.
 pub const SCOPE_MENTION: f64 = 0.5;
+/// An `audience` field of the token request in a code example.
+pub const AUDIENCE_IN_TOKEN_REQUEST: f64 = 0.55;
 /// An `access_type=offline`-style parameter in inline code.
 pub const AUTH_PARAM_MENTION: f64 = 0.5;
 
