@@ -766,6 +766,23 @@ The FHIR base URL is `https://fhir.ehrvendor.com/interconnect-fhir-oauth/api/FHI
 `GET /metadata` returns the CapabilityStatement, with `fhirVersion`.
 ";
 
+/// A service-account doc in the style of Google's server-to-server guide,
+/// with an identity call so the block can be written whole.
+const SERVICE_ACCOUNT_DOC: &str = "# Drive API: service accounts
+
+Server-to-server apps authenticate as a service account. Download the
+service account's JSON key file from the Cloud console; it holds
+`client_email` and `private_key`.
+
+The app signs a JWT with that key and exchanges it at
+`https://oauth2.googleapis.com/token` with the grant type
+`urn:ietf:params:oauth:grant-type:jwt-bearer`. Request the scope
+`https://www.googleapis.com/auth/drive.metadata.readonly`.
+
+All URLs below are relative to the base URL `https://www.googleapis.com/drive/v3`.
+`GET /about?fields=user` returns the account the token belongs to, with `user`.
+";
+
 /// A private key or a service-account key proposes a signed JWT
 /// (`client_auth: private_key_jwt`, `oauth_jwt_bearer`), never a header
 /// carrying the key; `--write` writes these keys into the verification block,
@@ -834,6 +851,24 @@ fn a_private_key_proposes_a_signed_jwt_never_a_header() {
         "{}",
         out.stderr
     );
+    // A service-account key: the spec's key-file parameter, found by its name.
+    let params =
+        "    - {name: credentials_json, type: string, required: true, secret: true, description: The key file.}\n";
+    let spec = format!("display_name: S\nconnection:\n  parameters:\n{params}external_options_allowlist: \"\"\n");
+    let repo = Test::with_spec("g", &spec);
+    let drive = repo.path().join("drive_doc.md");
+    std::fs::write(&drive, SERVICE_ACCOUNT_DOC).unwrap();
+    let out = repo.authgen(["analyze", "g", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&drive).run();
+    out.assert_code(0);
+    let after = repo.read_spec("g");
+    for want in [
+        "auth: oauth_jwt_bearer\n",
+        "key_json: credentials_json\n",
+        "scopes: https://www.googleapis.com/auth/drive.metadata.readonly\n",
+    ] {
+        assert!(after.contains(want), "{want}\n{after}\n{}", out.stderr);
+    }
+    assert!(!after.contains("client_id") && !after.contains("oauth:"), "{after}");
     // No parameter holds a key: nothing written, the missing key named.
     let bare = "display_name: S\nconnection:\n  parameters:\n    - {name: api_token, type: string, required: true, secret: true, description: Token.}\nexternal_options_allowlist: \"\"\n".to_string();
     let repo = Test::with_spec("s", &bare);

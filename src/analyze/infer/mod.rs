@@ -174,6 +174,8 @@ fn use_signed_jwt(jwt: &SignedJwt, proposal: &mut Proposal) {
     if variant == crate::plan::Variant::OauthJwtBearer {
         proposal.params.retain(|p| p.name != "client_id");
         proposal.oauth = None;
+        // The grant is the JWT bearer one, not a guessed refresh grant.
+        proposal.findings.retain(|f| f.kind != Kind::Grant);
     }
     for (k, v) in &jwt.keys {
         if k == "key_json" || k == "private_key" {
