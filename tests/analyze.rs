@@ -744,31 +744,178 @@ fn write_yes_refuses_a_low_confidence_key_unless_accepted() {
     assert_eq!(repo.read_spec("openweather"), bare);
 }
 
+const EHR_BACKEND_DOC: &str = "# Backend OAuth 2.0
+
+Backend apps use the OAuth 2.0 client credentials grant. There is no client
+secret: register a public key, then sign a JWT with the private key and send
+it as a client assertion.
+
+The token endpoint is `https://fhir.ehrvendor.com/interconnect-fhir-oauth/oauth2/token`.
+
+```
+POST https://fhir.ehrvendor.com/interconnect-fhir-oauth/oauth2/token
+Content-Type: application/x-www-form-urlencoded
+
+grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=eyJhbGciOiJSUzM4NCJ9...
+```
+
+The JWT is signed with RS384; `iss` and `sub` are your client ID, `aud` is the
+token endpoint, and `exp` is at most 5 minutes away.
+
+The FHIR base URL is `https://fhir.ehrvendor.com/interconnect-fhir-oauth/api/FHIR/R4`.
+`GET /metadata` returns the CapabilityStatement, with `fhirVersion`.
+";
+
+/// A service-account doc in the style of Google's server-to-server guide,
+/// with an identity call so the block can be written whole.
+const SERVICE_ACCOUNT_DOC: &str = "# Drive API: service accounts
+
+Server-to-server apps authenticate as a service account. Download the
+service account's JSON key file from the Cloud console; it holds
+`client_email` and `private_key`.
+
+The app signs a JWT with that key and exchanges it at
+`https://oauth2.googleapis.com/token` with the grant type
+`urn:ietf:params:oauth:grant-type:jwt-bearer`. Request the scope
+`https://www.googleapis.com/auth/drive.metadata.readonly`.
+
+All URLs below are relative to the base URL `https://www.googleapis.com/drive/v3`.
+`GET /about?fields=user` returns the account the token belongs to, with `user`.
+";
+
 /// A private key or a service-account key proposes a signed JWT
 /// (`client_auth: private_key_jwt`, `oauth_jwt_bearer`), never a header
-/// carrying the key; `--write` writes nothing and says what the check needs.
+/// carrying the key; `--write` writes these keys into the verification block,
+/// the key parameter being the spec's own (fitted by its name or
+/// description), and refuses when the spec has no parameter holding the key.
 #[test]
 fn a_private_key_proposes_a_signed_jwt_never_a_header() {
     for (doc, wants) in [
         ("smart_fhir", &["auth: oauth_client_credentials", "client_auth: private_key_jwt", "signing_alg: RS384"][..]),
-        ("google_analytics", &["auth: oauth_jwt_bearer", "key_json: service_account_json"][..]),
+        (
+            "google_analytics",
+            &[
+                "auth: oauth_jwt_bearer",
+                "key_json: service_account_json",
+                "scopes: https://www.googleapis.com/auth/analytics.readonly",
+            ][..],
+        ),
     ] {
         let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
         let path = docs_dir().join(format!("{doc}_api_doc.md"));
         let (_, report, _) = analyze_json(&repo, "s", Some(&path));
         let v = &report["verification"];
-        assert!(v["header"].is_null() && v["credential"].is_null(), "{doc}: {v}");
-        assert!(!report.to_string().contains("private_key_pem\",\"header"), "{doc}");
-        let text = repo.authgen(["analyze", "s", "--doc"]).arg(&path).run().stdout;
-        assert!(text.contains("the key is never sent as a header; propose"), "{doc}: {text}");
+        assert!(v["header"].is_null() && v["credential"].is_null() && v["prefix"].is_null(), "{doc}: {v}");
         for want in wants {
-            assert!(text.contains(&format!("    {want}\n")), "{doc}: {want}\n{text}");
+            let (k, val) = want.split_once(": ").unwrap();
+            assert_eq!(v[k], val, "{doc}: {k} in {v}");
         }
-        let out =
-            repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&path).run();
-        out.assert_code(1);
-        assert!(out.stderr.contains("nothing written: the doc authenticates with a signed JWT"), "{}", out.stderr);
-        assert!(out.stderr.contains(wants[1]), "{}", out.stderr);
-        out.assert_wrote_nothing();
+        let text = repo.authgen(["analyze", "s", "--doc"]).arg(&path).run().stdout;
+        assert!(text.contains("the key is never sent as a header"), "{doc}: {text}");
     }
+    // A JWT bearer grant needs no client id or secret, and no oauth block.
+    let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
+    let (_, report, _) = analyze_json(&repo, "s", Some(&docs_dir().join("google_analytics_api_doc.md")));
+    assert!(report["oauth"].is_null(), "{report}");
+    let names: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "parameter")
+        .filter_map(|f| f["value"]["name"].as_str())
+        .collect();
+    assert!(names.contains(&"service_account_json") && !names.iter().any(|n| n.starts_with("client_")), "{names:?}");
+
+    // Written: the spec's PEM parameter (found by its description) signs.
+    let params = "    - {name: client_id, type: string, required: true, description: Client id registered with the EHR.}\n    - {name: signing_key, type: string, required: true, secret: true, description: PEM private key registered with the EHR.}\n";
+    let spec = format!("display_name: S\nconnection:\n  parameters:\n{params}external_options_allowlist: \"\"\n");
+    let repo = Test::with_spec("s", &spec);
+    // Backend services in the style of an EHR vendor's guide: token URL and
+    // FHIR base stated, so the block can be written whole.
+    let smart = repo.path().join("ehr_backend_doc.md");
+    std::fs::write(&smart, EHR_BACKEND_DOC).unwrap();
+    let out = repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&smart).run();
+    out.assert_code(0);
+    let after = repo.read_spec("s");
+    for want in [
+        "auth: oauth_client_credentials\n",
+        "client_auth: private_key_jwt\n",
+        "private_key: signing_key\n",
+        "signing_alg: RS384\n",
+    ] {
+        assert!(after.contains(want), "{want}\n{after}\n{}", out.stderr);
+    }
+    assert!(!after.contains("header:") && !after.contains("private_key_pem"), "{after}");
+    assert!(
+        out.stderr.contains("the doc's key private_key_pem is the spec's key parameter signing_key"),
+        "{}",
+        out.stderr
+    );
+    // A service-account key: the spec's key-file parameter, found by its name.
+    let params =
+        "    - {name: credentials_json, type: string, required: true, secret: true, description: The key file.}\n";
+    let spec = format!("display_name: S\nconnection:\n  parameters:\n{params}external_options_allowlist: \"\"\n");
+    let repo = Test::with_spec("g", &spec);
+    let drive = repo.path().join("drive_doc.md");
+    std::fs::write(&drive, SERVICE_ACCOUNT_DOC).unwrap();
+    let out = repo.authgen(["analyze", "g", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&drive).run();
+    out.assert_code(0);
+    let after = repo.read_spec("g");
+    for want in [
+        "auth: oauth_jwt_bearer\n",
+        "key_json: credentials_json\n",
+        "scopes: https://www.googleapis.com/auth/drive.metadata.readonly\n",
+    ] {
+        assert!(after.contains(want), "{want}\n{after}\n{}", out.stderr);
+    }
+    assert!(!after.contains("client_id") && !after.contains("oauth:"), "{after}");
+    // No parameter holds a key: nothing written, the missing key named.
+    let bare = "display_name: S\nconnection:\n  parameters:\n    - {name: api_token, type: string, required: true, secret: true, description: Token.}\nexternal_options_allowlist: \"\"\n".to_string();
+    let repo = Test::with_spec("s", &bare);
+    let out = repo.authgen(["analyze", "s", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&smart).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("{private_key_pem}") && out.stderr.contains("nothing written"), "{}", out.stderr);
+    assert_eq!(repo.read_spec("s"), bare);
+}
+
+/// What a token flow needs is read from the doc: Auth0's client-credentials
+/// request posts an `audience` (and its bearer token is that flow's, not a
+/// static one), Zoho's refresh flow sends the token with `Zoho-oauthtoken`,
+/// and Microsoft's client-credentials flow asks for the `.default` scope.
+#[test]
+fn token_flows_take_the_audience_prefix_and_default_scope_the_doc_names() {
+    let repo = Test::with_spec("s", "display_name: S\nconnection:\n  parameters: []\n");
+    let report = |doc: &str| analyze_json(&repo, "s", Some(&docs_dir().join(format!("{doc}_api_doc.md")))).1;
+    let auth0 = report("auth0");
+    assert_eq!(auth0["verification"]["auth"], "oauth_client_credentials", "{auth0}");
+    assert_eq!(auth0["verification"]["audience"], "https://{domain}/api/v2/", "{auth0}");
+    assert_eq!(auth0["oauth"]["token_url"], "https://{domain}/oauth/token", "{auth0}");
+    assert!(auth0["verification"]["credential"].is_null(), "{auth0}");
+    let zoho = report("zoho_crm");
+    assert_eq!(zoho["verification"]["auth"], "oauth_refresh", "{zoho}");
+    assert_eq!(zoho["verification"]["prefix"], "Zoho-oauthtoken ", "{zoho}");
+    assert_eq!(zoho["oauth"]["token_url"], "{accounts_server}/oauth/v2/token", "{zoho}");
+    let graph = report("microsoft_graph");
+    assert_eq!(graph["verification"]["auth"], "oauth_client_credentials", "{graph}");
+    assert_eq!(graph["oauth"]["scopes"], "https://graph.microsoft.com/.default", "{graph}");
+
+    // Written on a spec without an oauth block: the audience, token URL and
+    // scopes go into the verification block, the parameters stay as they are.
+    let params = "    - {name: domain, type: string, required: true, description: Tenant domain.}\n    - {name: client_id, type: string, required: true, description: Client id.}\n    - {name: client_secret, type: string, required: true, secret: true, description: Client secret.}\n";
+    let spec = format!("display_name: S\nconnection:\n  parameters:\n{params}external_options_allowlist: \"\"\n");
+    let repo = Test::with_spec("a0", &spec);
+    let out = repo
+        .authgen(["analyze", "a0", "--write", "--yes", "--accept-low-confidence", "--doc"])
+        .arg(docs_dir().join("auth0_api_doc.md"))
+        .run();
+    out.assert_code(0);
+    let after = repo.read_spec("a0");
+    for want in [
+        "    auth: oauth_client_credentials\n",
+        "    audience: \"https://{domain}/api/v2/\"\n",
+        "    token_url: \"https://{domain}/oauth/token\"\n",
+    ] {
+        assert!(after.contains(want), "{want}\n{after}\n{}", out.stderr);
+    }
+    assert!(after.starts_with(&format!("display_name: S\nconnection:\n  parameters:\n{params}")), "{after}");
 }

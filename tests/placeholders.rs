@@ -79,17 +79,43 @@ fn a_value_derived_from_the_secret_is_proposed_as_a_derive_rule() {
     let spec = spec_with("    - {name: api_key, type: string, required: true, secret: true, description: Key.}\n");
     let repo = Test::with_spec("mc", &spec);
     let out = write(&repo, "mc", "mailchimp");
+    out.assert_code(0);
+    let after = repo.read_spec("mc");
+    // Written into the verification block, computed from the spec's secret;
+    // no `dc` parameter is asked for.
+    assert!(
+        after.contains("    derive:\n      dc:\n        from: api_key\n        after_last: \"-\"\n"),
+        "{after}\n{}",
+        out.stderr
+    );
+    assert!(after.contains("base_url: \"https://{dc}.api.mailchimp.com/3.0\""), "{after}");
+    assert!(!out.stderr.contains("parameter dc"), "{}", out.stderr);
+    assert!(after.starts_with(&spec.replace("external_options_allowlist: \"\"\n", "")), "{after}");
+    // The JSON report carries the rule and its doc line.
+    let json = repo.authgen(["analyze", "mc", "--format", "json", "--doc"]).arg(doc("mailchimp")).run().stdout;
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["verification"]["derive"]["dc"]["after_last"], "-", "{json}");
+    assert!(
+        report["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["key"] == "derive" && k["lines"] == serde_json::json!([26])),
+        "{json}"
+    );
+    // A doc that does not say where the value comes from: {dc} stays a
+    // placeholder naming no parameter, and nothing is written.
+    let silent = repo.path().join("silent_doc.md");
+    let text = std::fs::read_to_string(doc("mailchimp"))
+        .unwrap()
+        .replace("it is the part of your API key\nafter the dash", "see your account page");
+    assert!(!text.contains("after the dash"));
+    std::fs::write(&silent, text).unwrap();
+    let repo = Test::with_spec("mc", &spec);
+    let out =
+        repo.authgen(["analyze", "mc", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&silent).run();
     out.assert_code(1);
-    assert!(
-        out.stderr.contains("suggestion, not applied: a derive rule: {dc} is the part of api_key after the last dash"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("    derive:\n      dc:\n        from: api_key\n        after_last: \"-\"\n"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("{dc}") && out.stderr.contains("nothing written"), "{}", out.stderr);
     assert_eq!(repo.read_spec("mc"), spec);
 }
 
@@ -105,8 +131,19 @@ fn a_base_url_parameter_that_is_a_login_server_is_not_the_api_root() {
     assert!(after.contains("    base_url: https://www.zohoapis.com/crm/v6\n"), "{after}");
     assert!(after.contains("    base_url_param: null\n"), "{after}");
     assert!(after.contains("    prefix: \"Zoho-oauthtoken \"\n"), "{after}");
-    // Without that description, base_url is the API root as DESIGN.md says.
-    let repo = Test::with_spec("zoho", &spec.replace("Zoho accounts server URL", "API root"));
-    write(&repo, "zoho", "zoho_crm").assert_code(0);
-    assert!(!repo.read_spec("zoho").contains("base_url_param"));
+    // The refresh flow's token URL is on that accounts server.
+    assert!(after.contains("    auth: oauth_refresh\n"), "{after}");
+    assert!(after.contains("    token_url: \"{base_url}/oauth/v2/token\"\n"), "{after}\n{}", out.stderr);
+    // Without that description, base_url is the API root as DESIGN.md says,
+    // and the accounts server is the parameter that says so.
+    let spec = spec.replace("Zoho accounts server URL", "API root").replace(
+        "    - {name: access_token",
+        "    - {name: accounts, type: string, required: true, description: Zoho accounts server.}\n    - {name: access_token",
+    );
+    let repo = Test::with_spec("zoho", &spec);
+    let out = write(&repo, "zoho", "zoho_crm");
+    out.assert_code(0);
+    let after = repo.read_spec("zoho");
+    assert!(!after.contains("base_url_param"), "{after}");
+    assert!(after.contains("    token_url: \"{accounts}/oauth/v2/token\"\n"), "{after}\n{}", out.stderr);
 }

@@ -20,6 +20,11 @@ pub struct Block {
     pub query_param: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
+    /// OAuth keys of the block: `key_json`, `scopes`, `client_auth`,
+    /// `private_key`, `signing_alg`, `audience`, in spec order.
+    pub oauth_keys: Vec<(&'static str, String)>,
+    /// `derive` rules: name, then the rule's pairs (`from`, `after_last`...).
+    pub derive: Vec<(String, Vec<(String, String)>)>,
     pub params: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub show: Option<String>,
@@ -43,6 +48,12 @@ impl Block {
         text("query_param", &self.query_param);
         text("username", &self.username);
         text("password", &self.password);
+        for (k, v) in &self.oauth_keys {
+            out.push((*k, Entry::Text(v.clone())));
+        }
+        if !self.derive.is_empty() {
+            out.push(("derive", Entry::Nested(self.derive.clone())));
+        }
         if !self.params.is_empty() {
             out.push(("params", Entry::Pairs(self.params.clone())));
         }
@@ -60,6 +71,8 @@ impl Block {
 pub enum Entry {
     Text(String),
     Pairs(Vec<(String, String)>),
+    /// A map of maps (`derive`).
+    Nested(Vec<(String, Vec<(String, String)>)>),
 }
 
 impl Serialize for Block {
@@ -75,6 +88,16 @@ fn serialize_entries<S: Serializer>(entries: &[(&'static str, Entry)], s: S) -> 
         match v {
             Entry::Text(t) => map.serialize_entry(k, t)?,
             Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
+            Entry::Nested(n) => {
+                let inner: serde_json::Map<String, serde_json::Value> = n
+                    .iter()
+                    .map(|(name, pairs)| {
+                        let rule = pairs.iter().map(|(a, b)| (a.clone(), serde_json::Value::from(b.clone()))).collect();
+                        (name.clone(), serde_json::Value::Object(rule))
+                    })
+                    .collect();
+                map.serialize_entry(k, &inner)?;
+            }
         }
     }
     map.end()
@@ -122,8 +145,8 @@ pub struct ParamSuggestion {
 
 /// A doc that authenticates with a signed JWT: RFC 7523 client assertions
 /// (`client_auth: private_key_jwt`, SMART Backend Services) or the JWT bearer
-/// grant of a service-account key (`oauth_jwt_bearer`). Proposed for review:
-/// the key is never sent as a header, and these keys are not written yet.
+/// grant of a service-account key (`oauth_jwt_bearer`). The key is never
+/// sent as a header; these keys replace the block's credential keys.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignedJwt {
     /// The verification keys to use, in spec order.
@@ -182,6 +205,10 @@ impl Analysis {
                     "password" => Kind::Password,
                     "params" => Kind::Params,
                     "headers" => Kind::Headers,
+                    "key_json" | "client_auth" | "private_key" | "signing_alg" => Kind::SignedJwt,
+                    "scopes" => Kind::Scopes,
+                    "audience" => Kind::Audience,
+                    "derive" => Kind::Derive,
                     _ => Kind::Show,
                 };
                 let found = self.finding(kind);

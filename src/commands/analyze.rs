@@ -88,10 +88,6 @@ pub fn analyze(repo: Option<&Path>, args: &AnalyzeArgs) -> Result<i32> {
     if !args.write {
         return Ok(0);
     }
-    if let Some(refusal) = signed_jwt_refusal(&args.source, &analysis) {
-        eprintln!("{refusal}");
-        return Ok(1);
-    }
     if block.endpoint.is_none() {
         eprintln!(
             "{}: nothing written: the doc names no call to verify with; add one with `authgen spec {} --auth {} --endpoint PATH`",
@@ -171,19 +167,5 @@ pub fn low_confidence_refusal(source: &str, analysis: &Analysis, yes: bool, acce
     Some(format!(
         "{what}; nothing written. Check it against the doc, then write with --accept-low-confidence, or set it with `authgen spec {source} --auth VARIANT --{} VALUE`",
         weakest.key.replace('_', "-")
-    ))
-}
-
-/// A doc whose method is a signed JWT: the proposal's other keys would
-/// check the wrong thing (a client secret, or the key sent as a token), and
-/// the signed-JWT keys are not written by this version.
-pub fn signed_jwt_refusal(source: &str, analysis: &Analysis) -> Option<String> {
-    let jwt = analysis.signed_jwt.as_ref()?;
-    let keys: Vec<String> = jwt.keys.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    let lines: Vec<String> = jwt.lines.iter().map(usize::to_string).collect();
-    Some(format!(
-        "{source}: nothing written: the doc authenticates with a signed JWT (doc line {}); the check needs {} (DESIGN.md), which this version cannot write: write connection.verification by hand",
-        lines.join(", "),
-        keys.join(", ")
     ))
 }

@@ -253,10 +253,6 @@ fn write_spec_from_doc(layout: &Layout, paths: &SourcePaths, old: Option<&str>, 
             ),
         );
     }
-    if let Some(refusal) = crate::commands::analyze::signed_jwt_refusal(&paths.source, &analysis) {
-        eprintln!("{refusal}");
-        return stop(1, &paths.source, "the spec was not written");
-    }
     if let Some(refusal) =
         crate::commands::analyze::low_confidence_refusal(&paths.source, &analysis, args.yes, args.accept_low_confidence)
     {

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::ops::contract::{self, Suggestion};
 use crate::spec::ConnectorSpec;
+use crate::spec::KeyKind;
 use crate::specwrite::emit::{self, Node};
 use crate::specwrite::{Connection, Param};
 use crate::term;
@@ -63,9 +64,31 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         .collect();
     let mut renames: Vec<(String, String)> = Vec::new();
     let mut params = Vec::new();
+    let block_keys = analysis.block.as_ref().map_or(&[][..], |b| b.oauth_keys.as_slice());
+    let key_kind = |name: &str| {
+        block_keys.iter().find(|(_, v)| v == name).and_then(|(k, _)| match *k {
+            "key_json" => Some(KeyKind::ServiceAccount),
+            "private_key" => Some(KeyKind::PrivateKey),
+            _ => None,
+        })
+    };
     for p in &analysis.parameters {
         if declared.iter().any(|d| d.name == p.name) {
             params.push(Param::new(&p.name, p.secret));
+            continue;
+        }
+        // Key material fits only a parameter that holds the same kind of key.
+        if let Some(kind) = key_kind(&p.name) {
+            let fits: Vec<&Declared> = declared
+                .iter()
+                .filter(|d| crate::spec::key_material(&d.name, d.description.as_deref()) == Some(kind))
+                .collect();
+            if let [one] = fits.as_slice() {
+                notes.push(format!("the doc's key {} is the spec's key parameter {}", p.name, one.name));
+                renames.push((p.name.clone(), one.name.clone()));
+            } else {
+                params.push(Param::new(&p.name, p.secret));
+            }
             continue;
         }
         if p.secret
@@ -85,6 +108,22 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         }
         params.push(Param::new(&p.name, p.secret));
     }
+    // A value the doc derives from the secret that the spec already holds
+    // as a parameter is that parameter: the connector's option wins.
+    let mut derive = analysis.block.as_ref().map_or_else(Vec::new, |b| b.derive.clone());
+    derive.retain(|(name, _)| {
+        if declared.iter().any(|d| d.name == *name) {
+            return false;
+        }
+        match fit_name(name, &declared) {
+            Some((to, why)) => {
+                notes.push(format!("the doc's {{{name}}} is the spec's parameter {to} ({why})"));
+                renames.push((name.clone(), to));
+                false
+            }
+            None => true,
+        }
+    });
     let rename = |text: &str| -> String {
         let mut out = text.to_string();
         for (from, to) in &renames {
@@ -96,6 +135,7 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         out
     };
     let mut block = analysis.block.clone().unwrap_or_default();
+    block.derive = derive;
     for field in
         [&mut block.credential, &mut block.username, &mut block.password, &mut block.base_url, &mut block.endpoint]
     {
@@ -106,12 +146,20 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
     for (_, v) in block.params.iter_mut().chain(block.headers.iter_mut()) {
         *v = rename(v);
     }
+    for (_, v) in &mut block.oauth_keys {
+        *v = rename(v);
+    }
+    for (_, rule) in &mut block.derive {
+        for (_, v) in rule.iter_mut() {
+            *v = rename(v);
+        }
+    }
     let mut verification = match block_node(&block) {
         Node::Map(entries) => entries,
         _ => Vec::new(),
     };
     if spec.is_some_and(|s| !s.auth_methods.is_empty()) {
-        let shared = ["base_url", "endpoint", "params", "headers", "show"];
+        let shared = ["base_url", "endpoint", "derive", "params", "headers", "show"];
         verification.retain(|(k, _)| shared.contains(&k.as_str()));
         params.clear();
         notes.push("the spec has auth_methods: only the shared verification keys are written; add per-method keys under verification.method_for".into());
@@ -136,16 +184,19 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
     let mut unmapped = Vec::new();
     if let Some(spec) = spec {
         suggestions = contract::restrict(&mut connection, spec, &contract::Explicit::default());
-        let known: Vec<&str> = declared.iter().map(|d| d.name.as_str()).collect();
+        let known: Vec<&str> =
+            declared.iter().map(|d| d.name.as_str()).chain(block.derive.iter().map(|(n, _)| n.as_str())).collect();
         for name in placeholders_of(&connection.verification) {
             if !known.contains(&name.as_str()) && !unmapped.iter().any(|(n, _)| *n == name) {
                 let original = renames.iter().find(|(_, to)| *to == name).map_or(name.as_str(), |(from, _)| from);
                 unmapped.push((name.clone(), doc_line_of(analysis, original)));
             }
         }
-        for (name, _) in &unmapped {
-            if let Some(rule) = derivable(analysis, name, &spec_secrets) {
-                suggestions.push(rule);
+        // A key parameter the spec lacks: the check could not sign.
+        for (key, value) in &block.oauth_keys {
+            if matches!(*key, "key_json" | "private_key") && !known.contains(&value.as_str()) {
+                let original = renames.iter().find(|(_, to)| to == value).map_or(value.as_str(), |(from, _)| from);
+                unmapped.push((value.clone(), doc_line_of(analysis, original)));
             }
         }
     }
@@ -289,34 +340,6 @@ fn fit_name(name: &str, declared: &[Declared]) -> Option<(String, String)> {
     Some((by_description, "its description says so".into()))
 }
 
-/// A placeholder the doc says is part of the secret ("the part of your API
-/// key after the dash"): a `derive` rule (DESIGN.md) computing it from the
-/// spec's one secret parameter, proposed for `connection.verification`.
-fn derivable(analysis: &Analysis, name: &str, secrets: &[&str]) -> Option<Suggestion> {
-    let [secret] = secrets else { return None };
-    // Said in one breath: the placeholder, then "after the dash" soon after.
-    let text = analysis.lines.join("\n").to_ascii_lowercase();
-    let said = ["after the dash", "after the hyphen", "after the last dash"].iter().any(|cue| {
-        text.match_indices(cue).any(|(at, _)| {
-            let from = text.floor_char_boundary(at.saturating_sub(300));
-            let window = &text[from..at];
-            window.contains(&format!("{{{name}}}")) || window.contains(&format!("<{name}>"))
-        })
-    });
-    if !said {
-        return None;
-    }
-    let rule = Node::Map(vec![(
-        name.to_string(),
-        Node::Map(vec![("from".into(), Node::text(*secret)), ("after_last".into(), Node::text("-"))]),
-    )]);
-    Some(Suggestion {
-        what: format!("a derive rule: {{{name}}} is the part of {secret} after the last dash"),
-        under: "connection.verification".into(),
-        yaml: emit::block_map(&[("derive".to_string(), rule)], 0, emit::Style::default()),
-    })
-}
-
 /// `{name}` placeholders in the block's texts.
 fn placeholders_of(entries: &[(String, Node)]) -> Vec<String> {
     let mut out = Vec::new();
@@ -390,7 +413,7 @@ pub fn text_report(source: &str, doc: &str, analysis: &Analysis, color: bool) ->
     if let Some(jwt) = &analysis.signed_jwt {
         let lines: Vec<String> = jwt.lines.iter().map(usize::to_string).collect();
         out.push_str(&format!(
-            "\nthe doc signs a JWT with a private key ({} {}): the key is never sent as a header; propose\n",
+            "\nthe doc signs a JWT with a private key ({} {}): the key is never sent as a header; the block below uses\n",
             if lines.len() == 1 { "line" } else { "lines" },
             lines.join(", ")
         ));
@@ -437,6 +460,7 @@ fn entries_node(entries: Vec<(&'static str, Entry)>, numbers: &[&str]) -> Node {
                         Node::Map(p.iter().map(|(a, b)| (a.clone(), Node::number_or_text(b))).collect())
                     }
                     Entry::Pairs(p) => Node::pairs(&p),
+                    Entry::Nested(n) => Node::Map(n.iter().map(|(name, p)| (name.clone(), Node::pairs(p))).collect()),
                 };
                 (k.to_string(), node)
             })

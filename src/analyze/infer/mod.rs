@@ -13,6 +13,7 @@
 
 mod base_url;
 mod context;
+mod derive;
 mod endpoint;
 mod oauth;
 mod parameters;
@@ -65,8 +66,12 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
     let oauth_urls: BTreeSet<String> =
         [&oauth.token_url, &oauth.authorization_url].into_iter().flatten().map(|(u, _)| u.clone()).collect();
     where_to_call(&ctx, &oauth_urls, &mut proposal);
-    parameters::finish(&mut proposal);
     let signed_jwt = signed_jwt(ctx.doc, &ctx.unit_lower, proposal.oauth.as_ref());
+    if let Some(jwt) = &signed_jwt {
+        use_signed_jwt(jwt, &mut proposal);
+    }
+    parameters::finish(&mut proposal);
+    derive::derive(&ctx, &mut proposal);
     Analysis {
         findings: proposal.findings,
         block: Some(proposal.block),
@@ -118,6 +123,65 @@ fn signed_jwt(doc: &Doc, unit_lower: &[String], oauth: Option<&super::model::Oau
     lines.sort_unstable();
     lines.dedup();
     Some(SignedJwt { keys, lines })
+}
+
+/// A signed-JWT method replaces the variant weighed from headers: the key
+/// signs an assertion and is never sent, so no header, prefix or credential
+/// is proposed; the keys go into the verification block. A JWT bearer grant
+/// needs no `connection.oauth` (the key file names its token URL) and no
+/// client id or secret; a client assertion replaces the client secret.
+fn use_signed_jwt(jwt: &SignedJwt, proposal: &mut Proposal) {
+    let Some(variant) = jwt.keys.iter().find(|(k, _)| k == "auth").and_then(|(_, v)| crate::plan::Variant::parse(v))
+    else {
+        return;
+    };
+    let score = {
+        let mut s = score::Score::default();
+        for line in &jwt.lines {
+            s.add(weights::SIGNED_JWT_SAID, *line, 0);
+        }
+        s
+    };
+    proposal.findings.retain(|f| !(f.kind == Kind::Auth && f.value == Value::Text(variant.name().into())));
+    proposal.findings.insert(
+        0,
+        Finding {
+            kind: Kind::Auth,
+            value: Value::Text(variant.name().into()),
+            lines: score.lines(),
+            confidence: score.conf(),
+        },
+    );
+    let b = &mut proposal.block;
+    b.auth = Some(variant);
+    for field in [&mut b.credential, &mut b.header, &mut b.prefix, &mut b.query_param, &mut b.username, &mut b.password]
+    {
+        *field = None;
+    }
+    proposal.findings.retain(|f| {
+        !matches!(
+            f.kind,
+            Kind::Credential | Kind::Header | Kind::Prefix | Kind::QueryParam | Kind::Username | Kind::Password
+        )
+    });
+    const KEYS: [&str; 5] = ["key_json", "scopes", "client_auth", "private_key", "signing_alg"];
+    b.oauth_keys =
+        KEYS.iter().filter_map(|k| jwt.keys.iter().find(|(name, _)| name == k).map(|(_, v)| (*k, v.clone()))).collect();
+    let signed: Vec<(String, String)> =
+        jwt.keys.iter().filter(|(k, _)| k != "auth" && k != "scopes").cloned().collect();
+    proposal.push(Kind::SignedJwt, Value::Pairs(signed), &score);
+    proposal.params.retain(|p| p.name != "client_secret");
+    if variant == crate::plan::Variant::OauthJwtBearer {
+        proposal.params.retain(|p| p.name != "client_id");
+        proposal.oauth = None;
+        // The grant is the JWT bearer one, not a guessed refresh grant.
+        proposal.findings.retain(|f| f.kind != Kind::Grant);
+    }
+    for (k, v) in &jwt.keys {
+        if k == "key_json" || k == "private_key" {
+            proposal.add_param(v, true);
+        }
+    }
 }
 
 /// Base URL, endpoint, and the chosen call's query parameters, headers and `show` field.

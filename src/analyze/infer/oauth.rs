@@ -7,15 +7,15 @@ use std::collections::BTreeMap;
 use super::context::{Ctx, Proposal};
 use super::score::{Score, best};
 use super::weights::{
-    AUTH_PARAM_MENTION, AUTHORIZE_CUE, AUTHORIZE_PATH, AUTHORIZE_URL_IMPLIES_REFRESH, AUTHORIZE_URL_SHARE,
-    DISCOURAGED_FACTOR, GRANT_SHARE, KEYWORD_OAUTH, MAX_URL_ROLE, SCOPE_MENTION, TOKEN_CUE, TOKEN_PATH,
-    TOKEN_POST_WITH_GRANT, TOKEN_URL_SHARE,
+    AUDIENCE_IN_TOKEN_REQUEST, AUTH_PARAM_MENTION, AUTHORIZE_CUE, AUTHORIZE_PATH, AUTHORIZE_URL_IMPLIES_REFRESH,
+    AUTHORIZE_URL_SHARE, DISCOURAGED_FACTOR, GRANT_SHARE, KEYWORD_OAUTH, MAX_URL_ROLE, SCOPE_MENTION, TOKEN_CUE,
+    TOKEN_PATH, TOKEN_POST_WITH_GRANT, TOKEN_URL_SHARE,
 };
 use crate::analyze::facts::{Kw, UrlFact};
 use crate::analyze::finding::{Kind, Value};
 use crate::analyze::model::OauthBlock;
-use crate::analyze::scan::{Doc, inline_code};
-use crate::analyze::text::{clauses, split_origin, split_query};
+use crate::analyze::scan::{Doc, UnitKind, inline_code};
+use crate::analyze::text::{clauses, normalize_url, split_origin, split_query};
 use crate::plan::Variant;
 
 pub(super) struct Oauth {
@@ -98,7 +98,44 @@ fn endpoint_urls(ctx: &Ctx) -> (BTreeMap<String, Score>, BTreeMap<String, Score>
             authz.entry(noq).or_default().add(w_auth.min(MAX_URL_ROLE), u.at.line, u.at.unit);
         }
     }
+    // A token URL whose host is a placeholder (Zoho's
+    // `POST {accounts-server}/oauth/v2/token`): the server differs per region.
+    for (ui, unit) in ctx.doc.units.iter().enumerate() {
+        for (at, url) in placeholder_host_urls(&unit.text) {
+            let path =
+                split_origin(&format!("https://x{}", &url[url.find('}').unwrap_or(0) + 1..])).1.to_ascii_lowercase();
+            if !(path.ends_with("/token") || path.ends_with("/access_token")) {
+                continue;
+            }
+            let post = unit.text[..at].trim_end().ends_with("POST");
+            let w = TOKEN_PATH + if post { TOKEN_POST_WITH_GRANT } else { 0.0 };
+            token.entry(url).or_default().add(w.min(MAX_URL_ROLE), unit.line_at(at), ui);
+        }
+    }
     (token, authz)
+}
+
+/// `{server}/path` URLs (no scheme: the placeholder holds it), without their
+/// query, placeholder names written with underscores.
+fn placeholder_host_urls(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices('{') {
+        let starts_token = at == 0 || text[..at].ends_with([' ', '\t', '\n', '`', '"', '\'', '(']);
+        let Some(close) = text[at..].find('}').map(|c| at + c) else { continue };
+        if !starts_token || !text[close + 1..].starts_with('/') {
+            continue;
+        }
+        let name = &text[at + 1..close];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            continue;
+        }
+        let path: String = text[close + 1..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !['?', '`', '"', '\'', ')'].contains(c))
+            .collect();
+        out.push((at, format!("{{{}}}{path}", name.replace('-', "_").to_ascii_lowercase())));
+    }
+    out
 }
 
 /// How much a URL looks like the token endpoint (0 when not at all).
@@ -152,6 +189,15 @@ pub(super) fn place(ctx: &Ctx, oauth: &Oauth, variant: Variant, proposal: &mut P
         proposal.push(Kind::ExtraAuthParams, Value::Pairs(extra.clone()), &es);
         ob.extra_auth_params = extra;
     }
+    if variant == Variant::OauthClientCredentials
+        && let Some((audience, s)) = audience(ctx.doc)
+    {
+        proposal.push_text(Kind::Audience, &audience, &s);
+        proposal.block.oauth_keys.push(("audience", audience.clone()));
+        for name in crate::plan::placeholders(&audience) {
+            proposal.add_param(name, false);
+        }
+    }
     if oauth.client_auth.conf() > 0.0 {
         proposal.push_text(Kind::ClientAuth, "basic", &oauth.client_auth);
     }
@@ -163,6 +209,31 @@ pub(super) fn place(ctx: &Ctx, oauth: &Oauth, variant: Variant, proposal: &mut P
         }
     }
     proposal.oauth = Some(ob);
+}
+
+/// The token request's `audience` field (Auth0 style), from a form body
+/// (`audience=...`) or a JSON one (`"audience": "..."`) in a code example.
+fn audience(doc: &Doc) -> Option<(String, Score)> {
+    for (ui, unit) in doc.units.iter().enumerate().filter(|(_, u)| u.kind == UnitKind::Code) {
+        let text = &unit.text;
+        let Some(at) = text.find("audience") else { continue };
+        let rest = text[at + "audience".len()..].trim_start_matches(['"', '\'']);
+        let Some(rest) = rest.strip_prefix('=').or_else(|| rest.trim_start().strip_prefix(':')) else { continue };
+        let value: String = rest
+            .trim_start()
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !['&', '"', '\'', '\\'].contains(c))
+            .collect();
+        let value = if value.starts_with("http") { normalize_url(&value) } else { value };
+        if value.is_empty() || crate::doc_example::why(&value).is_some() {
+            continue;
+        }
+        let mut s = Score::default();
+        s.add(AUDIENCE_IN_TOKEN_REQUEST, unit.line_at(at), ui);
+        return Some((value, s));
+    }
+    None
 }
 
 /// Scopes: inline code (or URLs) in clauses that speak of scopes.

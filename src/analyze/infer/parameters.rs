@@ -30,6 +30,8 @@ fn finding(findings: &[Finding], name: &str, secret: bool) -> Finding {
     for f in findings {
         let names_it = match &f.value {
             Value::Text(t) => t == name || t.contains(&placeholder),
+            // The signed-JWT keys name their key parameter.
+            Value::Pairs(p) => f.kind == Kind::SignedJwt && p.iter().any(|(_, v)| v == name),
             _ => false,
         };
         let oauth_client = name.starts_with("client_") && f.kind == Kind::Auth;

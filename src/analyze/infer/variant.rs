@@ -87,6 +87,8 @@ struct Weighing<'c, 'a> {
     oauth_present: bool,
     /// Code blocks of the token request: Basic credentials there authenticate the client.
     token_blocks: BTreeSet<usize>,
+    /// The doc shows the token request with its grant.
+    token_request_shown: bool,
     scores: Vec<(Variant, Score)>,
     oauth_header: Score,
     key_headers: BTreeMap<String, KeyHeader>,
@@ -106,9 +108,11 @@ pub(super) fn weigh(ctx: &Ctx, oauth: &mut Oauth) -> Evidence {
         .flat_map(|(_, s)| s.units.iter().filter(|u| ctx.doc.units[**u].kind == UnitKind::Code))
         .map(|u| ctx.doc.units[*u].block)
         .collect();
+    let token_request_shown = !token_blocks.is_empty() && oauth.grant.is_some();
     let mut w = Weighing {
         ctx,
         oauth_present,
+        token_request_shown,
         token_blocks,
         scores: Vec::new(),
         oauth_header: Score::default(),
@@ -163,10 +167,17 @@ impl Weighing<'_, '_> {
     }
 
     /// Bearer evidence about the OAuth access token belongs to the OAuth method.
+    /// A doc that shows the token request itself (Auth0's `POST /oauth/token`
+    /// with `grant_type`) speaks of that token when it says "send it as a
+    /// bearer token", unless the sentence names a token of another kind.
     fn about_access_token(&self, unit: usize) -> bool {
         self.oauth_present && {
             let l = &self.ctx.unit_lower[unit];
-            l.contains("access token") || l.contains("access_token") || l.contains("oauth")
+            let said = l.contains("access token") || l.contains("access_token") || l.contains("oauth");
+            let other_token = ["api key", "api_key", "api token", "personal", "private app", "integration token"]
+                .iter()
+                .any(|w| l.contains(w));
+            said || self.token_request_shown && !other_token
         }
     }
 
@@ -235,10 +246,15 @@ impl Weighing<'_, '_> {
                     self.bearer_prefix.entry(prefix).or_default().add(w, line, unit);
                     self.secrets.push((secret, line));
                 }
-                if scheme.ends_with("-oauthtoken") || self.about_access_token(unit) {
+                let oauth_token = scheme.ends_with("-oauthtoken");
+                if oauth_token || self.about_access_token(unit) {
                     self.oauth_header.add(w, line, unit);
                 }
-                self.get(Variant::Bearer).add(w, line, unit);
+                // The scheme names an OAuth access token: with the token
+                // endpoint shown, it is not a static bearer token.
+                if !(oauth_token && self.oauth_present) {
+                    self.get(Variant::Bearer).add(w, line, unit);
+                }
             }
             (Some(_), Some(value)) => {
                 let entry = self.key_header("authorization", &h.name);

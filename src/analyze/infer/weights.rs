@@ -85,6 +85,8 @@ pub const AUTHORIZE_URL_SHARE: f64 = 0.3;
 pub const MIN_OAUTH_WITHOUT_MENTION: f64 = 0.3;
 /// An inline-code scope in a clause about scopes.
 pub const SCOPE_MENTION: f64 = 0.5;
+/// An `audience` field of the token request in a code example.
+pub const AUDIENCE_IN_TOKEN_REQUEST: f64 = 0.55;
 /// An `access_type=offline`-style parameter in inline code.
 pub const AUTH_PARAM_MENTION: f64 = 0.5;
 
@@ -157,3 +159,15 @@ pub const HEADER_IN_AUTH_SECTION: f64 = 0.45;
 pub const MIN_HEADER: f64 = 0.5;
 /// A field the doc says the call returns: stated once, in prose.
 pub const SHOW_FIELD: f64 = 0.5;
+
+// Signed JWTs.
+
+/// A client assertion, a JWT bearer grant or a service-account key file named
+/// in the doc: the method is specific, and a line that says so is rare by chance.
+pub const SIGNED_JWT_SAID: f64 = 0.6;
+
+// Derived values.
+
+/// A value the doc says is a part of the secret ("the part after the dash"):
+/// stated once, in prose.
+pub const DERIVE_SAID: f64 = 0.5;
