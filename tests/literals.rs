@@ -20,25 +20,11 @@ use authgen::plan::{AuthPlan, HttpClient, Overrides};
 use authgen::render::Renderer;
 use authgen::spec::ConnectorSpec;
 use common::mock::percent_encode;
+use common::rng::Rng;
 use common::*;
 use serde_json::{Value, json};
 
 const CASES: usize = 10_000;
-
-/// xorshift64*: deterministic, so a failure is reproducible by its index.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 const PIECES: &[&str] = &[
     "\"",

@@ -22,29 +22,10 @@ use authgen::plan::{AuthPlan, HttpClient, Overrides, Places};
 use authgen::render::Renderer;
 use authgen::spec::ConnectorSpec;
 use authgen::specwrite::{Connection, Mode, Param};
+use common::rng::Rng;
 use common::*;
 
 const SLOW: Duration = Duration::from_secs(2);
-
-/// xorshift64*: a fixed seed gives the same cases on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 fn seed() -> u64 {
     std::env::var("AUTHGEN_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5EED_A17E_0000_0013)

@@ -18,8 +18,8 @@ struct Input {
 }
 
 impl Input {
-    /// The next answer, trimmed; `None` at end of input.
-    fn ask(&mut self, prompt: &str, secret: bool) -> Result<Option<String>> {
+    /// The next line as read (hidden for a secret at a terminal); `None` at end of input.
+    fn read(&mut self, prompt: &str, secret: bool) -> Result<Option<String>> {
         self.line += 1;
         let line = if self.tty && secret {
             hidden::read_line(prompt)
@@ -27,25 +27,22 @@ impl Input {
             show_prompt(prompt);
             read_line()
         };
+        line.map_err(|e| Error::Usage(format!("reading standard input: {e}")))
+    }
+
+    /// The next answer, trimmed; `None` at end of input.
+    fn ask(&mut self, prompt: &str, secret: bool) -> Result<Option<String>> {
+        let line = self.read(prompt, secret);
         if !self.tty {
             // The answer is not echoed: end the prompt's line so the transcript reads well.
             eprintln!();
         }
-        let line = line.map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
-        Ok(line.map(|l| l.trim().to_string()))
+        Ok(line?.map(|l| l.trim().to_string()))
     }
 
     /// The next line with only its line end removed; `None` at end of input.
     fn ask_raw(&mut self, prompt: &str, secret: bool) -> Result<Option<String>> {
-        self.line += 1;
-        let line = if self.tty && secret {
-            hidden::read_line(prompt)
-        } else {
-            show_prompt(prompt);
-            read_line()
-        };
-        let line = line.map_err(|e| Error::Usage(format!("reading standard input: {e}")))?;
-        Ok(line.map(|l| l.trim_end_matches(['\r', '\n']).to_string()))
+        Ok(self.read(prompt, secret)?.map(|l| l.trim_end_matches(['\r', '\n']).to_string()))
     }
 
     /// Not answered: at a terminal, say so and ask again; piped, stop.

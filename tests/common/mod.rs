@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod mock;
+pub mod rng;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write as _};
