@@ -785,3 +785,18 @@ fn a_request_being_sent_is_not_cut_off_by_other_connections() {
     let _ = first.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "the first request was cut off: {answer:?}");
 }
+
+/// A page of the form asked with the wrong method is refused as such (405),
+/// an unknown path is not found (404); neither reaches a handler.
+#[test]
+fn a_known_page_with_the_wrong_method_is_405_and_an_unknown_one_404() {
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
+    for path in ["/save", "/save/confirm", "/oauth/start"] {
+        assert_eq!(server.get(path).status, 405, "GET {path}");
+    }
+    let csrf = server.csrf();
+    assert_eq!(server.post("/oauth/callback", &[("csrf_token", &csrf)]).status, 405, "POST /oauth/callback");
+    assert_eq!(server.get("/elsewhere").status, 404);
+    assert_eq!(server.get("/").status, 200, "the form is still served");
+}

@@ -249,6 +249,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn same_is_equality_whatever_the_differences() {
+        assert!(same("state-1234", "state-1234"));
+        assert!(same("", ""));
+        assert!(!same("state-1234", "state-1235"));
+        assert!(!same("state", "state-"));
+        // Two differences whose bits cancel out under xor are still a difference.
+        assert!(!same("ab", "ba"));
+        assert!(!same("ac", "ca"));
+    }
+
+    #[test]
     fn pkce_matches_rfc_7636_appendix_b() {
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
