@@ -279,6 +279,8 @@ fn denied_consent_and_missing_refresh_token_are_said_plainly() {
     let page = server.get(&callback);
     assert_eq!(page.status, 400);
     assert!(page.body.contains("Access was denied"), "{}", page.body);
+    assert!(page.body.contains("the consent screen was declined"), "{}", page.body);
+    assert!(!page.body.contains("answered with the error"), "{}", page.body);
     assert!(page.body.contains("The user said no"), "{}", page.body);
     assert_eq!(provider.seen().token, 0);
     drop(server);
