@@ -53,77 +53,7 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
             .map(|p| Declared { name: p.name.clone(), secret: p.secret, description: p.description.clone() })
             .collect()
     });
-    let spec_secrets: Vec<&str> = declared
-        .iter()
-        .filter(|d| {
-            (d.secret || crate::spec::looks_secret(&d.name))
-                && !d.name.starts_with("client_")
-                && d.name != "refresh_token"
-        })
-        .map(|d| d.name.as_str())
-        .collect();
-    let mut renames: Vec<(String, String)> = Vec::new();
-    let mut params = Vec::new();
-    let block_keys = analysis.block.as_ref().map_or(&[][..], |b| b.oauth_keys.as_slice());
-    let key_kind = |name: &str| {
-        block_keys.iter().find(|(_, v)| v == name).and_then(|(k, _)| match *k {
-            "key_json" => Some(KeyKind::ServiceAccount),
-            "private_key" => Some(KeyKind::PrivateKey),
-            _ => None,
-        })
-    };
-    for p in &analysis.parameters {
-        if declared.iter().any(|d| d.name == p.name) {
-            params.push(Param::new(&p.name, p.secret));
-            continue;
-        }
-        // Key material fits only a parameter that holds the same kind of key.
-        if let Some(kind) = key_kind(&p.name) {
-            let fits: Vec<&Declared> = declared
-                .iter()
-                .filter(|d| crate::spec::key_material(&d.name, d.description.as_deref()) == Some(kind))
-                .collect();
-            if let [one] = fits.as_slice() {
-                notes.push(format!("the doc's key {} is the spec's key parameter {}", p.name, one.name));
-                renames.push((p.name.clone(), one.name.clone()));
-            } else {
-                params.push(Param::new(&p.name, p.secret));
-            }
-            continue;
-        }
-        if p.secret
-            && !p.name.starts_with("client_")
-            && let [only] = spec_secrets.as_slice()
-        {
-            notes.push(format!("the doc's {} is the spec's secret parameter {only}", p.name));
-            renames.push((p.name.clone(), only.to_string()));
-            continue;
-        }
-        if !p.secret
-            && let Some((to, why)) = fit_name(&p.name, &declared)
-        {
-            notes.push(format!("the doc's {{{}}} is the spec's parameter {to} ({why})", p.name));
-            renames.push((p.name.clone(), to));
-            continue;
-        }
-        params.push(Param::new(&p.name, p.secret));
-    }
-    // A value the doc derives from the secret that the spec already holds
-    // as a parameter is that parameter: the connector's option wins.
-    let mut derive = analysis.block.as_ref().map_or_else(Vec::new, |b| b.derive.clone());
-    derive.retain(|(name, _)| {
-        if declared.iter().any(|d| d.name == *name) {
-            return false;
-        }
-        match fit_name(name, &declared) {
-            Some((to, why)) => {
-                notes.push(format!("the doc's {{{name}}} is the spec's parameter {to} ({why})"));
-                renames.push((name.clone(), to));
-                false
-            }
-            None => true,
-        }
-    });
+    let Fitted { mut params, renames, derive } = fit_to_spec(analysis, &declared, &mut notes);
     let rename = |text: &str| -> String {
         let mut out = text.to_string();
         for (from, to) in &renames {
@@ -184,23 +114,120 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
     let mut unmapped = Vec::new();
     if let Some(spec) = spec {
         suggestions = contract::restrict(&mut connection, spec, &contract::Explicit::default());
-        let known: Vec<&str> =
-            declared.iter().map(|d| d.name.as_str()).chain(block.derive.iter().map(|(n, _)| n.as_str())).collect();
-        for name in placeholders_of(&connection.verification) {
-            if !known.contains(&name.as_str()) && !unmapped.iter().any(|(n, _)| *n == name) {
-                let original = renames.iter().find(|(_, to)| *to == name).map_or(name.as_str(), |(from, _)| from);
-                unmapped.push((name.clone(), doc_line_of(analysis, original)));
-            }
-        }
-        // A key parameter the spec lacks: the check could not sign.
-        for (key, value) in &block.oauth_keys {
-            if matches!(*key, "key_json" | "private_key") && !known.contains(&value.as_str()) {
-                let original = renames.iter().find(|(_, to)| to == value).map_or(value.as_str(), |(from, _)| from);
-                unmapped.push((value.clone(), doc_line_of(analysis, original)));
-            }
-        }
+        unmapped = unmapped_in(analysis, &declared, &block, &renames, &connection);
     }
     Proposed { connection, notes, suggestions, unmapped }
+}
+
+/// The analysis' parameters fitted to the spec's: what it names itself,
+/// what it renames (doc name → spec name), and the derive rules left.
+struct Fitted {
+    params: Vec<Param>,
+    renames: Vec<(String, String)>,
+    derive: Vec<(String, Vec<(String, String)>)>,
+}
+
+fn fit_to_spec(analysis: &Analysis, declared: &[Declared], notes: &mut Vec<String>) -> Fitted {
+    let spec_secrets: Vec<&str> = declared
+        .iter()
+        .filter(|d| {
+            (d.secret || crate::spec::looks_secret(&d.name))
+                && !d.name.starts_with("client_")
+                && d.name != "refresh_token"
+        })
+        .map(|d| d.name.as_str())
+        .collect();
+    let mut renames: Vec<(String, String)> = Vec::new();
+    let mut params = Vec::new();
+    let block_keys = analysis.block.as_ref().map_or(&[][..], |b| b.oauth_keys.as_slice());
+    let key_kind = |name: &str| {
+        block_keys.iter().find(|(_, v)| v == name).and_then(|(k, _)| match *k {
+            "key_json" => Some(KeyKind::ServiceAccount),
+            "private_key" => Some(KeyKind::PrivateKey),
+            _ => None,
+        })
+    };
+    for p in &analysis.parameters {
+        if declared.iter().any(|d| d.name == p.name) {
+            params.push(Param::new(&p.name, p.secret));
+            continue;
+        }
+        // Key material fits only a parameter that holds the same kind of key.
+        if let Some(kind) = key_kind(&p.name) {
+            let fits: Vec<&Declared> = declared
+                .iter()
+                .filter(|d| crate::spec::key_material(&d.name, d.description.as_deref()) == Some(kind))
+                .collect();
+            if let [one] = fits.as_slice() {
+                notes.push(format!("the doc's key {} is the spec's key parameter {}", p.name, one.name));
+                renames.push((p.name.clone(), one.name.clone()));
+            } else {
+                params.push(Param::new(&p.name, p.secret));
+            }
+            continue;
+        }
+        if p.secret
+            && !p.name.starts_with("client_")
+            && let [only] = spec_secrets.as_slice()
+        {
+            notes.push(format!("the doc's {} is the spec's secret parameter {only}", p.name));
+            renames.push((p.name.clone(), only.to_string()));
+            continue;
+        }
+        if !p.secret
+            && let Some((to, why)) = fit_name(&p.name, declared)
+        {
+            notes.push(format!("the doc's {{{}}} is the spec's parameter {to} ({why})", p.name));
+            renames.push((p.name.clone(), to));
+            continue;
+        }
+        params.push(Param::new(&p.name, p.secret));
+    }
+    // A value the doc derives from the secret that the spec already holds
+    // as a parameter is that parameter: the connector's option wins.
+    let mut derive = analysis.block.as_ref().map_or_else(Vec::new, |b| b.derive.clone());
+    derive.retain(|(name, _)| {
+        if declared.iter().any(|d| d.name == *name) {
+            return false;
+        }
+        match fit_name(name, declared) {
+            Some((to, why)) => {
+                notes.push(format!("the doc's {{{name}}} is the spec's parameter {to} ({why})"));
+                renames.push((name.clone(), to));
+                false
+            }
+            None => true,
+        }
+    });
+    Fitted { params, renames, derive }
+}
+
+/// Placeholders of the proposed block that name nothing the spec has, and
+/// key parameters it lacks, each with the doc line it comes from.
+fn unmapped_in(
+    analysis: &Analysis,
+    declared: &[Declared],
+    block: &Block,
+    renames: &[(String, String)],
+    connection: &Connection,
+) -> Vec<(String, Option<usize>)> {
+    let mut unmapped: Vec<(String, Option<usize>)> = Vec::new();
+    let known: Vec<&str> =
+        declared.iter().map(|d| d.name.as_str()).chain(block.derive.iter().map(|(n, _)| n.as_str())).collect();
+    for name in placeholders_of(&connection.verification) {
+        if !known.contains(&name.as_str()) && !unmapped.iter().any(|(n, _)| *n == name) {
+            let original = renames.iter().find(|(_, to)| *to == name).map_or(name.as_str(), |(from, _)| from);
+            unmapped.push((name.clone(), doc_line_of(analysis, original)));
+        }
+    }
+    // A key parameter the spec lacks: the check could not sign.
+    for (key, value) in &block.oauth_keys {
+        if matches!(*key, "key_json" | "private_key") && !known.contains(&value.as_str()) {
+            let original = renames.iter().find(|(_, to)| to == value).map_or(value.as_str(), |(from, _)| from);
+            unmapped.push((value.clone(), doc_line_of(analysis, original)));
+        }
+    }
+    unmapped
 }
 
 /// A `base_url` parameter the spec describes as the login (accounts)
