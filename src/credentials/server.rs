@@ -822,4 +822,19 @@ mod tests {
         assert_eq!(origin("not a url"), None);
         assert_eq!(origin("/relative"), None);
     }
+
+    #[test]
+    fn url_params_names_every_placeholder_of_both_urls() {
+        let o = OauthConfig {
+            flow: crate::spec::OauthFlow::U2m,
+            pkce: true,
+            scopes: String::new(),
+            authorization_url: "{h}/authorize?tenant={tenant_id}".into(),
+            token_url: "https://{ab}.example/{x}/token".into(),
+            extra_auth_params: Vec::new(),
+            client_auth_basic: false,
+            token_params: Vec::new(),
+        };
+        assert_eq!(url_params(&o), ["h", "tenant_id", "ab", "x"]);
+    }
 }
