@@ -357,17 +357,6 @@ pub struct ClientKeyPlan {
     pub signing_alg: String,
 }
 
-impl ClientKeyPlan {
-    /// The key parameter, and those its patterns fill.
-    pub fn required(&self) -> Vec<String> {
-        let mut out = vec![self.private_key.clone()];
-        for t in [&self.key_id, &self.signing_alg] {
-            out.extend(placeholders(t).into_iter().map(str::to_string));
-        }
-        out
-    }
-}
-
 impl SignedPlan {
     /// Every parameter this plan reads: the ones it names and those its
     /// patterns fill (an optional session token is not required).
