@@ -66,33 +66,71 @@ fn venv_version(python: &Path) -> Option<(u32, u32)> {
     })
 }
 
+/// How long asking an interpreter its version (or whether it has a module)
+/// may take: a real one answers in well under a second, a hung launcher
+/// must not hang authgen.
+pub const PROBE_LIMIT: Duration = Duration::from_secs(10);
+
 fn probe(path: &Path, origin: &str) -> Result<((u32, u32), PathBuf)> {
-    let out = Command::new(path)
-        // -I -S: no site packages to load, so the check costs little.
-        .args(["-I", "-S", "-c", "import sys; print('%d %d' % sys.version_info[:2]); print(sys.executable)"])
-        .stdin(Stdio::null())
-        .output()
+    let mut cmd = Command::new(path);
+    // -I -S: no site packages to load, so the check costs little.
+    cmd.args(["-I", "-S", "-c", "import sys; print('%d %d' % sys.version_info[:2]); print(sys.executable)"]);
+    let answer = output_within(cmd, PROBE_LIMIT)
         .map_err(|e| Error::Usage(format!("cannot start Python {} (from {origin}): {e}", path.display())))?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let Some((success, stdout)) = answer else {
+        return Err(Error::Usage(format!(
+            "{} (from {origin}) did not report a Python version within {} s; it was stopped (use --python PATH)",
+            path.display(),
+            PROBE_LIMIT.as_secs()
+        )));
+    };
+    let text = String::from_utf8_lossy(&stdout);
     let mut lines = text.lines();
     let mut parts = lines.next().unwrap_or("").split_whitespace().filter_map(|p| p.parse::<u32>().ok());
     let version = match (parts.next(), parts.next()) {
-        (Some(major), Some(minor)) if out.status.success() => (major, minor),
+        (Some(major), Some(minor)) if success => (major, minor),
         _ => return Err(Error::Usage(format!("{} (from {origin}) did not report a Python version", path.display()))),
     };
     let real = lines.next().map(PathBuf::from).filter(|p| p.is_absolute() && p.exists());
     Ok((version, real.unwrap_or_else(|| path.to_path_buf())))
 }
 
-/// Whether a Python can import a module (to pick the HTTP client).
+/// Whether a Python can import a module (to pick the HTTP client); one that
+/// does not answer within `PROBE_LIMIT` cannot.
 pub fn has_module(python: &Path, module: &str) -> bool {
-    Command::new(python)
-        .args(["-c", &format!("import {module}")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    let mut cmd = Command::new(python);
+    cmd.args(["-c", &format!("import {module}")]);
+    matches!(output_within(cmd, PROBE_LIMIT), Ok(Some((true, _))))
+}
+
+/// Start `cmd` in its own process group and collect what it prints (up to
+/// 64 KiB): `None` when it has not ended within `limit`, in which case the
+/// group is killed.
+fn output_within(mut cmd: Command, limit: Duration) -> std::io::Result<Option<(bool, Vec<u8>)>> {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        cmd.process_group(0);
+    }
+    let mut child = cmd.spawn()?;
+    let pid = child.id();
+    let stdout = child.stdout.take();
+    let (tx, rx) = mpsc::channel();
+    // Not joined: a pipe held open by a process in another session is given up on.
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(out) = stdout {
+            let _ = out.take(64 * 1024).read_to_end(&mut buf);
+        }
+        let success = child.wait().is_ok_and(|s| s.success());
+        let _ = tx.send((success, buf));
+    });
+    let answer = rx.recv_timeout(limit).ok();
+    if answer.is_none() {
+        kill_group(pid);
+    }
+    Ok(answer)
 }
 
 /// What a run produced.

@@ -56,9 +56,44 @@ pub fn forms(secret: &str) -> Vec<(&'static str, String)> {
     out
 }
 
-/// The name of the first form of `secret` found in `text`.
+/// The name of the first form of `secret` found in `text`, also when the
+/// file writes it in pieces that Python joins.
 pub fn find(text: &str, secret: &str) -> Option<&'static str> {
-    forms(secret).into_iter().find(|(_, form)| text.contains(form.as_str())).map(|(name, _)| name)
+    let forms = forms(secret);
+    if let Some((name, _)) = forms.iter().find(|(_, form)| text.contains(form.as_str())) {
+        return Some(name);
+    }
+    let joined = joined_literals(text);
+    forms.iter().any(|(_, form)| joined.contains(form.as_str())).then_some("split across Python string literals")
+}
+
+/// `text` with Python's joins of string literals undone: `"ab" "cd"`,
+/// `"ab" + "cd"`, `"ab" f"cd"` and literals on lines of their own inside
+/// brackets all read as `"abcd"`.
+fn joined_literals(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut at, mut copied) = (0, 0);
+    while at < bytes.len() {
+        let quote = bytes[at];
+        if quote == b'"' || quote == b'\'' {
+            let mut next = at + 1;
+            while next < bytes.len() && matches!(bytes[next], b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'+') {
+                next += 1;
+            }
+            // A string prefix (`f`, `rb`, ...) may open the next literal.
+            let prefix = bytes[next..].iter().take(2).take_while(|b| b"rbfuRBFU".contains(b)).count();
+            if next > at + 1 && matches!(bytes.get(next + prefix), Some(b'"' | b'\'')) {
+                out.push_str(&text[copied..at]);
+                at = next + prefix + 1;
+                copied = at;
+                continue;
+            }
+        }
+        at += 1;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// `%2F` as `%2f`: some encoders write lower-case hex digits.
@@ -156,6 +191,23 @@ mod tests {
             assert_eq!(found(&basic, secret), Some("base64"), "{prefix}");
         }
         assert_eq!(found("nothing here", secret), None);
+    }
+
+    #[test]
+    fn a_secret_in_pieces_python_joins_is_found() {
+        let secret = "ghp-split-secret-0123";
+        for text in [
+            "X = \"ghp-split-\" \"secret-0123\"\n",
+            "X = \"ghp-split-\" + 'secret-0123'\n",
+            "X = (\n    \"ghp-split-\"\n    \"secret-\"\n    f\"0123\"\n)\n",
+            "X = \"ghp-split-\" \\\n    \"secret-0123\"\n",
+        ] {
+            assert_eq!(found(text, secret), Some("split across Python string literals"), "{text}");
+        }
+        // Pieces Python does not join stay apart.
+        assert_eq!(found("X = (\"ghp-split-\", \"secret-0123\")\n", secret), None);
+        assert_eq!(found("X = \"ghp-split-\"\nY = \"secret-0123\"\n", secret), None);
+        assert_eq!(joined_literals("a = \"x\" \"y\" + \"z\""), "a = \"xyz\"");
     }
 
     #[test]

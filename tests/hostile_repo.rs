@@ -276,6 +276,29 @@ fn commit_finds_a_credential_escaped_or_encoded_in_the_test() {
 }
 
 #[test]
+fn commit_finds_a_credential_split_across_python_string_literals() {
+    let token = "tok\\en§Secret/+?1234";
+    let repo = Test::with_fixtures(&["github"]);
+    // An override (repository content) writes the credential in two pieces Python joins.
+    repo.write("pyproject.toml", "[tool.authgen]\ntemplates = \"tpl\"\n");
+    repo.write(
+        "tpl/partials/put_header.py.tera",
+        "    headers[\"X-Trace\"] = (\n        \"tok\\\\en\\xa7Se\"\n        \"cret/+?1234\"\n    )\n",
+    );
+    repo.git(["add", "src", "pyproject.toml", "tpl"]).success();
+    repo.git(["commit", "-qm", "spec"]).success();
+    let before = repo.git(["rev-parse", "HEAD"]).success().stdout;
+    repo.authgen(["generate", "github", "--yes"]).success();
+    assert!(repo.read_test("github").contains("\"cret/+?1234\""), "the override is rendered");
+    repo.write(repo.credentials_path("github"), serde_json::json!({ "token": token }).to_string());
+    let out = repo.authgen(["commit", "github"]).run();
+    out.assert_code(1);
+    assert!(out.stderr.contains("credential(s) token (split across Python string literals)"), "{}", out.stderr);
+    assert!(!out.output().contains(token), "printed:\n{}", out.output());
+    assert_eq!(repo.git(["rev-parse", "HEAD"]).success().stdout, before, "committed");
+}
+
+#[test]
 fn commit_lets_a_test_through_when_no_form_of_a_value_is_in_it() {
     let repo = Test::with_fixtures(&["github"]);
     repo.git(["add", "src"]).success();

@@ -22,6 +22,10 @@ fn write_creds(repo: &Test, json: &str) -> PathBuf {
     repo.write(Path::new(TEST_DIR).join("github/configs/dev_config.json"), json)
 }
 
+fn make_executable(path: &Path) {
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
 fn mock() -> MockApi {
     bearer_api(TOKEN, Some("forbidden-token-1234"))
 }
@@ -151,6 +155,24 @@ fn run_with_a_python_without_requests_says_what_to_install() {
 }
 
 #[test]
+fn a_python_that_never_answers_is_stopped_and_named() {
+    let repo = github_repo();
+    write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
+    // A launcher that hangs, and a process it leaves behind holding the pipe.
+    let hung = repo.write("hung/python", "#!/bin/sh\nsleep 600 &\nexec sleep 600\n");
+    make_executable(&hung);
+    let api = mock();
+    let started = Instant::now();
+    let out = repo.authgen(["run", "github", "--python"]).arg(&hung).env("CONNECTOR_TEST_BASE_URL", api.url()).run();
+    let took = started.elapsed();
+    out.assert_code(2);
+    assert!(out.stderr.contains("did not report a Python version within 10 s"), "{}", out.stderr);
+    assert!(out.stderr.contains("hung/python"), "the interpreter is named: {}", out.stderr);
+    assert!(took < Duration::from_secs(20), "the probe is bounded: {took:?}");
+    assert!(api.received().is_empty());
+}
+
+#[test]
 fn run_json_verdict() {
     let repo = github_repo();
     write_creds(&repo, &format!(r#"{{"token": "{TOKEN}"}}"#));
@@ -200,7 +222,7 @@ fn run_timeout_stops_the_whole_process_group() {
         "python-wrapper",
         format!("#!/bin/sh\n\"{}\" \"$@\" &\necho $! > \"{}\"\nwait\n", python().display(), pidfile.display()),
     );
-    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    make_executable(&wrapper);
     let started = Instant::now();
     let out = repo
         .authgen(["run", "github", "--timeout", "1", "--python"])
@@ -230,7 +252,7 @@ fn python_wrapper(repo: &Test, prelude: &str) -> PathBuf {
             python().display()
         ),
     );
-    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    make_executable(&wrapper);
     wrapper
 }
 
@@ -417,7 +439,7 @@ fn run_finds_python_in_order_and_refuses_old_ones() {
     );
     // An old interpreter is refused with what to do.
     let old = repo.write("old-python", "#!/bin/sh\necho 3 8\n");
-    std::fs::set_permissions(&old, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    make_executable(&old);
     let out = repo.authgen(["run", "github", "--python"]).arg(&old).run();
     out.assert_code(2);
     assert!(out.stderr.contains("is Python 3.8; generated tests need 3.10 or newer"), "{}", out.stderr);
@@ -610,7 +632,7 @@ fn commit_reports_a_failing_hook_and_commits_nothing() {
     let before = head(&repo);
     let hook =
         repo.write(".git/hooks/pre-commit", "#!/bin/sh\necho 'policy: generated files need review' >&2\nexit 1\n");
-    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    make_executable(&hook);
     let out = repo.authgen(["commit", "github"]).run();
     out.assert_code(1);
     assert!(out.stderr.contains("policy: generated files need review"), "{}", out.stderr);
@@ -634,7 +656,7 @@ fn after_a_failing_hook_the_index_is_exactly_as_it_was() {
     let before = index(&repo);
     assert!(before.contains(test) && !before.contains("authgen_runtime.py"), "{before}");
     let hook = repo.write(".git/hooks/pre-commit", "#!/bin/sh\nexit 1\n");
-    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    make_executable(&hook);
     let out = repo.authgen(["commit", "github"]).run();
     out.assert_code(1);
     assert_eq!(index(&repo), before, "the staged draft is staged again, the runtime unstaged");
