@@ -390,7 +390,8 @@ fn header_table_with_a_required_version_header() {
     assert_eq!(
         report["verification"],
         json!({"base_url": "https://api.notion.com/v1", "endpoint": "/users/me", "auth": "bearer",
-               "credential": "integration_token", "headers": {"Notion-Version": "2022-06-28"}})
+               "credential": "integration_token", "headers": {"Notion-Version": "2022-06-28"},
+               "show": "name"})
     );
     assert_findings(
         &report,
@@ -402,6 +403,7 @@ fn header_table_with_a_required_version_header() {
             ("base_url", json!("https://api.notion.com/v1"), &[8, 19]),
             ("endpoint", json!("/users/me"), &[16, 19]),
             ("headers", json!({"Notion-Version": "2022-06-28"}), &[13, 21]),
+            ("show", json!("name"), &[24]),
             ("parameter", json!({"name": "integration_token", "secret": true}), &[12]),
         ],
     );
@@ -500,7 +502,8 @@ fn a_doc_that_says_no_auth_is_needed_proposes_none() {
     assert_eq!(
         report["verification"],
         json!({"base_url": "https://api.open-meteo.com/v1", "endpoint": "/forecast", "auth": "none",
-               "params": {"latitude": "52.52", "longitude": "13.41", "current": "temperature_2m"}})
+               "params": {"latitude": "52.52", "longitude": "13.41", "current": "temperature_2m"},
+               "show": "latitude"})
     );
     assert_eq!(report["findings"][0], json!({"kind": "auth", "value": "none", "lines": [5], "confidence": 0.6}));
 }

@@ -296,7 +296,7 @@ fn per_field_accuracy_over_every_doc() {
     println!("{table}");
     assert_eq!(flow_right, flows, "{table}");
     // Floors at the measured figures: a change that makes the analyzer worse fails here.
-    let floors = [0.97, 0.95, 0.85, 0.85, 0.60];
+    let floors = [0.97, 0.95, 0.90, 0.88, 0.88];
     for (i, f) in FIELDS.iter().enumerate() {
         let acc = right[i] as f64 / n as f64;
         assert!(acc >= floors[i], "{f}: {acc:.2} < {}{table}", floors[i]);

@@ -296,8 +296,13 @@ pub fn collect(doc: &Doc) -> Facts {
     // A code block's lead-in, found once per block (not once per line).
     let mut lead: Option<(usize, (String, Option<usize>))> = None;
     for (ui, unit) in doc.units.iter().enumerate() {
-        let view =
-            UnitView { unit, ui, lower: plain_lower(&unit.text), sections: doc.section_titles(unit).join(" / ") };
+        let mut view = UnitView {
+            unit,
+            ui,
+            lower: plain_lower(&unit.text),
+            sections: doc.section_titles(unit).join(" / "),
+            lead: String::new(),
+        };
         match unit.kind {
             UnitKind::Code => {
                 if lead.as_ref().is_none_or(|(block, _)| *block != unit.block) {
@@ -308,6 +313,10 @@ pub fn collect(doc: &Doc) -> Facts {
             }
             UnitKind::Prose | UnitKind::Bullet | UnitKind::TableRow | UnitKind::Heading => {
                 request_of_block = None;
+                // A URL on a line of its own reads with its lead-in ("Requests go to:").
+                if unit.kind == UnitKind::Prose && unit.text.len() <= LONE_URL_UNIT && unit.text.contains("://") {
+                    view.lead = lead_in(doc, ui).0.to_lowercase();
+                }
                 text_unit(&view, &mut facts);
             }
         }
@@ -321,7 +330,13 @@ struct UnitView<'a> {
     ui: usize,
     lower: String,
     sections: String,
+    /// The lead-in of a short unit holding a URL, read as part of its clause.
+    lead: String,
 }
+
+/// A prose unit this short holding a URL is the URL on its own (and its
+/// lead-in tells what it is).
+const LONE_URL_UNIT: usize = 160;
 
 impl UnitView<'_> {
     /// Where the text at `offset` (in `clause`) is, and how the doc qualifies it.
@@ -527,6 +542,9 @@ impl TextView<'_, '_> {
         let mut context = self.u.lower[s..e].to_string();
         if self.is_row {
             context = format!("{context} {}", self.u.unit.header_cells.join(" "));
+        }
+        if !self.u.lead.is_empty() {
+            context = format!("{} {context}", self.u.lead);
         }
         Context { clause: context, sections: self.u.sections.clone() }
     }

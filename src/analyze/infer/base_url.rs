@@ -12,7 +12,7 @@ use super::weights::{
 use crate::analyze::facts::{Facts, UrlFact, Via};
 use crate::analyze::text::{matches_template, split_origin, split_query, template_prefix};
 
-const BASE_CUES: [&str; 17] = [
+const BASE_CUES: [&str; 19] = [
     "relative to",
     "base url",
     "base uri",
@@ -27,6 +27,8 @@ const BASE_CUES: [&str; 17] = [
     "server url",
     "all requests",
     "every request",
+    "requests go to",
+    "requests are sent to",
     "api url",
     "api endpoint:",
     "available at",
@@ -79,8 +81,11 @@ fn stated<'a>(urls: impl Iterator<Item = &'a UrlFact>) -> BTreeMap<String, Score
         }
         // `GET https://…/videos?key=…` "of every request" is a call, not the base.
         let lower_url = u.url.to_ascii_lowercase();
+        // A curl or request line is a call even under a lead-in that says
+        // "every request goes to ...": its URL includes the call's path.
         if ["get ", "post ", "put ", "delete ", "patch "].iter().any(|m| clause.contains(&format!("{m}{lower_url}")))
             || u.url.contains('?')
+            || matches!(u.via, Via::Curl | Via::Request)
         {
             continue;
         }

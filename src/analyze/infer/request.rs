@@ -53,39 +53,68 @@ pub(super) fn query_params(doc: &Doc, ep: &Endpoint, auth_query_param: Option<&s
     (qp, qs)
 }
 
-/// The first field the doc says the chosen call returns, with its line: in
-/// the call's own clause, or else in the paragraph that names the call
-/// ("`GET /user` returns the user. The response includes `login`").
+/// The field the doc says the chosen call returns, with its line: in the
+/// call's own clause, or else in the prose that speaks of the call (a
+/// paragraph naming it, the lead-in just before its example, the paragraph
+/// just after). A field the doc says to check wins over one it lists; a
+/// true/false flag is taken only when nothing else is named.
 pub(super) fn show(doc: &Doc, ep: &Endpoint) -> Option<(String, usize)> {
-    if let Some(found) = ep.calls.iter().find_map(|c| c.returns.first().cloned()) {
-        return Some(found);
-    }
     let path = split_query(&ep.path).0;
     let last = path.rsplit('/').find(|s| !s.is_empty())?.to_string();
     let names_call = |text: &str| {
-        text.contains(&format!("{path}`")) || text.contains(&format!("{path} ")) || text.contains(&format!("{path}?"))
+        [format!("{path}`"), format!("{path} "), format!("{path}?"), format!("`{last}`")]
+            .iter()
+            .any(|form| text.contains(form.as_str()))
     };
-    for unit in doc.units.iter().filter(|u| u.lang.is_empty() && names_call(&u.text)) {
-        let lower = unit.text.to_ascii_lowercase();
-        let Some(cue) =
-            ["returns", "return ", "response includes", "response holds", "with `", "including `", "check `"]
-                .iter()
-                .filter_map(|c| lower.find(c))
-                .min()
-        else {
-            continue;
-        };
-        let found = inline_code(&unit.text[cue..]).into_iter().find(|(_, _, code)| {
-            let field = code.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && code.chars().all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c))
-                && code.len() <= 60;
-            field && !code.contains(&last) && !code.contains("true") && !code.contains("false")
-        });
-        if let Some((at, _, code)) = found {
-            return Some((code.to_string(), unit.line_at(cue + at)));
-        }
+    let prose = |ui: &usize| doc.units.get(*ui).is_some_and(|u| u.lang.is_empty());
+    let mut units: Vec<usize> =
+        (0..doc.units.len()).filter(|ui| prose(ui) && names_call(&doc.units[*ui].text)).collect();
+    for call in &ep.calls {
+        let (block, section) = (doc.units[call.at.unit].block, doc.units[call.at.unit].section);
+        let same_section = |ui: &usize| doc.units[*ui].section == section;
+        let before = (0..call.at.unit).rev().find(|ui| doc.units[*ui].block != block).filter(same_section);
+        let after = (call.at.unit..doc.units.len()).find(|ui| doc.units[*ui].block != block).filter(same_section);
+        let lead_in = before.filter(|ui| doc.units[*ui].text.trim_end().ends_with(':'));
+        units.extend([Some(call.at.unit), lead_in, after].into_iter().flatten().filter(prose));
     }
-    None
+    let mut seen = BTreeSet::new();
+    units.retain(|ui| seen.insert(*ui));
+    let checked = |cues: &[&str]| units.iter().find_map(|ui| field_after(&doc.units[*ui], cues, &last));
+    checked(&["check `"])
+        .or_else(|| ep.calls.iter().find_map(|c| c.returns.first().cloned()))
+        .or_else(|| checked(&RETURN_CUES))
+}
+
+/// Words after which a doc lists what a call returns.
+const RETURN_CUES: [&str; 6] = ["returns", "return ", "response includes", "response holds", "with `", "including `"];
+
+/// The first field named after one of `cues` in the unit, a flag only when
+/// it is the only one.
+fn field_after(unit: &crate::analyze::scan::Unit, cues: &[&str], last: &str) -> Option<(String, usize)> {
+    let lower = unit.text.to_ascii_lowercase();
+    let cue = cues.iter().filter_map(|c| lower.find(c)).min()?;
+    let fields: Vec<(usize, String, bool)> = inline_code(&unit.text[cue..])
+        .into_iter()
+        .filter_map(|(at, _, code)| field_in(code, last).map(|(field, flag)| (at, field, flag)))
+        .collect();
+    let (at, field, _) = fields.iter().find(|f| !f.2).or(fields.first())?;
+    Some((field.clone(), unit.line_at(cue + at)))
+}
+
+/// The field a backticked bit names, and whether it is shown as a flag:
+/// `login`, `valid: true` (a flag), `"ok": true` (a flag); not a value
+/// (`"id": null`), not the call's own name.
+fn field_in(code: &str, last: &str) -> Option<(String, bool)> {
+    let (key, flag) = match code.split_once(':') {
+        Some((key, value)) if matches!(value.trim(), "true" | "false") => (key.trim().trim_matches('"'), true),
+        Some(_) => return None,
+        None => (code, false),
+    };
+    let field = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c))
+        && key.len() <= 60;
+    let names_call = key.split(['.', '[']).any(|part| part == last);
+    (field && !names_call && !matches!(key, "true" | "false")).then(|| (key.to_string(), flag))
 }
 
 fn is_credential_header(h: &HeaderFact) -> bool {
@@ -156,6 +185,27 @@ pub(super) fn extra_headers(
 #[cfg(test)]
 mod tests {
     use crate::analyze::finding::Kind;
+
+    #[test]
+    fn a_field_is_named_plainly_or_as_a_flag_never_as_a_value() {
+        use super::field_in;
+        assert_eq!(field_in("login", "user"), Some(("login".into(), false)));
+        assert_eq!(field_in("valid: true", "validate"), Some(("valid".into(), true)));
+        assert_eq!(field_in("\"ok\": false", "auth.test"), Some(("ok".into(), true)));
+        assert_eq!(field_in("\"id\": null", "me"), None);
+        // `name` is not the call `/users/me`; `me.id` would be.
+        assert_eq!(field_in("name", "me"), Some(("name".into(), false)));
+        assert_eq!(field_in("me.id", "me"), None);
+        assert_eq!(field_in("401 Unauthorized", "me"), None);
+    }
+
+    #[test]
+    fn the_field_the_doc_says_to_check_wins_and_a_flag_comes_last() {
+        let doc = "## Auth\n\nHeader: `Authorization: Bearer {token}`. Base URL: `https://api.x.io/v1`.\n\n`GET /whoami` returns `ok: true`, `kind` and `name`; check `name`.\n";
+        assert_eq!(crate::analyze::analyze(doc).block.unwrap().show.as_deref(), Some("name"));
+        let doc = "## Auth\n\nHeader: `Authorization: Bearer {token}`. Base URL: `https://api.x.io/v1`.\n\nCall it:\n\n```\nGET https://api.x.io/v1/whoami\n```\n\nIt returns `ok: true` and `team`.\n";
+        assert_eq!(crate::analyze::analyze(doc).block.unwrap().show.as_deref(), Some("team"));
+    }
 
     #[test]
     fn list_call_gets_the_page_size_its_section_names() {
