@@ -83,7 +83,7 @@ fn joined_literals(text: &str) -> String {
             }
             // A string prefix (`f`, `rb`, ...) may open the next literal.
             let prefix = bytes[next..].iter().take(2).take_while(|b| b"rbfuRBFU".contains(b)).count();
-            if next > at + 1 && matches!(bytes.get(next + prefix), Some(b'"' | b'\'')) {
+            if matches!(bytes.get(next + prefix), Some(b'"' | b'\'')) {
                 out.push_str(&text[copied..at]);
                 at = next + prefix + 1;
                 copied = at;
@@ -201,6 +201,7 @@ mod tests {
             "X = \"ghp-split-\" + 'secret-0123'\n",
             "X = (\n    \"ghp-split-\"\n    \"secret-\"\n    f\"0123\"\n)\n",
             "X = \"ghp-split-\" \\\n    \"secret-0123\"\n",
+            "X = \"ghp-split-\"\"secret-0123\"\n",
         ] {
             assert_eq!(found(text, secret), Some("split across Python string literals"), "{text}");
         }
@@ -208,6 +209,16 @@ mod tests {
         assert_eq!(found("X = (\"ghp-split-\", \"secret-0123\")\n", secret), None);
         assert_eq!(found("X = \"ghp-split-\"\nY = \"secret-0123\"\n", secret), None);
         assert_eq!(joined_literals("a = \"x\" \"y\" + \"z\""), "a = \"xyz\"");
+    }
+
+    #[test]
+    fn forms_are_listed_once_each_and_never_empty() {
+        // A plain secret is the same text percent-encoded: listed once, first as typed.
+        let all = forms("plainsecret123");
+        let texts: std::collections::BTreeSet<&str> = all.iter().map(|(_, f)| f.as_str()).collect();
+        assert_eq!(texts.len(), all.len(), "{all:?}");
+        assert_eq!(all[0], ("as typed", "plainsecret123".to_string()));
+        assert!(forms("").is_empty(), "an empty value would match every file");
     }
 
     #[test]
