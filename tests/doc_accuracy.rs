@@ -159,7 +159,11 @@ const FLOW_KEYS: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "zoho_crm",
-        &[("verification.prefix", "Zoho-oauthtoken "), ("oauth.token_url", "{accounts_server}/oauth/v2/token")],
+        &[
+            ("verification.prefix", "Zoho-oauthtoken "),
+            ("oauth.token_url", "{accounts_server}/oauth/v2/token"),
+            ("oauth.scopes", "ZohoCRM.users.READ"),
+        ],
     ),
     ("microsoft_graph", &[("oauth.scopes", "https://graph.microsoft.com/.default")]),
     (

@@ -180,7 +180,11 @@ pub(super) fn place(ctx: &Ctx, oauth: &Oauth, variant: Variant, proposal: &mut P
         proposal.push_text(Kind::AuthorizationUrl, url, s);
         ob.authorization_url = Some(url.clone());
     }
-    if let Some((scopes, s)) = scopes(ctx.doc, &ctx.unit_lower) {
+    // A client-credentials token request the doc shows without `scope` says
+    // the scopes are granted to the client, not asked for (Auth0): the ones
+    // it names are what a call needs, not a field to send.
+    let granted_not_asked = variant == Variant::OauthClientCredentials && token_request_without_scope(ctx.doc);
+    if let Some((scopes, s)) = scopes(ctx.doc, &ctx.unit_lower).filter(|_| !granted_not_asked) {
         proposal.push_text(Kind::Scopes, &scopes, &s);
         ob.scopes = Some(scopes);
     }
@@ -236,23 +240,41 @@ fn audience(doc: &Doc) -> Option<(String, Score)> {
     None
 }
 
-/// Scopes: inline code (or URLs) in clauses that speak of scopes.
+/// A code example of a client-credentials token request with no `scope` field.
+fn token_request_without_scope(doc: &Doc) -> bool {
+    let mut blocks: BTreeMap<usize, String> = BTreeMap::new();
+    for unit in doc.units.iter().filter(|u| u.kind == UnitKind::Code) {
+        blocks.entry(unit.block).or_default().push_str(&unit.text.to_ascii_lowercase());
+    }
+    blocks.values().any(|code| code.contains("client_credentials") && !code.contains("scope"))
+}
+
+/// Scopes: inline code (or URLs) in clauses that speak of scopes, or in a
+/// section about them; not one the doc says is not needed.
 fn scopes(doc: &Doc, unit_lower: &[String]) -> Option<(String, Score)> {
     let mut found: Vec<String> = Vec::new();
     let mut score = Score::default();
     for (ui, unit) in doc.units.iter().enumerate() {
         let lower = &unit_lower[ui];
-        if !lower.contains("scope") {
+        let in_scope_section =
+            unit.kind != UnitKind::Code && doc.section_titles(unit).first().is_some_and(|t| t.contains("scope"));
+        if !lower.contains("scope") && !in_scope_section {
             continue;
         }
         for (s, e) in clauses(&unit.text) {
-            if !lower[s..e].contains("scope") {
+            let clause = &lower[s..e];
+            if !clause.contains("scope") && !in_scope_section
+                || ["not needed", "not required", "isn't needed", "is not necessary"].iter().any(|c| clause.contains(c))
+            {
                 continue;
             }
             let spans: Vec<(usize, String)> =
                 inline_code(&unit.text[s..e]).into_iter().map(|(a, _, c)| (s + a, c.to_string())).collect();
+            // Under a scopes heading, a URL the clause does not call a scope is an address.
+            let said_scope = clause.contains("scope");
             for (at, scope) in spans {
                 let ok = !scope.is_empty()
+                    && (said_scope || !scope.contains("://"))
                     && !scope.contains([' ', '='])
                     && !scope.eq_ignore_ascii_case("scope")
                     && !scope.eq_ignore_ascii_case("scopes")
