@@ -133,7 +133,12 @@ fn api_root(url: &str) -> String {
         .filter(|s| !s.is_empty())
         .take_while(|s| {
             let s = s.to_ascii_lowercase();
-            s == "api" || s == "rest" || s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+            // `v1`, `v2.1`, and bare versions: `1`, `2.0`, a dated `2010-04-01`.
+            let version = |v: &str| {
+                v.starts_with(|c: char| c.is_ascii_digit())
+                    && v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+            };
+            s == "api" || s == "rest" || s.starts_with('v') && version(&s[1..]) || version(&s)
         })
         .collect();
     let mut b = origin.to_string();

@@ -11,7 +11,7 @@ use super::weights::{
     CALL_QUERY_PARAM, HEADER_BESIDE_CREDENTIAL, HEADER_IN_AUTH_SECTION, HEADER_WITH_CALL, MIN_HEADER, PAGE_SIZE_NAMED,
 };
 use crate::analyze::facts::{Facts, HeaderFact, Via};
-use crate::analyze::scan::{Doc, inline_code};
+use crate::analyze::scan::{Doc, UnitKind, inline_code};
 use crate::analyze::text::{plain_lower, split_query};
 
 /// Extra query parameters from the examples of the chosen call (not the
@@ -83,6 +83,67 @@ pub(super) fn show(doc: &Doc, ep: &Endpoint) -> Option<(String, usize)> {
     checked(&["check `"])
         .or_else(|| ep.calls.iter().find_map(|c| c.returns.first().cloned()))
         .or_else(|| checked(&RETURN_CUES))
+        .or_else(|| example_response_field(doc, ep))
+}
+
+/// Fields that name who the credentials belong to, most telling first.
+const IDENTITY_FIELDS: [&str; 13] = [
+    "login",
+    "username",
+    "user_name",
+    "userName",
+    "email",
+    "email_address",
+    "emailAddress",
+    "display_name",
+    "displayName",
+    "name",
+    "user_id",
+    "account_id",
+    "id",
+];
+/// Objects a response wraps its subject in.
+const WRAPPERS: [&str; 7] = ["data", "user", "viewer", "me", "account", "result", "profile"];
+
+/// The identity field of the example response the doc shows after the
+/// call, in the call's section: `login` of `{"id": 1, "login": "octocat"}`,
+/// `data.email` of `{"data": {"email": ...}}`.
+fn example_response_field(doc: &Doc, ep: &Endpoint) -> Option<(String, usize)> {
+    for call in &ep.calls {
+        let unit = &doc.units[call.at.unit];
+        let mut blocks: BTreeMap<usize, (String, usize)> = BTreeMap::new();
+        for u in doc.units[call.at.unit..]
+            .iter()
+            .take_while(|u| u.section == unit.section)
+            .filter(|u| u.kind == UnitKind::Code && u.block != unit.block)
+        {
+            let entry = blocks.entry(u.block).or_insert_with(|| (String::new(), u.line_at(0)));
+            entry.0.push_str(&u.text);
+            entry.0.push('\n');
+        }
+        for (text, line) in blocks.values() {
+            let Ok(serde_json::Value::Object(body)) = serde_json::from_str::<serde_json::Value>(text) else { continue };
+            if let Some(path) = identity_path(&body, 0) {
+                return Some((path, *line));
+            }
+        }
+    }
+    None
+}
+
+fn identity_path(body: &serde_json::Map<String, serde_json::Value>, depth: usize) -> Option<String> {
+    let scalar = |v: &serde_json::Value| v.is_string() || v.is_number();
+    if let Some(field) = IDENTITY_FIELDS.iter().find(|f| body.get(**f).is_some_and(scalar)) {
+        return Some((*field).to_string());
+    }
+    let objects: Vec<(&String, &serde_json::Map<String, serde_json::Value>)> =
+        body.iter().filter_map(|(k, v)| v.as_object().map(|o| (k, o))).collect();
+    let inner = WRAPPERS
+        .iter()
+        .find_map(|w| objects.iter().find(|(k, _)| k.as_str() == *w))
+        .or(if objects.len() == 1 { objects.first() } else { None });
+    let (key, object) = inner.filter(|_| depth < 3)?;
+    identity_path(object, depth + 1).map(|rest| format!("{key}.{rest}"))
 }
 
 /// Words after which a doc lists what a call returns.
@@ -205,6 +266,23 @@ mod tests {
         assert_eq!(crate::analyze::analyze(doc).block.unwrap().show.as_deref(), Some("name"));
         let doc = "## Auth\n\nHeader: `Authorization: Bearer {token}`. Base URL: `https://api.x.io/v1`.\n\nCall it:\n\n```\nGET https://api.x.io/v1/whoami\n```\n\nIt returns `ok: true` and `team`.\n";
         assert_eq!(crate::analyze::analyze(doc).block.unwrap().show.as_deref(), Some("team"));
+    }
+
+    #[test]
+    fn the_identity_field_of_an_example_response() {
+        use super::identity_path;
+        let path = |json: &str| {
+            identity_path(serde_json::from_str::<serde_json::Value>(json).unwrap().as_object().unwrap(), 0)
+        };
+        assert_eq!(path(r#"{"id": 1, "name": "N", "login": "octocat"}"#).as_deref(), Some("login"));
+        assert_eq!(path(r#"{"data": {"gid": "1", "email": "a@b.c"}}"#).as_deref(), Some("data.email"));
+        assert_eq!(
+            path(r#"{"data": {"viewer": {"id": "x", "email": "a@b.c"}}}"#).as_deref(),
+            Some("data.viewer.email")
+        );
+        // A name that is an object is not the name to show.
+        assert_eq!(path(r#"{"name": {"first": "A"}, "account_id": "dbid:1"}"#).as_deref(), Some("account_id"));
+        assert_eq!(path(r#"{"error": "invalid_auth", "ok": false}"#), None);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use super::score::{Score, best};
 use super::weights::{
     AUTHORIZATION_SCHEME_IN_WORDS, BARE_AUTHORIZATION, BEARER_FOR_OAUTH_TOKEN, CUSTOM_HEADER_SAID, DISCOURAGED_FACTOR,
     KEY_HEADER_NAMED, KEYWORD_BASIC, KEYWORD_BEARER, KEYWORD_NO_AUTH, MIN_OAUTH_WITHOUT_MENTION, MIN_VARIANT,
-    NO_HEADER_FACTOR, PREFERRED, QUERY_NAME_ABOUT_KEY, QUERY_NAME_OTHER, QUERY_SECRET_IN_REQUEST, QUERY_SECRET_IN_URL,
-    VIA_CODE, VIA_INLINE, VIA_PROSE, VIA_REQUEST,
+    NO_HEADER_FACTOR, OAUTH_FOR_OTHERS_FACTOR, PREFERRED, QUERY_NAME_ABOUT_KEY, QUERY_NAME_OTHER,
+    QUERY_SECRET_IN_REQUEST, QUERY_SECRET_IN_URL, VIA_CODE, VIA_INLINE, VIA_PROSE, VIA_REQUEST,
 };
 use crate::analyze::facts::{HeaderFact, Kw, Via};
 use crate::analyze::scan::UnitKind;
@@ -355,6 +355,17 @@ impl Weighing<'_, '_> {
         query
     }
 
+    /// The doc says OAuth is for apps that other people use or install
+    /// ("integrations other users connect", "apps listed in the marketplace").
+    fn oauth_is_for_others(&self) -> bool {
+        const FOR_OTHERS: [&str; 6] =
+            ["other users", "marketplace", "third-party", "third party", "public app", "on behalf of other"];
+        self.ctx
+            .unit_lower
+            .iter()
+            .any(|l| (l.contains("oauth") || l.contains("app")) && FOR_OTHERS.iter().any(|c| l.contains(c)))
+    }
+
     /// Doc-wide qualifiers, then the variants worth reporting, best first.
     fn rank(&mut self) -> Vec<(Variant, Score)> {
         // "No header-based authentication" weighs against header methods.
@@ -362,6 +373,18 @@ impl Weighing<'_, '_> {
         for (v, s) in &mut self.scores {
             if no_header && matches!(v, Variant::Bearer | Variant::ApiKeyHeader | Variant::Basic) {
                 s.set_conf((1.0 - s.miss) * NO_HEADER_FACTOR);
+            }
+        }
+        // OAuth "for apps other users connect" beside a key of the user's own.
+        let own_credential = self.scores.iter().any(|(v, s)| {
+            matches!(v, Variant::Bearer | Variant::ApiKeyHeader | Variant::ApiKeyQuery | Variant::Basic)
+                && s.conf() >= MIN_VARIANT
+        });
+        if own_credential && self.oauth_is_for_others() {
+            for (v, s) in &mut self.scores {
+                if matches!(v, Variant::OauthRefresh) {
+                    s.set_conf(s.conf() * OAUTH_FOR_OTHERS_FACTOR);
+                }
             }
         }
         // "Preferred" or "recommended" next to a method's evidence.

@@ -52,6 +52,10 @@ pub const QUERY_SECRET_IN_REQUEST: f64 = 0.55;
 pub const QUERY_SECRET_IN_URL: f64 = 0.5;
 /// "No header-based authentication" keeps this share of a header method's confidence.
 pub const NO_HEADER_FACTOR: f64 = 0.3;
+/// OAuth that the doc says is for apps other people use, on a doc that also
+/// offers the user's own key or token: it keeps this share of its confidence
+/// (the check proves the connector author's own credentials).
+pub const OAUTH_FOR_OTHERS_FACTOR: f64 = 0.5;
 /// "Preferred"/"recommended" beside a method's evidence: a nudge, not a decision.
 pub const PREFERRED: f64 = 0.15;
 /// Variants below this are noise (one stray keyword) and are not reported.
