@@ -212,6 +212,12 @@ mod tests {
     }
 
     #[test]
+    fn lower_hex_lowers_the_two_digits_after_a_percent_and_nothing_else() {
+        assert_eq!(lower_hex("a%2FBc%3DD%C2%A7Z"), "a%2fBc%3dD%c2%a7Z");
+        assert_eq!(found("x=Ab%2fCd&", "Ab/Cd"), Some("percent-encoded"));
+    }
+
+    #[test]
     fn forms_are_listed_once_each_and_never_empty() {
         // A plain secret is the same text percent-encoded: listed once, first as typed.
         let all = forms("plainsecret123");
