@@ -43,7 +43,7 @@ const BEARER: &str = "Authorization: Bearer ";
 /// AWS request.
 const TRUTHS: &[Truth] = &[
     // Docs in tests/fixtures/docs.
-    t("amplitude", "basic", "basic", "https://amplitude.com/api/2", "/events/list", None),
+    t("amplitude", "basic", "basic", "https://{host}/api/2", "/events/list", None),
     t("auth0", "oauth_client_credentials", BEARER, "https://{domain}/api/v2", "/users", None),
     t("braze", "bearer", BEARER, "https://rest.{instance}.braze.com", "/campaigns/list", Some("campaigns")),
     t("collibra", "basic", "basic", "https://{instance}/rest/2.0", "/users/current", Some("userName")),
@@ -51,7 +51,7 @@ const TRUTHS: &[Truth] = &[
     t("freshdesk", "basic", "basic", "https://{domain}.freshdesk.com/api/v2", "/agents/me", None),
     t("github_oauth_token", "bearer", "Authorization: token ", "https://api.github.com", "/user", Some("login")),
     t("hubspot", "bearer", BEARER, "https://api.hubapi.com", "/account-info/v3/details", Some("portalId")),
-    t("intercom", "bearer", BEARER, "https://api.intercom.io", "/me", Some("email")),
+    t("intercom", "bearer", BEARER, "https://{host}", "/me", Some("email")),
     t("jira", "basic", "basic", "https://{domain}.atlassian.net", "/rest/api/3/myself", Some("accountId")),
     t("klaviyo", "api_key_header", "Authorization: Klaviyo-API-Key ", "https://a.klaviyo.com/api", "/lists/", None),
     t("mailchimp", "basic", "basic", "https://{dc}.api.mailchimp.com/3.0", "/ping", Some("health_status")),
@@ -204,6 +204,14 @@ const FLOW_KEYS: &[(&str, &[(&str, &str)])] = &[
     ),
     ("smart_fhir", &[("verification.client_auth", "private_key_jwt"), ("verification.private_key", "private_key_pem")]),
     ("mailchimp", &[("verification.derive.dc.after_last", "-"), ("verification.derive.dc.from", "apikey")]),
+    (
+        "amplitude",
+        &[
+            ("verification.derive.host.from", "region"),
+            ("verification.derive.host.map.EU", "analytics.eu.amplitude.com"),
+            ("verification.derive.host.default", "amplitude.com"),
+        ],
+    ),
 ];
 
 fn doc_path(name: &str) -> PathBuf {

@@ -75,6 +75,48 @@ fn an_unmapped_placeholder_blocks_write_with_its_doc_line() {
 }
 
 #[test]
+fn hosts_listed_per_region_are_a_map_rule_keyed_by_the_spec_parameters_values() {
+    let spec = spec_with(
+        "    - {name: api_key, type: string, required: true, secret: true, description: Project API key.}\n    - {name: secret_key, type: string, required: true, secret: true, description: Project secret key.}\n    - {name: data_region, type: string, required: false, description: \"US (default) or EU, where the project's data is stored.\"}\n",
+    );
+    let repo = Test::with_spec("amp", &spec);
+    let out = write(&repo, "amp", "amplitude");
+    out.assert_code(0);
+    let after = repo.read_spec("amp");
+    assert!(after.contains("    base_url: \"https://{host}/api/2\"\n"), "{after}\n{}", out.stderr);
+    assert!(
+        after.contains(
+            "    derive:\n      host:\n        from: data_region\n        map:\n          US: amplitude.com\n          EU: analytics.eu.amplitude.com\n        default: amplitude.com\n"
+        ),
+        "{after}\n{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("the doc's {region} is the spec's parameter data_region"), "{}", out.stderr);
+    assert!(after.starts_with(&spec.replace("external_options_allowlist: \"\"\n", "")), "{after}");
+    repo.authgen(["lint", "amp"]).success();
+    // The doc alone: the map keyed by the rows' own words, from a `region` parameter.
+    let json = repo.authgen(["analyze", "amp", "--format", "json", "--doc"]).arg(doc("amplitude")).run().stdout;
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let host = &report["verification"]["derive"]["host"];
+    assert_eq!(host["from"], "region", "{json}");
+    assert_eq!(host["map"]["EU"], "analytics.eu.amplitude.com", "{json}");
+    assert_eq!(host["default"], "amplitude.com", "{json}");
+    // One host, or hosts the doc does not tie to regions: no rule.
+    let one = repo.write(
+        "one_doc.md",
+        std::fs::read_to_string(doc("amplitude"))
+            .unwrap()
+            .replace("| EU residency server | `https://analytics.eu.amplitude.com/api/2` |\n", ""),
+    );
+    let json = repo.authgen(["analyze", "amp", "--format", "json", "--doc"]).arg(&one).run().stdout;
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json).unwrap()["verification"]["base_url"],
+        "https://amplitude.com/api/2",
+        "{json}"
+    );
+}
+
+#[test]
 fn a_value_derived_from_the_secret_is_proposed_as_a_derive_rule() {
     let spec = spec_with("    - {name: api_key, type: string, required: true, secret: true, description: Key.}\n");
     let repo = Test::with_spec("mc", &spec);

@@ -15,7 +15,9 @@ pub mod scan;
 pub mod text;
 
 pub use finding::{Finding, Kind, Value, round2};
-pub use model::{Analysis, Block, Entry, KeyConfidence, OauthBlock, ParamSuggestion, SignedJwt};
+pub use model::{
+    Analysis, Block, Derivation, DeriveRule, DeriveValue, Entry, KeyConfidence, OauthBlock, ParamSuggestion, SignedJwt,
+};
 
 /// `--write --yes` refuses a block whose least sure key is below this
 /// (unless `--accept-low-confidence`): below it the doc says the key only in

@@ -23,8 +23,8 @@ pub struct Block {
     /// OAuth keys of the block: `key_json`, `scopes`, `client_auth`,
     /// `private_key`, `signing_alg`, `audience`, in spec order.
     pub oauth_keys: Vec<(&'static str, String)>,
-    /// `derive` rules: name, then the rule's pairs (`from`, `after_last`...).
-    pub derive: Vec<(String, Vec<(String, String)>)>,
+    /// `derive` rules: the name they fill, and the rule.
+    pub derive: Vec<(String, DeriveRule)>,
     pub params: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub show: Option<String>,
@@ -52,7 +52,7 @@ impl Block {
             out.push((*k, Entry::Text(v.clone())));
         }
         if !self.derive.is_empty() {
-            out.push(("derive", Entry::Nested(self.derive.clone())));
+            out.push(("derive", Entry::Derive(self.derive.clone())));
         }
         if !self.params.is_empty() {
             out.push(("params", Entry::Pairs(self.params.clone())));
@@ -67,12 +67,52 @@ impl Block {
     }
 }
 
+/// One proposed `derive` rule (DESIGN.md): a part of a parameter's value,
+/// or a value looked up from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeriveRule {
+    /// The parameter the value comes from.
+    pub from: String,
+    pub how: Derivation,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Derivation {
+    /// `after_last: "-"` or `before_first: "-"`.
+    Split { key: &'static str, separator: String },
+    /// `map: {US: amplitude.com, ...}` and the `default` for a value it lacks.
+    Map { map: Vec<(String, String)>, default: Option<String> },
+}
+
+impl DeriveRule {
+    /// The rule's keys in the order specs write them; `map` as its own pairs.
+    pub fn keys(&self) -> Vec<(&'static str, DeriveValue)> {
+        let mut out = vec![("from", DeriveValue::Text(self.from.clone()))];
+        match &self.how {
+            Derivation::Split { key, separator } => out.push((key, DeriveValue::Text(separator.clone()))),
+            Derivation::Map { map, default } => {
+                out.push(("map", DeriveValue::Map(map.clone())));
+                if let Some(d) = default {
+                    out.push(("default", DeriveValue::Text(d.clone())));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeriveValue {
+    Text(String),
+    Map(Vec<(String, String)>),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
     Text(String),
     Pairs(Vec<(String, String)>),
-    /// A map of maps (`derive`).
-    Nested(Vec<(String, Vec<(String, String)>)>),
+    /// `derive`: each name and its rule.
+    Derive(Vec<(String, DeriveRule)>),
 }
 
 impl Serialize for Block {
@@ -88,12 +128,24 @@ fn serialize_entries<S: Serializer>(entries: &[(&'static str, Entry)], s: S) -> 
         match v {
             Entry::Text(t) => map.serialize_entry(k, t)?,
             Entry::Pairs(p) => map.serialize_entry(k, &Value::Pairs(p.clone()))?,
-            Entry::Nested(n) => {
-                let inner: serde_json::Map<String, serde_json::Value> = n
+            Entry::Derive(rules) => {
+                let inner: serde_json::Map<String, serde_json::Value> = rules
                     .iter()
-                    .map(|(name, pairs)| {
-                        let rule = pairs.iter().map(|(a, b)| (a.clone(), serde_json::Value::from(b.clone()))).collect();
-                        (name.clone(), serde_json::Value::Object(rule))
+                    .map(|(name, rule)| {
+                        let keys = rule
+                            .keys()
+                            .into_iter()
+                            .map(|(key, value)| {
+                                let value = match value {
+                                    DeriveValue::Text(t) => serde_json::Value::from(t),
+                                    DeriveValue::Map(m) => serde_json::Value::Object(
+                                        m.into_iter().map(|(a, b)| (a, serde_json::Value::from(b))).collect(),
+                                    ),
+                                };
+                                (key.to_string(), value)
+                            })
+                            .collect();
+                        (name.clone(), serde_json::Value::Object(keys))
                     })
                     .collect();
                 map.serialize_entry(k, &inner)?;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::analyze::{self, Analysis, Block, Entry, OauthBlock, round2};
+use crate::analyze::{self, Analysis, Block, Derivation, DeriveRule, DeriveValue, Entry, OauthBlock, round2};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::ops::contract::{self, Suggestion};
@@ -80,9 +80,8 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         *v = rename(v);
     }
     for (_, rule) in &mut block.derive {
-        for (_, v) in rule.iter_mut() {
-            *v = rename(v);
-        }
+        rule.from = rename(&rule.from);
+        rekey_to_spec(rule, &declared);
     }
     let mut verification = match block_node(&block) {
         Node::Map(entries) => entries,
@@ -124,7 +123,7 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
 struct Fitted {
     params: Vec<Param>,
     renames: Vec<(String, String)>,
-    derive: Vec<(String, Vec<(String, String)>)>,
+    derive: Vec<(String, DeriveRule)>,
 }
 
 fn fit_to_spec(analysis: &Analysis, declared: &[Declared], notes: &mut Vec<String>) -> Fitted {
@@ -260,6 +259,35 @@ struct Declared {
     name: String,
     secret: bool,
     description: Option<String>,
+}
+
+/// A `map` rule's keys in the values the spec's parameter takes: the doc
+/// labels its rows ("EU residency server", "Standard server"), the spec
+/// says "US (default) or EU". A row whose label holds one of the values as
+/// a word takes it; one row left and one value left go together.
+fn rekey_to_spec(rule: &mut DeriveRule, declared: &[Declared]) {
+    let Derivation::Map { map, .. } = &mut rule.how else { return };
+    let Some(param) = declared.iter().find(|d| d.name == rule.from) else { return };
+    let description = param.description.as_deref().unwrap_or("");
+    let mut values: Vec<&str> = description
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_')
+        .filter(|w| (2..=4).contains(&w.len()) && w.chars().all(|c| c.is_ascii_uppercase()))
+        .collect();
+    values.dedup();
+    if values.is_empty() {
+        return;
+    }
+    let mut left: Vec<&str> = values.clone();
+    let mut unmatched = Vec::new();
+    for (i, (label, _)) in map.iter_mut().enumerate() {
+        match left.iter().position(|v| label.eq_ignore_ascii_case(v)) {
+            Some(at) => *label = left.remove(at).to_string(),
+            None => unmatched.push(i),
+        }
+    }
+    if let ([row], [value]) = (unmatched.as_slice(), left.as_slice()) {
+        map[*row].0 = (*value).to_string();
+    }
 }
 
 /// Lowercase letters and digits only: `datacenter_id` and `datacenterId` are `datacenterid`.
@@ -487,7 +515,21 @@ fn entries_node(entries: Vec<(&'static str, Entry)>, numbers: &[&str]) -> Node {
                         Node::Map(p.iter().map(|(a, b)| (a.clone(), Node::number_or_text(b))).collect())
                     }
                     Entry::Pairs(p) => Node::pairs(&p),
-                    Entry::Nested(n) => Node::Map(n.iter().map(|(name, p)| (name.clone(), Node::pairs(p))).collect()),
+                    Entry::Derive(rules) => Node::Map(
+                        rules
+                            .iter()
+                            .map(|(name, rule)| {
+                                let keys = rule.keys().into_iter().map(|(key, value)| {
+                                    let node = match value {
+                                        DeriveValue::Text(t) => Node::Text(t),
+                                        DeriveValue::Map(m) => Node::pairs(&m),
+                                    };
+                                    (key.to_string(), node)
+                                });
+                                (name.clone(), Node::Map(keys.collect()))
+                            })
+                            .collect(),
+                    ),
                 };
                 (k.to_string(), node)
             })

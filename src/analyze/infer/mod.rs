@@ -72,6 +72,7 @@ pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
     }
     parameters::finish(&mut proposal);
     derive::derive(&ctx, &mut proposal);
+    derive::region_hosts(&ctx, &mut proposal);
     Analysis {
         findings: proposal.findings,
         block: Some(proposal.block),

@@ -175,3 +175,6 @@ pub const SIGNED_JWT_SAID: f64 = 0.6;
 /// A value the doc says is a part of the secret ("the part after the dash"):
 /// stated once, in prose.
 pub const DERIVE_SAID: f64 = 0.5;
+/// Hosts the doc lists per region (a table or list of the same API root on
+/// several hosts, the rows saying region, residency or data center).
+pub const DERIVE_REGION_ROWS: f64 = 0.5;
