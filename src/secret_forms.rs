@@ -168,12 +168,16 @@ mod tests {
 
     #[test]
     fn python_literals_of_either_quote() {
-        let secret = r#"ab\c§"d"#;
-        let literal = crate::plan::pylit::py_str(secret);
-        assert_eq!(found(&format!("X = {literal}\n"), secret), Some("as a Python string literal"));
-        // The same secret inside a string that chose the other quote.
-        let inside = crate::plan::pylit::py_str(&format!("{secret}\"\"\"\""));
-        assert_eq!(found(&inside, secret), Some("as a Python string literal"));
+        // Each secret alone, then inside a longer string whose quotes make
+        // the literal use the other quote character.
+        for (secret, around) in [(r#"ab\c§"d"#, "''''"), ("a'b", "\"\"\"\""), ("a\"b''", "\"\"\"")] {
+            let alone = crate::plan::pylit::py_str(secret);
+            assert!(found(&format!("X = {alone}\n"), secret).is_some(), "{secret}");
+            let inside = crate::plan::pylit::py_str(&format!("{secret}{around}"));
+            assert_ne!(inside.chars().next(), alone.chars().next(), "{inside} uses the other quote");
+            assert!(!inside.contains(&alone[1..alone.len() - 1]), "{inside}: only the other form is in it");
+            assert_eq!(found(&inside, secret), Some("as a Python string literal"), "{secret} in {inside}");
+        }
     }
 
     #[test]

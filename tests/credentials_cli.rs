@@ -335,6 +335,19 @@ fn verify_fetches_a_client_credentials_token_before_saving() {
     assert_no_secret(err, &[&config.client_secret, &config.access_token]);
 }
 
+#[test]
+fn verify_masks_the_secret_a_provider_echoes_and_only_the_secret() {
+    let config = Provider { echo_client: true, ..Provider::default() };
+    let provider = MockProvider::start(config.clone());
+    let repo = Test::with_spec("graphlike", &m2m_spec(&provider));
+    let input = format!("tenant-1\n{}\nwrong-Secret00\n", config.client_id);
+    let out = piped(&repo, "graphlike", &["--verify"], &input);
+    out.assert_code(1);
+    let err = &out.stderr;
+    assert!(err.contains(&format!("Client {} with secret *** failed.", config.client_id)), "{err}");
+    assert_no_secret(err, &["wrong-Secret00"]);
+}
+
 /// Run the terminal driver script; it bounds itself to 20 s.
 fn on_terminal(repo: &Test, source: &str, steps: serde_json::Value) -> serde_json::Value {
     let script = common::manifest_dir().join("tests/credentials_support/tty.py");

@@ -216,6 +216,9 @@ pub struct Provider {
     pub expect_params: Vec<(String, String)>,
     /// Require a PKCE S256 challenge (else require none).
     pub pkce: bool,
+    /// A refused client is told its own client id and secret back, as a
+    /// careless provider might: what authgen prints must mask the secret.
+    pub echo_client: bool,
 }
 
 impl Default for Provider {
@@ -230,6 +233,7 @@ impl Default for Provider {
             no_refresh: false,
             expect_params: Vec::new(),
             pkce: true,
+            echo_client: false,
         }
     }
 }
@@ -351,6 +355,11 @@ fn handle(config: &Provider, seen: &Mutex<Seen>, request: &Request) -> Reply {
             }
             if get("client_id") != config.client_id || get("client_secret") != config.client_secret {
                 seen.problems.push("/token: wrong client credentials".into());
+                if config.echo_client {
+                    let said = format!("Client {} with secret {} failed.", get("client_id"), get("client_secret"));
+                    let body = serde_json::json!({"error": "invalid_client", "error_description": said});
+                    return json(401, &body.to_string());
+                }
                 return json(
                     401,
                     "{\"error\":\"invalid_client\",\"error_description\":\"Client authentication failed.\"}",
