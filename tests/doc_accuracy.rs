@@ -371,7 +371,7 @@ fn per_field_accuracy_over_every_doc() {
     println!("{table}");
     assert_eq!(flow_right, flows, "{table}");
     // Floors at the measured figures: a change that makes the analyzer worse fails here.
-    assert_floors(right, TRUTHS.len(), [0.97, 0.95, 0.90, 0.88, 0.88], &table);
+    assert_floors(right, TRUTHS.len(), [0.97, 0.95, 0.94, 0.91, 0.91], &table);
 }
 
 /// The same score over the held-out docs, written from real public API pages

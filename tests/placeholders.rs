@@ -117,6 +117,29 @@ fn hosts_listed_per_region_are_a_map_rule_keyed_by_the_spec_parameters_values() 
 }
 
 #[test]
+fn a_call_needing_a_resource_id_is_taken_only_when_the_spec_holds_it() {
+    let report = |repo: &Test| -> serde_json::Value {
+        let out = repo.authgen(["analyze", "ga", "--format", "json", "--doc"]).arg(doc("google_analytics")).run();
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.stderr))
+    };
+    let key = "    - {name: service_account_json, type: string, required: true, secret: true, description: Service account key JSON.}\n";
+    // The spec holds the property's ID: the call that needs it is the check.
+    let with = Test::with_spec(
+        "ga",
+        &spec_with(&format!(
+            "    - {{name: property_id, type: string, required: true, description: GA4 property.}}\n{key}"
+        )),
+    );
+    let v = &report(&with)["verification"];
+    assert_eq!(v["endpoint"], "/properties/{property_id}/metadata", "{v}");
+    assert_eq!(v["show"], "name", "{v}");
+    // Without it, no call needing an ID we lack is proposed.
+    let without = Test::with_spec("ga", &spec_with(key));
+    let v = &report(&without)["verification"];
+    assert!(!v["endpoint"].as_str().unwrap_or("").contains('{'), "{v}");
+}
+
+#[test]
 fn a_value_derived_from_the_secret_is_proposed_as_a_derive_rule() {
     let spec = spec_with("    - {name: api_key, type: string, required: true, secret: true, description: Key.}\n");
     let repo = Test::with_spec("mc", &spec);

@@ -26,9 +26,16 @@ pub const WRITE_THRESHOLD: f64 = 0.40;
 
 /// Analyse a markdown API doc.
 pub fn analyze(markdown: &str) -> Analysis {
+    analyze_for(markdown, &[])
+}
+
+/// The same, for a spec that already has these (non-secret) parameters: a
+/// call whose path needs one of them (`/properties/{property_id}`) is no
+/// resource ID the check lacks.
+pub fn analyze_for(markdown: &str, spec_params: &[String]) -> Analysis {
     let doc = scan::scan(markdown);
     let facts = facts::collect(&doc);
-    infer::infer(&doc, &facts)
+    infer::infer(&doc, &facts, spec_params)
 }
 
 #[cfg(test)]

@@ -27,7 +27,15 @@ pub fn analyze_source(layout: &Layout, source: &str, doc: Option<&Path>) -> Resu
         };
         return Err(Error::input(&path, "no API doc here").with_hint(hint));
     };
-    Ok((analyze::analyze(&text), path))
+    // The spec's own parameters, when it has one that reads: a call needing
+    // one of them is fine. A spec that does not parse is reported where it is used.
+    let spec_params: Vec<String> = crate::error::read_text(&paths.spec)
+        .ok()
+        .flatten()
+        .and_then(|text| ConnectorSpec::parse(&paths.spec, text).ok())
+        .map(|spec| spec.all_parameters().filter(|p| !p.secret).map(|p| p.name.clone()).collect())
+        .unwrap_or_default();
+    Ok((analyze::analyze_for(&text, &spec_params), path))
 }
 
 /// A proposal fitted to the spec: what to merge, and what was left out.

@@ -133,12 +133,19 @@ fn api_root(url: &str) -> String {
         .filter(|s| !s.is_empty())
         .take_while(|s| {
             let s = s.to_ascii_lowercase();
-            // `v1`, `v2.1`, and bare versions: `1`, `2.0`, a dated `2010-04-01`.
+            // `v1`, `v2.1`, `v1beta`, and bare versions: `1`, `2.0`, a dated `2010-04-01`.
             let version = |v: &str| {
                 v.starts_with(|c: char| c.is_ascii_digit())
                     && v.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-')
             };
-            s == "api" || s == "rest" || s.starts_with('v') && version(&s[1..]) || version(&s)
+            let pre_release = |v: &str| {
+                let rest = v.trim_start_matches(|c: char| c.is_ascii_digit());
+                rest.len() < v.len()
+                    && ["alpha", "beta"]
+                        .iter()
+                        .any(|p| rest.strip_prefix(p).is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())))
+            };
+            s == "api" || s == "rest" || s.starts_with('v') && (version(&s[1..]) || pre_release(&s[1..])) || version(&s)
         })
         .collect();
     let mut b = origin.to_string();

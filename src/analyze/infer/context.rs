@@ -12,6 +12,8 @@ pub(super) struct Ctx<'a> {
     pub(super) doc: &'a Doc,
     pub(super) facts: &'a Facts,
     pub(super) unit_lower: Vec<String>,
+    /// The spec's non-secret parameters, when there is a spec.
+    pub(super) spec_params: &'a [String],
 }
 
 /// The proposal as it is built: findings in the order they are printed.

@@ -138,18 +138,34 @@ fn page_size_one(query: &[(String, String)]) -> bool {
 /// GET calls by path: (score, examples, units already counted for a cue).
 type Groups<'a> = BTreeMap<String, (Score, Vec<&'a CallFact>, BTreeSet<usize>)>;
 
+/// The parameter a path placeholder names (`{AccountSid}`, `$TWILIO_ACCOUNT_SID`
+/// → `account_sid`): same letters and digits, or ending in them.
+pub(super) fn names_parameter<'p>(placeholder: &str, params: &'p [String]) -> Option<&'p String> {
+    let norm = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    let n = norm(placeholder);
+    params.iter().find(|p| {
+        let k = norm(p);
+        n == k || k.len() >= 6 && n.ends_with(&k)
+    })
+}
+
+/// `known`: the parameters the proposal already has (not secrets): a path
+/// placeholder naming one is no resource ID we lack.
 pub(super) fn endpoint<'a>(
     facts: &'a Facts,
     base: Option<&str>,
     oauth_urls: &BTreeSet<String>,
+    known: &[String],
 ) -> Option<Endpoint<'a>> {
     let mut scored: Vec<(String, Score, Vec<&CallFact>)> = Vec::new();
-    for (path, (mut score, calls, _)) in group_calls(facts, base, oauth_urls) {
+    for (path, (mut score, calls, _)) in group_calls(facts, base, oauth_urls, known) {
         if cheap_path(&path) {
             score.miss *= 1.0 - CHEAP_PATH;
         }
         let base_names: Vec<&str> = base.map(crate::plan::placeholders).unwrap_or_default();
-        let unresolved = crate::plan::placeholders(&path).iter().any(|n| !base_names.contains(n));
+        let unresolved = crate::plan::placeholders(&path)
+            .iter()
+            .any(|n| !base_names.contains(n) && names_parameter(n, known).is_none());
         let mut conf = score.conf();
         if unresolved {
             conf *= UNRESOLVED_FACTOR;
@@ -170,14 +186,25 @@ pub(super) fn endpoint<'a>(
 }
 
 /// Each GET call's evidence, grouped by its path relative to the base.
-fn group_calls<'a>(facts: &'a Facts, base: Option<&str>, oauth_urls: &BTreeSet<String>) -> Groups<'a> {
+fn group_calls<'a>(
+    facts: &'a Facts,
+    base: Option<&str>,
+    oauth_urls: &BTreeSet<String>,
+    known: &[String],
+) -> Groups<'a> {
     let mut groups: Groups = BTreeMap::new();
     for c in facts.calls.iter().filter(|c| c.method == "GET" && !c.at.rejected) {
         if oauth_urls.contains(&split_query(&c.target).0) || doc_link_host(&c.target) {
             continue;
         }
         let rel = relative_to(base, &c.target);
-        let (path, query) = split_query(&rel);
+        let (mut path, query) = split_query(&rel);
+        // `{AccountSid}` and `$TWILIO_ACCOUNT_SID` are one call when both name a parameter.
+        for name in crate::plan::placeholders(&path.clone()) {
+            if let Some(param) = names_parameter(name, known) {
+                path = path.replace(&format!("{{{name}}}"), &format!("{{{param}}}"));
+            }
+        }
         // Doc examples, and calls that are heavy, write or admin-only, never prove credentials.
         if crate::doc_example::why(&path).is_some() || avoided(&path, &c.context.clause) {
             continue;
@@ -213,6 +240,16 @@ fn group_calls<'a>(facts: &'a Facts, base: Option<&str>, oauth_urls: &BTreeSet<S
 #[cfg(test)]
 mod tests {
     use super::cheap_path;
+
+    #[test]
+    fn a_placeholder_names_a_parameter_by_its_letters() {
+        let params = vec!["account_sid".to_string(), "id".to_string()];
+        assert_eq!(super::names_parameter("AccountSid", &params).map(String::as_str), Some("account_sid"));
+        assert_eq!(super::names_parameter("TWILIO_ACCOUNT_SID", &params).map(String::as_str), Some("account_sid"));
+        // A short name is matched whole only: `property_id` is not `id`.
+        assert_eq!(super::names_parameter("property_id", &params), None);
+        assert_eq!(super::names_parameter("id", &params).map(String::as_str), Some("id"));
+    }
 
     #[test]
     fn cheap_paths() {

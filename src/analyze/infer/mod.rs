@@ -32,8 +32,8 @@ use super::scan::Doc;
 use super::text::plain_lower;
 use context::{Ctx, Proposal};
 
-pub fn infer(doc: &Doc, facts: &Facts) -> Analysis {
-    let ctx = Ctx { doc, facts, unit_lower: doc.units.iter().map(|u| plain_lower(&u.text)).collect() };
+pub fn infer(doc: &Doc, facts: &Facts, spec_params: &[String]) -> Analysis {
+    let ctx = Ctx { doc, facts, unit_lower: doc.units.iter().map(|u| plain_lower(&u.text)).collect(), spec_params };
     let mut oauth = oauth::evidence(&ctx);
     let evidence = variant::weigh(&ctx, &mut oauth);
     let mut findings: Vec<Finding> = Vec::new();
@@ -193,7 +193,14 @@ fn where_to_call(ctx: &Ctx, oauth_urls: &BTreeSet<String>, proposal: &mut Propos
         proposal.block.base_url = Some(url.clone());
     }
     let base_text = base.as_ref().map(|b| b.0.as_str());
-    let Some(ep) = endpoint::endpoint(ctx.facts, base_text, oauth_urls) else { return };
+    let known: Vec<String> = proposal
+        .params
+        .iter()
+        .filter(|p| !p.secret)
+        .map(|p| p.name.clone())
+        .chain(ctx.spec_params.iter().cloned())
+        .collect();
+    let Some(ep) = endpoint::endpoint(ctx.facts, base_text, oauth_urls, &known) else { return };
     proposal.push_text(Kind::Endpoint, &ep.path, &ep.score);
     proposal.block.endpoint = Some(ep.path.clone());
     let (qp, qs) = request::query_params(ctx.doc, &ep, proposal.auth_query_param.as_deref());

@@ -219,6 +219,16 @@ fn generalise(example: &str, credential: &str) -> String {
     if t.is_empty() {
         return String::new();
     }
+    // `$TWILIO_ACCOUNT_SID`, `${apikey}`: the variable names the value;
+    // a leading vendor word of a longer name is dropped.
+    if let Some(var) = t.strip_prefix('$') {
+        let var = var.trim_start_matches('{').trim_end_matches('}').to_ascii_lowercase();
+        let parts: Vec<&str> = var.split('_').filter(|p| !p.is_empty()).collect();
+        let name = if parts.len() >= 3 { parts[1..].join("_") } else { parts.join("_") };
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return format!("{{{name}}}");
+        }
+    }
     if t.contains('{') || t.contains('<') {
         return normalize_url(t);
     }
@@ -266,6 +276,11 @@ mod tests {
         assert_eq!(generalise("jane@acme.com/token", "api_token"), "{email}/token");
         assert_eq!(generalise("6wiIBWbGkBMo1mRDMuVwkw1EPsNkeUj95PIz2akv", "api_token"), "{api_token}");
         assert_eq!(generalise("X", "api_key"), "X");
+        // Variables name the value; a vendor word before a longer name is dropped.
+        assert_eq!(generalise("$TWILIO_ACCOUNT_SID", "token"), "{account_sid}");
+        assert_eq!(generalise("$TWILIO_AUTH_TOKEN", "token"), "{auth_token}");
+        assert_eq!(generalise("${apikey}", "token"), "{apikey}");
+        assert_eq!(generalise("$API_KEY", "token"), "{api_key}");
         assert_eq!(name_or_pattern("{api_token}"), "api_token");
         assert_eq!(name_or_pattern("{email}/token"), "{email}/token");
     }
