@@ -249,6 +249,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn with_query_joins_whatever_the_base_ends_with() {
+        assert_eq!(with_query("https://a.io/auth", [("x", "1")]), "https://a.io/auth?x=1");
+        assert_eq!(with_query("https://a.io/auth?", [("x", "1")]), "https://a.io/auth?x=1");
+        assert_eq!(with_query("https://a.io/auth?t=2", [("x", "1")]), "https://a.io/auth?t=2&x=1");
+        assert_eq!(with_query("https://a.io/auth?t=2&", [("x", "1")]), "https://a.io/auth?t=2&x=1");
+    }
+
+    #[test]
+    fn a_refusal_without_description_ends_with_the_error() {
+        let bare = TokenError::Provider { status: 400, error: "invalid_grant".into(), description: String::new() };
+        assert_eq!(bare.to_string(), "the provider refused (HTTP 400): invalid_grant");
+        let said = TokenError::Provider { status: 401, error: "invalid_client".into(), description: "no".into() };
+        assert_eq!(said.to_string(), "the provider refused (HTTP 401): invalid_client: no");
+    }
+
+    #[test]
+    fn only_https_with_a_host_or_loopback_http_is_sent_secrets() {
+        assert!(check_url("https://login.example.io/token", "token URL").is_ok());
+        assert!(check_url("http://127.0.0.1:9/token", "token URL").is_ok());
+        assert!(check_url("http://login.example.io/token", "token URL").is_err());
+        // No host: refused whether the parser or the host check says so.
+        assert!(check_url("https:///token", "token URL").is_err());
+        assert!(check_url("https:/token", "token URL").is_err());
+        assert!(check_url("https://:443/token", "token URL").is_err(), "a port and no host");
+    }
+
+    #[test]
     fn same_is_equality_whatever_the_differences() {
         assert!(same("state-1234", "state-1234"));
         assert!(same("", ""));
