@@ -249,6 +249,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn preview_cuts_after_300_characters() {
+        let exact = "é".repeat(300);
+        assert_eq!(preview(&exact), exact);
+        let long = "é".repeat(301);
+        assert_eq!(preview(&long), format!("{exact}…"));
+    }
+
+    /// A token endpoint on 127.0.0.1 that answers one request with `status` and `body`.
+    fn one_answer(status: u16, body: &'static str) -> String {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/token", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            if let Ok((mut conn, _)) = listener.accept() {
+                conn.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok();
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = conn.write_all(head.as_bytes());
+                let _ = conn.write_all(body.as_bytes());
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn a_token_answer_needs_both_a_2xx_and_an_access_token() {
+        let grant = [("grant_type", "client_credentials")];
+        let url = one_answer(200, r#"{"token_type": "Bearer"}"#);
+        let err = request_token(&url, &grant, ("id", "secret"), false).unwrap_err();
+        assert_eq!(err.to_string(), "the provider refused (HTTP 200): no access_token in the answer");
+        let url = one_answer(400, r#"{"access_token": "at-1", "error": "invalid_scope"}"#);
+        let err = request_token(&url, &grant, ("id", "secret"), false).unwrap_err();
+        assert_eq!(err.to_string(), "the provider refused (HTTP 400): invalid_scope");
+        let url = one_answer(200, r#"{"access_token": "at-1", "expires_in": "60"}"#);
+        let token = request_token(&url, &grant, ("id", "secret"), false).unwrap();
+        assert_eq!(token.expires_in, Some(60));
+    }
+
+    #[test]
     fn with_query_joins_whatever_the_base_ends_with() {
         assert_eq!(with_query("https://a.io/auth", [("x", "1")]), "https://a.io/auth?x=1");
         assert_eq!(with_query("https://a.io/auth?", [("x", "1")]), "https://a.io/auth?x=1");

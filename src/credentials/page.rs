@@ -120,6 +120,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_message_heading_is_coloured_by_its_kind() {
+        let pages = Pages::new().unwrap();
+        let ok = pages.message(&MessageView::ok("Saved", vec![])).unwrap();
+        assert!(ok.contains("<h1 class=\"ok\" id=\"heading\">Saved</h1>"), "{ok}");
+        let error = pages.message(&MessageView::error("Refused", vec![])).unwrap();
+        assert!(error.contains("<h1 class=\"error\" id=\"heading\">Refused</h1>"), "{error}");
+    }
+
+    #[test]
     fn spec_text_is_escaped_everywhere() {
         let evil = "<img src=x onerror=alert(1)>\"'&";
         let view = FormView {
