@@ -20,8 +20,10 @@ pub struct Block {
     pub query_param: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
-    /// OAuth keys of the block: `key_json`, `scopes`, `client_auth`,
-    /// `private_key`, `signing_alg`, `audience`, in spec order.
+    /// Keys of the variant beyond the credential, in spec order: OAuth's
+    /// `key_json`, `scopes`, `client_auth`, `private_key`, `signing_alg`,
+    /// `audience`; AWS's `access_key_id`, `secret_access_key`,
+    /// `session_token`, `region`, `service`.
     pub oauth_keys: Vec<(&'static str, String)>,
     /// `derive` rules: the name they fill, and the rule.
     pub derive: Vec<(String, DeriveRule)>,
@@ -248,7 +250,10 @@ impl Analysis {
                 let kind = match key {
                     "base_url" => Kind::BaseUrl,
                     "endpoint" => Kind::Endpoint,
-                    "auth" => Kind::Auth,
+                    // The signing keys stand or fall with the variant the doc says.
+                    "auth" | "access_key_id" | "secret_access_key" | "session_token" | "region" | "service" => {
+                        Kind::Auth
+                    }
                     "credential" => Kind::Credential,
                     "header" => Kind::Header,
                     "prefix" => Kind::Prefix,

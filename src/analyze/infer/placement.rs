@@ -26,8 +26,9 @@ pub(super) fn place(
 ) {
     let credential = |default: &str, header: Option<&str>| credential(ctx, ev, auth_score, default, header);
     match variant {
+        Variant::AwsSigv4 => sigv4(ctx, proposal),
         // Not proposed from API docs yet: `authgen spec --auth` writes them.
-        Variant::OauthJwtBearer | Variant::SessionLogin | Variant::AwsSigv4 => {}
+        Variant::OauthJwtBearer | Variant::SessionLogin => {}
         Variant::Bearer => {
             let (prefix, ps) =
                 best(ev.bearer_prefix.clone()).unwrap_or_else(|| ("Bearer ".to_string(), auth_score.clone()));
@@ -91,6 +92,33 @@ pub(super) fn place(
         }
         Variant::None => {}
     }
+}
+
+/// AWS Signature Version 4: the key pair (and a session token when the doc
+/// speaks of temporary credentials), the region as a parameter, and the
+/// service's signing name from the credential scope of an example
+/// (`.../us-east-1/sts/aws4_request`) or from the doc's words.
+fn sigv4(ctx: &Ctx, proposal: &mut Proposal) {
+    let mut keys: Vec<(&'static str, String)> =
+        vec![("access_key_id", "aws_access_key_id".into()), ("secret_access_key", "aws_secret_access_key".into())];
+    proposal.add_param("aws_access_key_id", false);
+    proposal.add_param("aws_secret_access_key", true);
+    if ctx.unit_lower.iter().any(|l| l.contains("session token")) {
+        keys.push(("session_token", "aws_session_token".into()));
+        proposal.add_param("aws_session_token", true);
+    }
+    keys.push(("region", "{region}".into()));
+    proposal.add_param("region", false);
+    let service = ctx.doc.units.iter().find_map(|u| {
+        let at = u.text.find("/aws4_request")?;
+        let name = u.text[..at].rsplit('/').next()?;
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            .then(|| name.to_string())
+    });
+    if let Some(service) = service {
+        keys.push(("service", service));
+    }
+    proposal.block.oauth_keys.extend(keys);
 }
 
 /// Basic: the user name and password patterns from the examples, confirmed by
@@ -269,6 +297,25 @@ mod tests {
         assert_eq!(split_secret("shpat_0123"), Some((String::new(), "shpat_0123".into())));
         assert_eq!(split_secret("SSWS ${apiToken}"), Some(("SSWS ".into(), "${apiToken}".into())));
         assert_eq!(split_secret("Bearer {API key}"), Some(("Bearer ".into(), "{API key}".into())));
+    }
+
+    #[test]
+    fn an_aws_signature_is_signed_never_sent_as_a_key() {
+        let doc = "## Signing\n\nSign every request with AWS Signature Version 4 using your access key ID and secret access key; temporary credentials add a session token.\n\n```\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7\n```\n";
+        let block = crate::analyze::analyze(doc).block.unwrap();
+        assert_eq!(block.auth, Some(Variant::AwsSigv4));
+        assert_eq!(block.header, None);
+        let keys: Vec<(&str, &str)> = block.oauth_keys.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("access_key_id", "aws_access_key_id"),
+                ("secret_access_key", "aws_secret_access_key"),
+                ("session_token", "aws_session_token"),
+                ("region", "{region}"),
+                ("service", "iam"),
+            ]
+        );
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub(super) fn weigh(ctx: &Ctx, oauth: &mut Oauth) -> Evidence {
         w.header(h, oauth);
     }
     w.keywords();
+    w.signature_v4();
     w.user_passwords(oauth);
     w.bare_and_custom_headers();
     let query_best = best(w.query_evidence());
@@ -256,6 +257,8 @@ impl Weighing<'_, '_> {
                     self.get(Variant::Bearer).add(w, line, unit);
                 }
             }
+            // An AWS signature, not a key: `AWS4-HMAC-SHA256 Credential=...`.
+            (Some("aws4-hmac-sha256"), Some(_)) => self.get(Variant::AwsSigv4).add(w, line, unit),
             (Some(_), Some(value)) => {
                 let entry = self.key_header("authorization", &h.name);
                 entry.score.add(w, line, unit);
@@ -291,6 +294,16 @@ impl Weighing<'_, '_> {
                 Kw::Basic => self.get(Variant::Basic).add(KEYWORD_BASIC * w, line, unit),
                 Kw::NoAuth => self.get(Variant::None).add(KEYWORD_NO_AUTH, line, unit),
                 _ => {}
+            }
+        }
+    }
+
+    /// "Signature Version 4" in words: AWS request signing.
+    fn signature_v4(&mut self) {
+        for (ui, lower) in self.ctx.unit_lower.iter().enumerate() {
+            if ["signature version 4", "sigv4"].iter().any(|c| lower.contains(c)) {
+                let line = self.ctx.doc.units[ui].first_line();
+                self.get(Variant::AwsSigv4).add(VIA_PROSE, line, ui);
             }
         }
     }
