@@ -693,6 +693,37 @@ fn slow_clients_do_not_hold_up_a_real_request() {
     }
 }
 
+/// Past the cap of 64 connections being read, the one reading longest is
+/// closed, however many requests have come and gone in between (each
+/// finished request forgets only its own connection).
+#[test]
+fn past_the_cap_the_longest_reading_connection_is_closed() {
+    use std::io::{Read as _, Write as _};
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
+    let open = |n: usize| -> Vec<std::net::TcpStream> {
+        (0..n)
+            .map(|_| {
+                let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+                s.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+                s
+            })
+            .collect()
+    };
+    let mut first = open(1).remove(0);
+    let _rest = open(62);
+    std::thread::sleep(Duration::from_millis(300));
+    // A whole request comes and goes: 63 are still being read.
+    assert_eq!(server.get("/").status, 200);
+    // The 64th fits; the 65th closes the oldest, the first.
+    let _more = open(2);
+    first.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let answer = first.read(&mut buf);
+    assert!(started.elapsed() < Duration::from_secs(3), "the oldest reader was not closed: {answer:?}");
+}
+
 #[test]
 fn verify_in_the_form_reports_the_providers_answer() {
     let config = Provider::default();

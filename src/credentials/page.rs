@@ -126,6 +126,9 @@ mod tests {
         assert!(ok.contains("<h1 class=\"ok\" id=\"heading\">Saved</h1>"), "{ok}");
         let error = pages.message(&MessageView::error("Refused", vec![])).unwrap();
         assert!(error.contains("<h1 class=\"error\" id=\"heading\">Refused</h1>"), "{error}");
+        // An error leads back to the form; a success has nowhere to go back to.
+        assert!(error.contains("id=\"back\""), "{error}");
+        assert!(!ok.contains("id=\"back\""), "{ok}");
     }
 
     #[test]
