@@ -724,6 +724,33 @@ fn past_the_cap_the_longest_reading_connection_is_closed() {
     assert!(started.elapsed() < Duration::from_secs(3), "the oldest reader was not closed: {answer:?}");
 }
 
+/// A request that is no HTTP gets 400; a connection that sends nothing is
+/// closed at the read deadline (10 s) without an answer, as browsers' spare
+/// connections are.
+#[test]
+fn garbage_is_answered_400_and_silence_is_closed_without_an_answer() {
+    use std::io::{Read as _, Write as _};
+    let repo = Test::with_spec("demo", TOKEN_SPEC);
+    let server = FormServer::start(&repo, "demo", &[]);
+    let connect = || {
+        let s = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        s
+    };
+    let mut garbage = connect();
+    garbage.write_all(b"NOT HTTP AT ALL\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = garbage.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer:?}");
+    let mut silent = connect();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let _ = silent.read_to_end(&mut answer);
+    assert!(answer.is_empty(), "{:?}", String::from_utf8_lossy(&answer));
+    assert!(started.elapsed() < Duration::from_secs(14), "closed at the deadline: {:?}", started.elapsed());
+    assert_eq!(server.get("/").status, 200, "the form still answers");
+}
+
 #[test]
 fn verify_in_the_form_reports_the_providers_answer() {
     let config = Provider::default();

@@ -814,6 +814,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn waits_are_said_in_minutes_when_whole() {
+        assert_eq!(human(Duration::from_secs(60)), "1 minute");
+        assert_eq!(human(Duration::from_secs(600)), "10 minutes");
+        assert_eq!(human(Duration::from_secs(90)), "90 s");
+        assert_eq!(human(Duration::from_secs(30)), "30 s");
+        assert_eq!(human(Duration::from_secs(0)), "0 s");
+    }
+
+    #[test]
     fn origins_compare_scheme_host_and_port() {
         assert_eq!(origin("https://Login.Example.com/o/auth?x=1").as_deref(), Some("https://login.example.com"));
         assert_eq!(origin("https://login.example.com:443/a").as_deref(), Some("https://login.example.com"));
