@@ -724,6 +724,76 @@ fn past_the_cap_the_longest_reading_connection_is_closed() {
     assert!(started.elapsed() < Duration::from_secs(3), "the oldest reader was not closed: {answer:?}");
 }
 
+/// A form sent back with a problem keeps the method the user picked.
+#[test]
+fn a_form_sent_back_keeps_the_picked_method() {
+    let repo = Test::with_spec("acme", METHODS_SPEC);
+    let server = FormServer::start(&repo, "acme", &[]);
+    let csrf = server.csrf();
+    let page = server.get("/");
+    assert!(
+        page.body.contains("id=\"method-0\" value=\"pat\" checked>"),
+        "the first is picked at first: {}",
+        page.body
+    );
+    assert!(page.body.contains("id=\"method-1\" value=\"service_principal\">"), "{}", page.body);
+    let back = server.post(
+        "/save",
+        &[
+            ("csrf_token", &csrf),
+            ("authgen.method", "service_principal"),
+            ("organization", "acme"),
+            ("tenant_id", "t-1"),
+        ],
+    );
+    assert_eq!(back.status, 400, "{}", back.body);
+    assert!(back.body.contains("id=\"method-1\" value=\"service_principal\" checked>"), "{}", back.body);
+    assert!(back.body.contains("id=\"method-0\" value=\"pat\">"), "{}", back.body);
+}
+
+/// What each field's placeholder says: a secret kept from the file, a
+/// refresh token still to get, one received from the provider.
+#[test]
+fn placeholders_say_what_is_kept_and_what_is_still_to_get() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
+    let server = FormServer::start(&repo, "mockmail", &[]);
+    let field = |body: &str, name: &str| -> String {
+        let at = body.find(&format!("id=\"field-{name}\"")).unwrap_or_else(|| panic!("no field {name}: {body}"));
+        let end = body[at..].find("</div>").map_or(body.len(), |e| at + e);
+        body[at..end].to_string()
+    };
+    // Sent back for want of a client id: what was typed is kept.
+    let csrf = server.csrf();
+    let back = server.post("/save", &[("csrf_token", &csrf), ("client_secret", "old-Secret77"), ("mailbox", "inbox")]);
+    assert_eq!(back.status, 400, "{}", back.body);
+    let page = server.get("/").body;
+    assert!(field(&page, "client_secret").contains("kept from before (type to replace)"), "{page}");
+    assert!(field(&page, "mailbox").contains("value=\"inbox\""), "{page}");
+    assert!(!field(&page, "mailbox").contains("kept from before"), "a kept plain value is shown, not hidden");
+    assert!(!field(&page, "client_id").contains("placeholder="), "{}", field(&page, "client_id"));
+    assert!(field(&page, "refresh_token").contains("press Authorize below to get one, or paste one"), "{page}");
+    let callback = authorize(&server, &provider, &config);
+    assert_eq!(server.get(&callback).status, 200);
+    let page = server.get("/").body;
+    assert!(field(&page, "refresh_token").contains("received from the provider (kept until you save)"), "{page}");
+}
+
+/// A user who starts a sign-in twice can finish the first one.
+#[test]
+fn an_earlier_sign_in_still_completes_after_a_second_start() {
+    let config = Provider::default();
+    let provider = MockProvider::start(config.clone());
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
+    let server = FormServer::start(&repo, "mockmail", &[]);
+    let first = authorize(&server, &provider, &config);
+    let _second = authorize(&server, &provider, &config);
+    let page = server.get(&first);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(provider.seen().token, 1);
+}
+
 /// A request that is no HTTP gets 400; a connection that sends nothing is
 /// closed at the read deadline (10 s) without an answer, as browsers' spare
 /// connections are.
