@@ -155,6 +155,15 @@ connection:
     )
 }
 
+/// A mock provider acting as `config`, a repo whose spec signs in there, and
+/// the form server for it (dropped in reverse: server, repo, provider).
+fn oauth_form(config: &Provider, pkce: bool) -> (MockProvider, Test, FormServer) {
+    let provider = MockProvider::start(config.clone());
+    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, pkce));
+    let server = FormServer::start(&repo, "mockmail", &[]);
+    (provider, repo, server)
+}
+
 #[test]
 fn browser_runs_the_authorization_code_flow_with_pkce() {
     let config = Provider {
@@ -272,9 +281,7 @@ fn callback_state_is_checked_and_single_use() {
 #[test]
 fn denied_consent_and_missing_refresh_token_are_said_plainly() {
     let denied = Provider { deny: true, ..Provider::default() };
-    let provider = MockProvider::start(denied.clone());
-    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
-    let server = FormServer::start(&repo, "mockmail", &[]);
+    let (provider, _repo, server) = oauth_form(&denied, true);
     let callback = authorize(&server, &provider, &denied);
     let page = server.get(&callback);
     assert_eq!(page.status, 400);
@@ -286,9 +293,7 @@ fn denied_consent_and_missing_refresh_token_are_said_plainly() {
     drop(server);
 
     let stingy = Provider { no_refresh: true, pkce: false, ..Provider::default() };
-    let provider = MockProvider::start(stingy.clone());
-    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, false));
-    let server = FormServer::start(&repo, "mockmail", &[]);
+    let (provider, repo, server) = oauth_form(&stingy, false);
     let callback = authorize(&server, &provider, &stingy);
     let page = server.get(&callback);
     assert_eq!(page.status, 400);
@@ -609,9 +614,7 @@ fn a_local_process_cannot_redirect_a_typed_secret() {
 #[test]
 fn a_forged_state_is_refused_while_a_sign_in_is_pending() {
     let config = Provider::default();
-    let provider = MockProvider::start(config.clone());
-    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
-    let server = FormServer::start(&repo, "mockmail", &[]);
+    let (provider, _repo, server) = oauth_form(&config, true);
     let callback = authorize(&server, &provider, &config);
     let real_state = callback.split("state=").nth(1).unwrap().to_string();
     let forged_state = format!("{}x", &real_state[..real_state.len() - 1]);
@@ -630,9 +633,7 @@ fn a_forged_state_is_refused_while_a_sign_in_is_pending() {
 #[test]
 fn an_iss_naming_another_issuer_is_refused() {
     let config = Provider::default();
-    let provider = MockProvider::start(config.clone());
-    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
-    let server = FormServer::start(&repo, "mockmail", &[]);
+    let (provider, _repo, server) = oauth_form(&config, true);
     let issuer = provider.url("");
     for wrong in ["https://evil.example", "not a url", &format!("{issuer}1")] {
         let callback = authorize(&server, &provider, &config);
@@ -756,9 +757,7 @@ fn a_form_sent_back_keeps_the_picked_method() {
 #[test]
 fn placeholders_say_what_is_kept_and_what_is_still_to_get() {
     let config = Provider::default();
-    let provider = MockProvider::start(config.clone());
-    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
-    let server = FormServer::start(&repo, "mockmail", &[]);
+    let (provider, _repo, server) = oauth_form(&config, true);
     let field = |body: &str, name: &str| -> String {
         let at = body.find(&format!("id=\"field-{name}\"")).unwrap_or_else(|| panic!("no field {name}: {body}"));
         let end = body[at..].find("</div>").map_or(body.len(), |e| at + e);
@@ -784,9 +783,7 @@ fn placeholders_say_what_is_kept_and_what_is_still_to_get() {
 #[test]
 fn an_earlier_sign_in_still_completes_after_a_second_start() {
     let config = Provider::default();
-    let provider = MockProvider::start(config.clone());
-    let repo = Test::with_spec("mockmail", &oauth_spec(&provider, true));
-    let server = FormServer::start(&repo, "mockmail", &[]);
+    let (provider, _repo, server) = oauth_form(&config, true);
     let first = authorize(&server, &provider, &config);
     let _second = authorize(&server, &provider, &config);
     let page = server.get(&first);
