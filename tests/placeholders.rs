@@ -212,3 +212,43 @@ fn a_base_url_parameter_that_is_a_login_server_is_not_the_api_root() {
     assert!(!after.contains("base_url_param"), "{after}");
     assert!(after.contains("    token_url: \"{accounts}/oauth/v2/token\"\n"), "{after}\n{}", out.stderr);
 }
+
+#[test]
+fn a_region_host_the_spec_cannot_choose_is_the_docs_default_or_blocks_write() {
+    let spec = spec_with(
+        "    - {name: api_key, type: string, required: true, secret: true, description: Project API key.}\n    - {name: secret_key, type: string, required: true, secret: true, description: Project secret key.}\n",
+    );
+    // No region parameter, and the doc names a default host: every connection
+    // of this connector uses it, so the check does; the parameter that would
+    // reach the other regions is suggested, optional.
+    let repo = Test::with_spec("amp", &spec);
+    let out = write(&repo, "amp", "amplitude");
+    out.assert_code(0);
+    let after = repo.read_spec("amp");
+    assert!(after.contains("    base_url: https://amplitude.com/api/2\n"), "{after}\n{}", out.stderr);
+    assert!(!after.contains("derive"), "{after}");
+    assert!(
+        out.stderr.contains("the spec has no region parameter: {host} is the doc's default amplitude.com"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("parameter region under connection.parameters:\n    - name: region\n      type: string\n      required: false\n"),
+        "{}",
+        out.stderr
+    );
+    repo.authgen(["lint", "amp"]).success();
+    // Rows with no default: nothing to fall back on, so nothing is written
+    // and the parameter is named with its doc line.
+    let no_default = repo.write(
+        "no_default.md",
+        std::fs::read_to_string(doc("amplitude")).unwrap().replace("| Standard server |", "| India residency server |"),
+    );
+    let repo = Test::with_spec("amp", &spec);
+    let out =
+        repo.authgen(["analyze", "amp", "--write", "--yes", "--accept-low-confidence", "--doc"]).arg(&no_default).run();
+    out.assert_code(1);
+    let rows = format!("{{region}} ({}:18)", no_default.display());
+    assert!(out.stderr.contains(&format!("nothing written: the proposal's placeholder(s) {rows}")), "{}", out.stderr);
+    assert_eq!(repo.read_spec("amp"), spec);
+}

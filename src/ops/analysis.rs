@@ -91,6 +91,22 @@ pub fn connection_from_analysis(source: &str, analysis: &Analysis, spec: Option<
         rule.from = rename(&rule.from);
         rekey_to_spec(rule, &declared);
     }
+    if spec.is_some() {
+        use_default_hosts(&mut block, &declared, &mut notes);
+    }
+    // The parameter a map rule with a default reads may be left unset.
+    let defaulted = |name: &str| {
+        analysis
+            .block
+            .iter()
+            .flat_map(|b| &b.derive)
+            .any(|(_, rule)| rule.from == name && matches!(&rule.how, Derivation::Map { default: Some(_), .. }))
+    };
+    for p in &mut params {
+        if defaulted(&p.name) {
+            p.required = false;
+        }
+    }
     let mut verification = match block_node(&block) {
         Node::Map(entries) => entries,
         _ => Vec::new(),
@@ -227,6 +243,17 @@ fn unmapped_in(
             unmapped.push((name.clone(), doc_line_of(analysis, original)));
         }
     }
+    // A map rule reading a parameter the spec lacks.
+    for (name, rule) in &block.derive {
+        if !known.contains(&rule.from.as_str()) && !unmapped.iter().any(|(n, _)| *n == rule.from) {
+            let rows = analysis.findings.iter().find(|f| {
+                f.kind == crate::analyze::Kind::Derive
+                    && matches!(&f.value, crate::analyze::Value::Pairs(p) if p.iter().any(|(k, _)| k == name))
+            });
+            let line = rows.and_then(|f| f.lines.first().copied()).or_else(|| doc_line_of(analysis, &rule.from));
+            unmapped.push((rule.from.clone(), line));
+        }
+    }
     // A key parameter the spec lacks: the check could not sign.
     for (key, value) in &block.oauth_keys {
         if matches!(*key, "key_json" | "private_key") && !known.contains(&value.as_str()) {
@@ -235,6 +262,34 @@ fn unmapped_in(
         }
     }
     unmapped
+}
+
+/// A map rule keyed on a parameter the spec does not have: every connection
+/// of this connector uses the doc's default, so the check does too (the
+/// optional parameter that would reach the other regions is a suggestion).
+/// A rule without a default is left, and reported as unmapped.
+fn use_default_hosts(block: &mut Block, declared: &[Declared], notes: &mut Vec<String>) {
+    let mut filled = Vec::new();
+    block.derive.retain(|(name, rule)| match &rule.how {
+        Derivation::Map { default: Some(value), .. } if !declared.iter().any(|d| d.name == rule.from) => {
+            filled.push((name.clone(), value.clone(), rule.from.clone()));
+            false
+        }
+        _ => true,
+    });
+    for (name, value, from) in filled {
+        let placeholder = format!("{{{name}}}");
+        let texts = [&mut block.base_url, &mut block.endpoint, &mut block.credential, &mut block.username];
+        for text in texts.into_iter().flatten() {
+            *text = text.replace(&placeholder, &value);
+        }
+        for (_, text) in block.params.iter_mut().chain(block.headers.iter_mut()) {
+            *text = text.replace(&placeholder, &value);
+        }
+        notes.push(format!(
+            "the spec has no {from} parameter: {placeholder} is the doc's default {value}; the suggested {from} parameter would reach the other regions"
+        ));
+    }
 }
 
 /// A `base_url` parameter the spec describes as the login (accounts)
