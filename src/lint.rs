@@ -329,17 +329,6 @@ mod tests {
     }
 
     #[test]
-    fn secret_names() {
-        assert!(looks_secret("api_token"));
-        assert!(looks_secret("client_secret"));
-        assert!(looks_secret("pat"));
-        assert!(!looks_secret("token_url"));
-        assert!(!looks_secret("access_key_id"));
-        assert!(!looks_secret("public_key"));
-        assert!(!looks_secret("subdomain"));
-    }
-
-    #[test]
     fn finds_each_kind() {
         let text = "connection:\n  parameters:\n    - name: api_key\n    - name: region\n      secret: true\n  oauth:\n    flow: u2m\n    token_url: https://x/{tenant}/token\n  verification:\n    base_url: https://{sub}.x.com\n    endpoint: /me/{x\n    auth: basic\n    header: X-Key\n";
         assert_eq!(

@@ -776,6 +776,30 @@ mod tests {
         // Absent key: nearest present parent.
         assert_eq!(spec.locate(&conn.key("verification").key("endpoint")), Some(Pos { line: 6, col: 3 }));
     }
+
+    #[test]
+    fn names_that_hold_secrets() {
+        for name in ["key", "pat", "api_token", "client_secret", "secret_key", "access_key", "password", "credentials"]
+        {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["subdomain", "path", "token_url", "access_key_id", "public_key", "auth_type", "keys"] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn legacy_flat_keys_are_a_verification_block_located_at_connection() {
+        let text = "display_name: X\nconnection:\n  auth_type: bearer\n  verification_endpoint: /me\n";
+        let spec = ConnectorSpec::parse(Path::new("s.yaml"), text.to_string()).unwrap();
+        let v = spec.verification.as_ref().unwrap();
+        assert!(spec.legacy_verification);
+        assert_eq!(v.auth.as_ref().map(|t| t.value.as_str()), Some("bearer"));
+        assert_eq!(v.endpoint.as_ref().map(|t| t.value.as_str()), Some("/me"));
+        // Errors about keys the flat form lacks point at `connection`, line 2.
+        assert_eq!(v.key, KeyPath::root().key("connection"));
+        assert_eq!(spec.locate(&v.key.key("credential")), Some(Pos { line: 2, col: 1 }));
+    }
 }
 
 #[cfg(test)]

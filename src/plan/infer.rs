@@ -619,16 +619,4 @@ mod tests {
         let p = parse_show("a\"]; x");
         assert!(matches!(&p.segments[..], [ShowSegment::Key(a)] if a == "a\"]; x"));
     }
-
-    #[test]
-    fn secret_names() {
-        assert!(looks_secret("secret_key"));
-        assert!(looks_secret("api_token"));
-        assert!(!looks_secret("subdomain"));
-        assert!(!looks_secret("path"));
-        assert!(!looks_secret("token_url"));
-        assert!(!looks_secret("access_key_id"));
-        assert!(!looks_secret("public_key"));
-        assert!(looks_secret("pat"));
-    }
 }
