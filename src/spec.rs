@@ -799,6 +799,18 @@ mod tests {
         // Errors about keys the flat form lacks point at `connection`, line 2.
         assert_eq!(v.key, KeyPath::root().key("connection"));
         assert_eq!(spec.locate(&v.key.key("credential")), Some(Pos { line: 2, col: 1 }));
+
+        // Any one of the flat keys alone makes a block, read into its own field.
+        let keys = ["auth_type", "base_url", "verification_endpoint"];
+        for (i, key) in keys.iter().enumerate() {
+            let text = format!("connection:\n  {key}: v\n");
+            let spec = ConnectorSpec::parse(Path::new("s.yaml"), text).unwrap();
+            let v = spec.verification.as_ref().expect(key);
+            let read = [&v.auth, &v.base_url, &v.endpoint].map(|t| t.as_ref().map(|t| t.value.as_str()));
+            let mut expected = [None; 3];
+            expected[i] = Some("v");
+            assert_eq!(read, expected, "{key}");
+        }
     }
 }
 
