@@ -355,3 +355,37 @@ pub(super) fn check_client_keys(spec: &ConnectorSpec, v: &Verification, methods:
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{AuthPlan, HttpClient, Overrides, Places};
+    use crate::spec::ConnectorSpec;
+    use std::path::Path;
+
+    fn secret_params(connection: &str) -> Vec<String> {
+        let text = format!("connection:\n{connection}");
+        let spec = ConnectorSpec::parse(Path::new("s.yaml"), text).unwrap();
+        let plan = AuthPlan::build(&spec, "s", HttpClient::Requests, &Overrides::default(), Places::default()).unwrap();
+        plan.secret_params().into_iter().map(String::from).collect()
+    }
+
+    /// The generated test masks what `secret_params` names: key material is
+    /// in it even when neither `secret: true` nor the name says so.
+    #[test]
+    fn key_material_is_secret_whatever_the_spec_says() {
+        let aws = "  parameters: [{name: ak}, {name: sak}, {name: st}]
+  verification: {auth: aws_sigv4, base_url: 'https://h', endpoint: /, access_key_id: ak,
+    secret_access_key: sak, session_token: st, region: us-east-1, service: sqs}\n";
+        assert_eq!(secret_params(aws), ["sak", "st"]);
+
+        let jwt = "  parameters: [{name: sa}]
+  verification: {auth: oauth_jwt_bearer, key_json: sa, scopes: s, base_url: 'https://h', endpoint: /}\n";
+        assert_eq!(secret_params(jwt), ["sa"]);
+
+        let client_key = "  parameters: [{name: client_id}, {name: pem}]
+  oauth: {flow: m2m, token_url: 'https://h/token'}
+  verification: {base_url: 'https://h', endpoint: /, client_auth: private_key_jwt, private_key: pem,
+    key_id: k, signing_alg: RS256}\n";
+        assert_eq!(secret_params(client_key), ["pem"]);
+    }
+}
